@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The README's test command: set up, build Release and ASan+UBSan, run every test under both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh release asan
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+status=0
+for dir in build build-asan; do
+  echo "== ctest in $dir"
+  ctest --test-dir "$dir" --output-on-failure -j 2 || status=1
+done
+exit $status

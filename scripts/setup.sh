@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Idempotent setup of everything odh needs on a fresh Debian 12 machine.
+# Only Debian packages (apt) and npm packages; nothing downloaded from elsewhere.
+# Why each dependency is there: see DESIGN.md "Dependencies".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libcurl4-openssl-dev      # crawler transport (curl multi)
+  libgumbo-dev              # HTML5 parsing for parsers and link extraction
+  libpugixml-dev            # RDF/XML (DCAT), XML distributions
+  libboost-graph-dev        # metrics: dataset-tag-app network, click depth
+  libsqlite3-dev sqlite3    # the store, crawl state
+  doctest-dev               # unit tests
+  libyaml-cpp-dev           # sites.yaml, family specs
+  nlohmann-json3-dev        # JSON APIs, CKAN/DCAT JSON-LD, --json output
+  libcli11-dev              # the odh command line
+  zlib1g-dev                # WARC gzip members, Content-Encoding
+  libicu-dev                # charset detection and GB18030 decoding
+  libxlsxwriter-dev         # XLSX reports
+  libcpp-httplib-dev        # the portal simulator's HTTP server
+  python3-scrapy python3-parsel python3-pandas  # peers in bench/, pandas doc examples
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Node.js + npm (independent WARC validation with warcio.js). The cpp machine image ships
+# them; Debian's nodejs/npm are the fallback on a machine without them.
+if ! command -v npm >/dev/null 2>&1; then
+  apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+
+# npm tools used by tests (installed into tools/node_modules, locked by package-lock.json)
+if [ -f tools/package.json ] && [ ! -d tools/node_modules/warcio ]; then
+  (cd tools && npm ci --no-audit --no-fund --loglevel=error)
+fi
+echo "setup: ok"

@@ -10,7 +10,8 @@ of the enclosing province or prefecture; empty for provinces).
 
 Statistical codes that are not GB/T 2260 divisions are dropped: the placeholders 市辖区 / 县 /
 省直辖县级行政区划 at prefecture level, and the development zones / administrative committees
-whose last two digits are 70-80 (e.g. 130171 石家庄高新技术产业开发区). The reconciliation with the
+whose last two digits are 70-80 (e.g. 130171 石家庄高新技术产业开发区), and the county-level
+rows that repeat a prefecture's own code (441900 东莞市, 442000 中山市, 460400 儋州市). The reconciliation with the
 2020-12 Ministry of Civil Affairs codes used by the report lives in divisions-2020-delta.csv.
 """
 import json
@@ -38,6 +39,8 @@ def main():
     for a in areas:
         suffix = int(a["code"][4:])
         if 70 <= suffix <= 80:
+            continue
+        if suffix == 0:  # 东莞 中山 儋州: prefecture-level cities without counties repeat their own code
             continue
         parent = a["cityCode"] + "00" if real_city.get(a["cityCode"]) else a["provinceCode"] + "0000"
         rows.append((a["code"], a["name"], "county", parent))

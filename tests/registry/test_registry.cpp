@@ -368,6 +368,13 @@ TEST_CASE("broken registries fail naming file, line and field") {
     CHECK(ok.sites[0].overrides.at("delay_ms") == "2000");
     CHECK(ok.sites[0].source_line == 2);
   }
+  SUBCASE("hostile input is bounded: deep nesting, binary junk") {
+    auto deep = check_text("deep.yaml", "sites: " + std::string(5000, '[') + "\n");
+    REQUIRE(deep.size() == 1);
+    CHECK(deep[0].problem.find("bad YAML") == 0);
+    auto junk = check_text("junk.yaml", std::string("sites:\n  - \x01\xff\xfe: {\n", 15));
+    CHECK(!junk.empty());
+  }
   SUBCASE("not a registry at all") {
     auto errs = check_text("list.yaml", "- a\n- b\n");
     REQUIRE(errs.size() == 1);

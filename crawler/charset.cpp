@@ -605,7 +605,7 @@ std::string decode_to_utf8(std::string_view bytes, std::string_view encoding) {
   return out;
 }
 
-DecodedBody decode_body(std::string_view body, std::string_view content_type) {
+DecodedBody decode_body(std::string_view body, std::string_view content_type, const CharsetOptions& options) {
   DecodedBody d;
   std::size_t bom_len = 0;
   if (auto enc = bom_encoding(body, &bom_len)) {
@@ -632,6 +632,18 @@ DecodedBody decode_body(std::string_view body, std::string_view content_type) {
     } else {
       d.charset = "UTF-8";
       d.source = "default";
+    }
+  }
+  if (options.correct_mislabels && (d.source == "header" || d.source == "meta")) {
+    std::string_view head = body.substr(0, std::min(body.size(), kDetectBytes));
+    if (d.charset == "UTF-8" && !is_valid_utf8(head, true)) {
+      std::size_t multibyte = 0;
+      std::size_t errors = decode_gb18030(head, nullptr, &multibyte);
+      if (multibyte > 0 && errors * 50 <= multibyte) d.charset = "gb18030", d.source = "detector";
+    } else if (d.charset == "GBK" || d.charset == "gb18030") {
+      std::size_t non_ascii = std::count_if(head.begin(), head.end(),
+                                            [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+      if (non_ascii >= 16 && is_valid_utf8(head, true)) d.charset = "UTF-8", d.source = "detector";
     }
   }
   d.text = decode_to_utf8(body, d.charset);

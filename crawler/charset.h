@@ -30,9 +30,19 @@ struct DecodedBody {
   std::string source;   // how `charset` was found (see above)
 };
 
+struct CharsetOptions {
+  // Chinese portals often mislabel: a UTF-8 header on a GBK body, or a gb2312 <meta> on a
+  // page that was re-saved as UTF-8. When on, a declared (header/meta) UTF-8 that does not
+  // decode but decodes as GB18030, or a declared GBK/gb18030 on a body that is valid UTF-8
+  // with at least 16 non-ASCII bytes, is overridden (source "detector"). Off = the
+  // browsers' behaviour exactly.
+  bool correct_mislabels = true;
+};
+
 // Determines the encoding of `body` (given its Content-Type header value, may be empty)
 // and decodes it.
-DecodedBody decode_body(std::string_view body, std::string_view content_type);
+DecodedBody decode_body(std::string_view body, std::string_view content_type,
+                        const CharsetOptions& options = {});
 
 // Fills result.text / charset / charset_source from result.body and its Content-Type
 // header when the type is textual (HTML, XML, JSON, CSV, JavaScript, text/*, or no type);

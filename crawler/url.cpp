@@ -8,6 +8,8 @@
 #include <array>
 #include <cstring>
 
+#include "crawler/charset.h"
+
 namespace odh {
 namespace {
 
@@ -81,51 +83,6 @@ bool is_single_dot(std::string_view s) { return s == "." || ascii_lower(s) == "%
 bool is_double_dot(std::string_view s) {
   std::string l = ascii_lower(s);
   return l == ".." || l == ".%2e" || l == "%2e." || l == "%2e%2e";
-}
-
-// Replace invalid UTF-8 with U+FFFD ("UTF-8 decode without BOM", re-encoded).
-std::string utf8_sanitize(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int len = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-      ++i;
-      continue;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      len = 2, cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3, cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4, cp = c & 0x07;
-    }
-    bool ok = len > 0 && i + len <= s.size();
-    for (int k = 1; ok && k < len; ++k) {
-      unsigned char d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) ok = false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    if (ok && ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-               (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))))
-      ok = false;
-    if (ok) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
-      // Skip the continuation bytes of a maximal subpart, as the Encoding Standard does.
-      while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80 && len > 1) {
-        ++i;
-        --len;
-      }
-    }
-  }
-  return out;
 }
 
 // --- hosts -------------------------------------------------------------------------
@@ -344,7 +301,7 @@ std::optional<std::string> parse_host(std::string_view in, bool is_opaque) {
     return parse_ipv6(in.substr(1, in.size() - 2));
   }
   if (is_opaque) return parse_opaque_host(in);
-  std::string domain = utf8_sanitize(percent_decode(in));
+  std::string domain = decode_to_utf8(percent_decode(in), "UTF-8");  // "UTF-8 decode without BOM"
   auto ascii = domain_to_ascii(domain);
   if (!ascii) return std::nullopt;
   if (ends_in_number(*ascii)) return parse_ipv4(*ascii);

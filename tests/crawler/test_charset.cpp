@@ -70,6 +70,19 @@ TEST_CASE("charset: sniffing order") {
   d = decode_body("plain ascii", "text/plain");
   CHECK(d.source == "default");
   CHECK(d.charset == "UTF-8");
+  // Mislabelled bodies (common on Chinese portals) are corrected unless asked not to.
+  d = decode_body("<p>" + gbk + gbk + "</p>", "text/html; charset=utf-8");
+  CHECK(d.charset == "gb18030");
+  CHECK(d.source == "detector");
+  CHECK(d.text == "<p>中文中文</p>");
+  d = decode_body("<p>" + gbk + gbk + "</p>", "text/html; charset=utf-8", CharsetOptions{false});
+  CHECK(d.charset == "UTF-8");
+  CHECK(d.source == "header");
+  d = decode_body("<meta charset=gb2312><p>数据开放平台数据开放</p>", "text/html");
+  CHECK(d.charset == "UTF-8");
+  CHECK(d.text == "<meta charset=gb2312><p>数据开放平台数据开放</p>");
+  d = decode_body("<meta charset=gb2312><p>数据</p>", "text/html");  // too little evidence
+  CHECK(d.charset == "GBK");
   CHECK(charset_from_content_type("text/html;charset=\"utf-8\"") == "UTF-8");
   CHECK(charset_from_content_type("text/html; foo=bar; CHARSET=Big5") == "Big5");
   CHECK_FALSE(charset_from_content_type("text/html; charset=bogus"));

@@ -40,7 +40,8 @@ int url(const std::uint8_t* data, std::size_t size) {
   std::string_view input = in.substr(0, split);
   std::string_view base = split == std::string_view::npos ? "" : in.substr(split + 1);
   auto b = Url::parse(base.empty() ? "http://example.com/a/b?c#d" : base);
-  auto u = Url::parse(input, b ? &*b : nullptr);
+  static const char* kEncodings[] = {"", "GBK", "gb18030", "windows-1252", "Shift_JIS"};
+  auto u = Url::parse(input, b ? &*b : nullptr, kEncodings[size % 5]);
   if (u) {
     // The serialization is a fixed point of parsing (a property the standard guarantees).
     std::string href = u->href();

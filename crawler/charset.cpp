@@ -605,7 +605,116 @@ std::string decode_to_utf8(std::string_view bytes, std::string_view encoding) {
   return out;
 }
 
-DecodedBody decode_body(std::string_view body, std::string_view content_type) {
+namespace {
+
+// Code point -> gb18030 index pointer (the first pointer for a code point), built once.
+const std::vector<std::pair<std::uint16_t, std::uint16_t>>& gb18030_reverse() {
+  static const auto table = [] {
+    std::vector<std::pair<std::uint16_t, std::uint16_t>> v;
+    for (std::size_t p = 0; p < std::size(kGb18030Index); ++p)
+      if (kGb18030Index[p]) v.emplace_back(kGb18030Index[p], static_cast<std::uint16_t>(p));
+    std::stable_sort(v.begin(), v.end(), [](auto a, auto b) { return a.first < b.first; });
+    return v;
+  }();
+  return table;
+}
+
+bool encode_gb18030(std::uint32_t cp, bool gbk, std::string* out) {
+  if (cp < 0x80) return out->push_back(static_cast<char>(cp)), true;
+  if (cp == 0xE5E5) return false;
+  if (gbk && cp == 0x20AC) return out->push_back('\x80'), true;
+  if (cp <= 0xFFFF) {
+    const auto& rev = gb18030_reverse();
+    auto it =
+        std::lower_bound(rev.begin(), rev.end(), cp, [](auto e, std::uint32_t c) { return e.first < c; });
+    if (it != rev.end() && it->first == cp) {
+      unsigned p = it->second, trail = p % 190;
+      out->push_back(static_cast<char>(p / 190 + 0x81));
+      out->push_back(static_cast<char>(trail + (trail < 0x3F ? 0x40 : 0x41)));
+      return true;
+    }
+  }
+  if (gbk) return false;
+  std::uint32_t pointer;
+  if (cp == 0xE7C7) {
+    pointer = 7457;
+  } else if (cp >= 0x10000) {
+    pointer = 189000 + (cp - 0x10000);
+  } else {
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < std::size(kGb18030Ranges); ++i) {
+      if (kGb18030Ranges[i][1] <= cp)
+        k = i;
+      else
+        break;
+    }
+    pointer = kGb18030Ranges[k][0] + cp - kGb18030Ranges[k][1];
+    // The 2024 index moved 18 PUA code points (U+E78D…) out of both tables; the linear
+    // formula would give a sequence that decodes to another character: unencodable.
+    if (gb18030_ranges_code_point(pointer) != cp) return false;
+  }
+  out->push_back(static_cast<char>(pointer / 12600 + 0x81));
+  pointer %= 12600;
+  out->push_back(static_cast<char>(pointer / 1260 + 0x30));
+  pointer %= 1260;
+  out->push_back(static_cast<char>(pointer / 10 + 0x81));
+  out->push_back(static_cast<char>(pointer % 10 + 0x30));
+  return true;
+}
+
+bool encode_with_icu(std::uint32_t cp, const std::string& name, std::string* out) {
+  const char* icu = icu_name(name);
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<UConverter, void (*)(UConverter*)> conv(ucnv_open(icu ? icu : name.c_str(), &status),
+                                                          ucnv_close);
+  if (U_FAILURE(status) || !conv) return false;
+  ucnv_setFromUCallBack(conv.get(), UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  UChar u[2];
+  int32_t ulen = 0;
+  if (cp >= 0x10000)
+    u[0] = static_cast<UChar>(0xD7C0 + (cp >> 10)), u[1] = static_cast<UChar>(0xDC00 | (cp & 0x3FF)),
+    ulen = 2;
+  else
+    u[0] = static_cast<UChar>(cp), ulen = 1;
+  char buf[32];
+  status = U_ZERO_ERROR;
+  int32_t n = ucnv_fromUChars(conv.get(), buf, sizeof buf, u, ulen, &status);
+  if (U_FAILURE(status) || n <= 0) return false;
+  out->append(buf, static_cast<std::size_t>(n));
+  return true;
+}
+
+}  // namespace
+
+bool encode_code_point(std::uint32_t cp, std::string_view encoding, std::string* out) {
+  std::string name = encoding_for_label(encoding).value_or("UTF-8");
+  if (name == "UTF-16BE" || name == "UTF-16LE" || name == "replacement") name = "UTF-8";
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+  if (name == "ISO-2022-JP" && (cp == 0x0E || cp == 0x0F || cp == 0x1B)) return false;
+  if (name == "UTF-8" || (cp < 0x80 && name != "ISO-2022-JP")) {
+    append_utf8(*out, cp);
+    return true;
+  }
+  if (name == "gb18030" || name == "GBK") return encode_gb18030(cp, name == "GBK", out);
+  if (name == "windows-1252") {
+    if (cp >= 0xA0 && cp <= 0xFF) return out->push_back(static_cast<char>(cp)), true;
+    for (int i = 0; i < 32; ++i)
+      if (kWindows1252High[i] == cp) return out->push_back(static_cast<char>(0x80 + i)), true;
+    return false;
+  }
+  if (name == "x-user-defined") {
+    if (cp >= 0xF780 && cp <= 0xF7FF) return out->push_back(static_cast<char>(cp - 0xF780 + 0x80)), true;
+    return false;
+  }
+  if (name == "Shift_JIS" || name == "EUC-JP") {  // the standard's pre-mappings for JIS
+    if (cp == 0xA5) return out->push_back('\x5C'), true;
+    if (cp == 0x203E) return out->push_back('\x7E'), true;
+    if (cp == 0x2212) cp = 0xFF0D;
+  }
+  return encode_with_icu(cp, name, out);
+}
+
+DecodedBody decode_body(std::string_view body, std::string_view content_type, const CharsetOptions& options) {
   DecodedBody d;
   std::size_t bom_len = 0;
   if (auto enc = bom_encoding(body, &bom_len)) {
@@ -632,6 +741,18 @@ DecodedBody decode_body(std::string_view body, std::string_view content_type) {
     } else {
       d.charset = "UTF-8";
       d.source = "default";
+    }
+  }
+  if (options.correct_mislabels && (d.source == "header" || d.source == "meta")) {
+    std::string_view head = body.substr(0, std::min(body.size(), kDetectBytes));
+    if (d.charset == "UTF-8" && !is_valid_utf8(head, true)) {
+      std::size_t multibyte = 0;
+      std::size_t errors = decode_gb18030(head, nullptr, &multibyte);
+      if (multibyte > 0 && errors * 50 <= multibyte) d.charset = "gb18030", d.source = "detector";
+    } else if (d.charset == "GBK" || d.charset == "gb18030") {
+      std::size_t non_ascii = std::count_if(head.begin(), head.end(),
+                                            [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+      if (non_ascii >= 16 && is_valid_utf8(head, true)) d.charset = "UTF-8", d.source = "detector";
     }
   }
   d.text = decode_to_utf8(body, d.charset);

@@ -16,6 +16,7 @@
 // All functions are pure and thread-safe.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,9 +31,19 @@ struct DecodedBody {
   std::string source;   // how `charset` was found (see above)
 };
 
+struct CharsetOptions {
+  // Chinese portals often mislabel: a UTF-8 header on a GBK body, or a gb2312 <meta> on a
+  // page that was re-saved as UTF-8. When on, a declared (header/meta) UTF-8 that does not
+  // decode but decodes as GB18030, or a declared GBK/gb18030 on a body that is valid UTF-8
+  // with at least 16 non-ASCII bytes, is overridden (source "detector"). Off = the
+  // browsers' behaviour exactly.
+  bool correct_mislabels = true;
+};
+
 // Determines the encoding of `body` (given its Content-Type header value, may be empty)
 // and decodes it.
-DecodedBody decode_body(std::string_view body, std::string_view content_type);
+DecodedBody decode_body(std::string_view body, std::string_view content_type,
+                        const CharsetOptions& options = {});
 
 // Fills result.text / charset / charset_source from result.body and its Content-Type
 // header when the type is textual (HTML, XML, JSON, CSV, JavaScript, text/*, or no type);
@@ -72,6 +83,13 @@ std::optional<std::string> detect_encoding(std::string_view bytes);
 // UTF-8. UTF-8, UTF-16, gb18030/GBK, windows-1252 and x-user-defined follow the standard
 // exactly; the other legacy encodings use ICU converters.
 std::string decode_to_utf8(std::string_view bytes, std::string_view encoding);
+
+// Encodes one code point in `encoding` (a WHATWG name or label), appending the bytes
+// to *out; false when the encoding cannot represent it (URL query encoding then writes
+// "&#cp;"). gb18030/GBK and windows-1252 use the Encoding Standard's tables; UTF-16 and
+// "replacement" count as UTF-8 (the standard's "get an output encoding"); the other
+// legacy encodings go through ICU.
+bool encode_code_point(std::uint32_t cp, std::string_view encoding, std::string* out);
 
 // Is `bytes` valid UTF-8? With allow_truncated, an incomplete sequence at the very end
 // (a body cut at a size limit) is accepted.

@@ -284,7 +284,7 @@ RobotsPolicy RobotsPolicy::from_fetch(int status, std::string_view body, int red
     return p;
   }
   // A 3xx still unresolved after the redirects we follow: "unavailable" (§2.3.1.2).
-  if (status >= 300 && status < 500) return allow_all();
+  if (status >= 300 && status < 500 && status != 429) return allow_all();
   (void)redirects_followed;
   return disallow_all();  // 5xx, 1xx, or no response at all
 }
@@ -326,17 +326,22 @@ std::string RobotsCache::key_for(std::string_view url) {
 std::optional<RobotsPolicy> RobotsCache::get(const std::string& key, Clock::time_point now) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(key);
-  if (it == entries_.end()) return std::nullopt;
-  if (now >= it->second.expires) {
-    entries_.erase(it);
-    return std::nullopt;
-  }
+  if (it == entries_.end() || now >= it->second.expires) return std::nullopt;
   return it->second.policy;
 }
 
-void RobotsCache::put(const std::string& key, RobotsPolicy policy, Clock::time_point now) {
+RobotsPolicy RobotsCache::put(const std::string& key, RobotsPolicy policy, Clock::time_point now) {
   std::lock_guard<std::mutex> lock(mu_);
-  entries_.insert_or_assign(key, Entry{std::move(policy), now + ttl_});
+  Entry& e = entries_.try_emplace(key, Entry{policy, now, std::nullopt, now}).first->second;
+  if (policy.kind() == RobotsPolicy::Kind::kDisallowAll) {
+    if (e.last_good && now - e.last_good_at <= kStaleLimit) policy = *e.last_good;
+  } else {
+    e.last_good = policy;
+    e.last_good_at = now;
+  }
+  e.policy = policy;
+  e.expires = now + ttl_;
+  return policy;
 }
 
 std::size_t RobotsCache::size() const {

@@ -78,7 +78,8 @@ class RobotsPolicy {
 
   // status: final HTTP status after redirects (0 = unreachable / no response).
   // A final 3xx (more than kMaxRedirects redirects) means "unavailable", like 4xx
-  // (RFC 9309 §2.3.1.2): allow all.
+  // (RFC 9309 §2.3.1.2): allow all. 429 Too Many Requests counts as a server error
+  // (disallow all), as Google does: a host that asks us to slow down gets no crawl.
   static RobotsPolicy from_fetch(int status, std::string_view body, int redirects_followed);
   static RobotsPolicy allow_all() { return RobotsPolicy(Kind::kAllowAll); }
   static RobotsPolicy disallow_all() { return RobotsPolicy(Kind::kDisallowAll); }
@@ -109,13 +110,21 @@ class RobotsCache {
 
   // The cached policy for `key`, or nullopt when absent or expired (`now` for tests).
   std::optional<RobotsPolicy> get(const std::string& key, Clock::time_point now = Clock::now());
-  void put(const std::string& key, RobotsPolicy policy, Clock::time_point now = Clock::now());
+  // Stores a freshly fetched policy. When it is disallow-all because robots.txt was
+  // unreachable (5xx, 429, no response) and the host had rules fetched successfully
+  // within `stale_limit`, those older rules are kept instead (RFC 9309 §2.4 allows a
+  // cached copy while robots.txt is unreachable). Returns the policy now in effect.
+  RobotsPolicy put(const std::string& key, RobotsPolicy policy, Clock::time_point now = Clock::now());
   std::size_t size() const;
+
+  static constexpr std::chrono::hours kStaleLimit{24 * 30};
 
  private:
   struct Entry {
     RobotsPolicy policy;
     Clock::time_point expires;
+    std::optional<RobotsPolicy> last_good;  // last successfully fetched (2xx/4xx) policy
+    Clock::time_point last_good_at;
   };
   std::chrono::seconds ttl_;
   mutable std::mutex mu_;

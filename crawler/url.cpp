@@ -8,6 +8,8 @@
 #include <array>
 #include <cstring>
 
+#include "crawler/charset.h"
+
 namespace odh {
 namespace {
 
@@ -81,51 +83,6 @@ bool is_single_dot(std::string_view s) { return s == "." || ascii_lower(s) == "%
 bool is_double_dot(std::string_view s) {
   std::string l = ascii_lower(s);
   return l == ".." || l == ".%2e" || l == "%2e." || l == "%2e%2e";
-}
-
-// Replace invalid UTF-8 with U+FFFD ("UTF-8 decode without BOM", re-encoded).
-std::string utf8_sanitize(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int len = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-      ++i;
-      continue;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      len = 2, cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3, cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4, cp = c & 0x07;
-    }
-    bool ok = len > 0 && i + len <= s.size();
-    for (int k = 1; ok && k < len; ++k) {
-      unsigned char d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) ok = false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    if (ok && ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-               (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))))
-      ok = false;
-    if (ok) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
-      // Skip the continuation bytes of a maximal subpart, as the Encoding Standard does.
-      while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80 && len > 1) {
-        ++i;
-        --len;
-      }
-    }
-  }
-  return out;
 }
 
 // --- hosts -------------------------------------------------------------------------
@@ -344,7 +301,7 @@ std::optional<std::string> parse_host(std::string_view in, bool is_opaque) {
     return parse_ipv6(in.substr(1, in.size() - 2));
   }
   if (is_opaque) return parse_opaque_host(in);
-  std::string domain = utf8_sanitize(percent_decode(in));
+  std::string domain = decode_to_utf8(percent_decode(in), "UTF-8");  // "UTF-8 decode without BOM"
   auto ascii = domain_to_ascii(domain);
   if (!ascii) return std::nullopt;
   if (ends_in_number(*ascii)) return parse_ipv4(*ascii);
@@ -422,7 +379,8 @@ std::optional<std::string> domain_to_ascii(std::string_view domain) {
 
 class UrlParser {
  public:
-  UrlParser(std::string_view input, const Url* base) : base_(base) {
+  UrlParser(std::string_view input, const Url* base, std::string_view encoding = "") : base_(base) {
+    if (!encoding.empty()) encoding_ = encoding_for_label(encoding).value_or("UTF-8");
     // Strip leading/trailing C0 control or space; remove all ASCII tab or newline.
     std::size_t b = 0, e = input.size();
     while (b < e && static_cast<unsigned char>(input[b]) <= 0x20) ++b;
@@ -434,6 +392,26 @@ class UrlParser {
   std::optional<Url> run();
 
  private:
+  // "Percent-encode after encoding" the query buffer (UTF-8) in encoding_.
+  void encode_query(const std::string& buffer, EncodeSet set) {
+    std::string text = decode_to_utf8(buffer, "UTF-8"), bytes;
+    for (std::size_t i = 0; i < text.size();) {
+      unsigned char b = static_cast<unsigned char>(text[i]);
+      int len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+      std::uint32_t cp = len == 1 ? b : b & (0xFF >> (len + 1));
+      for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+      i += len;
+      bytes.clear();
+      if (encode_code_point(cp, encoding_, &bytes))
+        for (char ch : bytes) append_encoded(*url_.query_, static_cast<unsigned char>(ch), set);
+      else  // ISO-2022-JP reports ESC, SO and SI as U+FFFD errors
+        *url_.query_ +=
+            "%26%23" +
+            std::to_string(encoding_ == "ISO-2022-JP" && (cp == 0x0E || cp == 0x0F || cp == 0x1B) ? 0xFFFD
+                                                                                                  : cp) +
+            "%3B";
+    }
+  }
   enum class State {
     kSchemeStart,
     kScheme,
@@ -474,6 +452,7 @@ class UrlParser {
   }
 
   std::string in_;
+  std::string encoding_ = "UTF-8";  // for the query of special URLs
   const Url* base_;
   Url url_;
   std::ptrdiff_t p_ = 0;
@@ -817,7 +796,10 @@ std::optional<Url> UrlParser::run() {
       case State::kQuery:
         if (c == '#' || c == kEof) {
           EncodeSet set = special() ? EncodeSet::kSpecialQuery : EncodeSet::kQuery;
-          for (char ch : buffer) append_encoded(*url_.query_, static_cast<unsigned char>(ch), set);
+          if (encoding_ == "UTF-8" || !special() || url_.scheme_ == "ws" || url_.scheme_ == "wss")
+            for (char ch : buffer) append_encoded(*url_.query_, static_cast<unsigned char>(ch), set);
+          else
+            encode_query(buffer, set);
           buffer.clear();
           if (c == '#') {
             url_.fragment_ = "";
@@ -840,6 +822,10 @@ std::optional<Url> UrlParser::run() {
 
 std::optional<Url> Url::parse(std::string_view input, const Url* base) {
   return UrlParser(input, base).run();
+}
+
+std::optional<Url> Url::parse(std::string_view input, const Url* base, std::string_view query_encoding) {
+  return UrlParser(input, base, query_encoding).run();
 }
 
 std::optional<Url> Url::parse(std::string_view input, std::string_view base) {
@@ -926,8 +912,11 @@ Url Url::without_fragment() const {
 
 std::string crawl_key(const Url& url) { return url.href(/*exclude_fragment=*/true); }
 
-std::optional<std::string> normalize_crawl_url(std::string_view input, std::string_view base) {
-  auto u = Url::parse(input, base);
+std::optional<std::string> normalize_crawl_url(std::string_view input, std::string_view base,
+                                               std::string_view query_encoding) {
+  std::optional<Url> b;
+  if (!base.empty() && !(b = Url::parse(base))) return std::nullopt;
+  auto u = Url::parse(input, b ? &*b : nullptr, query_encoding);
   if (!u || (u->scheme() != "http" && u->scheme() != "https")) return std::nullopt;
   return crawl_key(*u);
 }

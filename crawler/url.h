@@ -24,6 +24,11 @@ class Url {
   static std::optional<Url> parse(std::string_view input, const Url* base = nullptr);
   // Convenience: parses `base` first (failure if `base` itself fails to parse).
   static std::optional<Url> parse(std::string_view input, std::string_view base);
+  // With the document's encoding (WHATWG name or label, e.g. "GBK"): the query of an
+  // http(s)/ftp/file URL is percent-encoded in that encoding, as browsers do for links on
+  // a GBK page ("?q=数据" -> "?q=%CA%FD%BE%DD"); unrepresentable characters become
+  // "%26%23<code point>%3B". Input is still UTF-8.
+  static std::optional<Url> parse(std::string_view input, const Url* base, std::string_view query_encoding);
 
   // The serialization ("href"), optionally without the fragment.
   std::string href(bool exclude_fragment = false) const;
@@ -86,7 +91,9 @@ std::string crawl_key(const Url& url);
 
 // Resolve `input` (e.g. an href from a page) against `base` and return crawl_key, or
 // nullopt if it fails to parse or is not http(s).
-std::optional<std::string> normalize_crawl_url(std::string_view input, std::string_view base = "");
+// `query_encoding`: the charset of the page the link is on ("" = UTF-8); see Url::parse.
+std::optional<std::string> normalize_crawl_url(std::string_view input, std::string_view base = "",
+                                               std::string_view query_encoding = "");
 
 // The host without a leading "www." (for scope comparisons).
 std::string scope_host(const Url& url);

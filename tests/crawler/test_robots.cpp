@@ -67,7 +67,18 @@ TEST_CASE("robots: policy from fetch outcome, cache") {
   cache.put("http://h:80", RobotsPolicy::disallow_all(), t0);
   CHECK(cache.get("http://h:80", t0 + std::chrono::hours(23)).has_value());
   CHECK_FALSE(cache.get("http://h:80", t0 + std::chrono::hours(25)).has_value());
-  CHECK(cache.size() == 0);
+  CHECK(cache.size() == 1);
+  // Unreachable robots.txt: the last good rules (within 30 days) stay in effect.
+  cache.put("http://g:80", RobotsPolicy::from_fetch(200, "User-agent: *\nDisallow: /private\n", 0), t0);
+  auto t1 = t0 + std::chrono::hours(48);
+  auto kept = cache.put("http://g:80", RobotsPolicy::from_fetch(503, "", 0), t1);
+  CHECK(kept.kind() == RobotsPolicy::Kind::kRules);
+  CHECK(kept.allowed("odh", "http://g/public"));
+  CHECK(cache.get("http://g:80", t1)->kind() == RobotsPolicy::Kind::kRules);
+  auto t2 = t0 + std::chrono::hours(24 * 31);
+  CHECK(cache.put("http://g:80", RobotsPolicy::from_fetch(0, "", 0), t2).kind() ==
+        RobotsPolicy::Kind::kDisallowAll);
+  CHECK_FALSE(RobotsPolicy::from_fetch(429, "", 0).allowed("odh", "http://a/b"));
 }
 
 TEST_CASE("robots: bounded input") {

@@ -96,8 +96,7 @@ struct Run {
   int rc;
   std::string out;
 };
-Run run(const std::string& args) {
-  std::string cmd = std::string(ODH_BINARY) + " " + args + " 2>&1";
+Run run_shell(const std::string& cmd) {
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;
@@ -107,6 +106,7 @@ Run run(const std::string& args) {
   int st = ::pclose(p);
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
 }
+Run run(const std::string& args) { return run_shell(std::string(ODH_BINARY) + " " + args + " 2>&1"); }
 
 }  // namespace
 
@@ -196,6 +196,18 @@ TEST_CASE("site names come from appendix 1 of the seed") {
     ok += starts;
   }
   CHECK(ok == 670);
+}
+
+TEST_CASE("sites.yaml is exactly what tools/build_sites.py makes from the seed") {
+  // Guards against hand edits: corrections belong in data/registry-corrections.yaml.
+  fs::path out = temp_dir() / "rebuilt-sites.yaml", log = temp_dir() / "rebuilt-log.tsv";
+  std::string cmd = std::string("python3 ") + ODH_SOURCE_DIR + "/tools/build_sites.py --shared " +
+                    ODH_SHARED_DIR + " --out " + out.string() + " --log " + log.string() + " 2>&1";
+  auto r = run_shell(cmd);
+  REQUIRE_MESSAGE(r.rc == 0, r.out);
+  CHECK(odh::read_file(out) == odh::read_file(kSites));
+  CHECK(odh::read_file(log) ==
+        odh::read_file(std::string(ODH_SOURCE_DIR) + "/data/registry-corrections-applied.tsv"));
 }
 
 TEST_CASE("families are detected for the dedicated platforms") {
@@ -367,6 +379,13 @@ TEST_CASE("broken registries fail naming file, line and field") {
     REQUIRE(ok.sites.size() == 1);
     CHECK(ok.sites[0].overrides.at("delay_ms") == "2000");
     CHECK(ok.sites[0].source_line == 2);
+  }
+  SUBCASE("hostile input is bounded: deep nesting, binary junk") {
+    auto deep = check_text("deep.yaml", "sites: " + std::string(5000, '[') + "\n");
+    REQUIRE(deep.size() == 1);
+    CHECK(deep[0].problem.find("bad YAML") == 0);
+    auto junk = check_text("junk.yaml", std::string("sites:\n  - \x01\xff\xfe: {\n", 15));
+    CHECK(!junk.empty());
   }
   SUBCASE("not a registry at all") {
     auto errs = check_text("list.yaml", "- a\n- b\n");

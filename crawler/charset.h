@@ -35,8 +35,8 @@ struct CharsetOptions {
   // Chinese portals often mislabel: a UTF-8 header on a GBK body, or a gb2312 <meta> on a
   // page that was re-saved as UTF-8. When on, a declared (header/meta) UTF-8 that does not
   // decode but decodes as GB18030, or a declared GBK/gb18030 on a body that is valid UTF-8
-  // with at least 16 non-ASCII bytes, is overridden (source "detector"). Off = the
-  // browsers' behaviour exactly.
+  // with at least 16 non-ASCII bytes, is overridden (source "detector"). Off = a
+  // declared label is always obeyed, as browsers do.
   bool correct_mislabels = true;
 };
 

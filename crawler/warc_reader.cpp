@@ -493,6 +493,11 @@ RepairResult repair_tail(const std::filesystem::path& path) {
         WarcReader reader(path);
         Record r;
         while (reader.next(&r)) {
+          // A record whose closing CRLF CRLF was cut is incomplete too.
+          if (!r.warnings.empty() && r.warnings.back() == "record not followed by CRLF CRLF") {
+            res.reason = "record at offset " + std::to_string(r.offset) + " is not followed by CRLF CRLF";
+            break;
+          }
           good_end = r.offset + r.length;
           ++res.records;
         }

@@ -399,12 +399,21 @@ void WarcWriter::open_new_file(std::uint64_t) {
   files_.push_back(path_);
   size_ = 0;
 
-  std::string info =
-      "software: " + version_string() + "\r\nformat: WARC File Format 1.1\r\n" +
-      "conformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n";
+  // Defaults first; a field of options.info with the same name replaces the default.
+  Fields fields = {
+      {"software", version_string()},
+      {"format", "WARC File Format 1.1"},
+      {"conformsTo", "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"}};
   char host[256] = {0};
-  if (gethostname(host, sizeof host - 1) == 0 && host[0]) info += std::string("hostname: ") + host + "\r\n";
-  for (const auto& [k, v] : opt_.info) info += k + ": " + v + "\r\n";
+  if (gethostname(host, sizeof host - 1) == 0 && host[0]) fields.emplace_back("hostname", host);
+  for (const auto& [k, v] : opt_.info) {
+    bool replaced = false;
+    for (auto& f : fields)
+      if (iequals(f.first, k)) f.second = v, replaced = true;
+    if (!replaced) fields.emplace_back(k, v);
+  }
+  std::string info;
+  for (const auto& [k, v] : fields) info += k + ": " + v + "\r\n";
   warcinfo_id_ = new_record_id();
   WrittenRecord rec;
   rec.type = "warcinfo";
@@ -419,10 +428,12 @@ void WarcWriter::open_new_file(std::uint64_t) {
   append(encode(serialize(f, info)), rec);
 }
 
-void WarcWriter::ensure_room(std::uint64_t bytes) {
+bool WarcWriter::ensure_room(std::uint64_t bytes) {
   // A file always takes at least one record after its warcinfo, so a huge record cannot loop.
-  if (fd_ < 0 || (records_in_file_ > 0 && size_ + bytes > opt_.max_file_bytes)) open_new_file(bytes);
+  bool rotate = fd_ < 0 || (records_in_file_ > 0 && size_ + bytes > opt_.max_file_bytes);
+  if (rotate) open_new_file(bytes);
   ++records_in_file_;
+  return rotate;
 }
 
 void WarcWriter::close_file() {
@@ -548,8 +559,12 @@ CaptureRecords WarcWriter::write_capture(const Capture& c) {
       if (k == "WARC-Warcinfo-ID") v = warcinfo_id_.empty() ? new_record_id() : warcinfo_id_;
     return encode(serialize(fields, b));
   };
-  std::uint64_t estimate = render(f, block).size() + render(rf, c.request).size();
-  ensure_room(estimate);
+  // Rendered once; again only when a new file (new warcinfo id) was opened for them.
+  std::string stored_response = render(f, block), stored_request = render(rf, c.request);
+  if (ensure_room(stored_response.size() + stored_request.size())) {
+    stored_response = render(f, block);
+    stored_request = render(rf, c.request);
+  }
   CaptureRecords out;
   WrittenRecord r;
   r.type = type;
@@ -558,13 +573,13 @@ CaptureRecords WarcWriter::write_capture(const Capture& c) {
   r.date = date;
   r.payload_digest = profile == kProfileNotModified ? "" : payload_digest;
   r.profile = profile;
-  out.response = append(render(f, block), r);
+  out.response = append(stored_response, r);
   WrittenRecord q;
   q.type = "request";
   q.record_id = request_id;
   q.target_uri = c.url;
   q.date = date;
-  out.request = append(render(rf, c.request), q);
+  out.request = append(stored_request, q);
   if (type == "response" && payload.size() >= opt_.dedup_min_bytes && http.error.empty() &&
       http.status != 304)
     seen_payloads_.try_emplace(payload_digest, Earlier{c.url, date, response_id});
@@ -586,13 +601,14 @@ WrittenRecord WarcWriter::write_record(const RecordSpec& s) {
       if (k == "WARC-Warcinfo-ID") v = warcinfo_id_.empty() ? new_record_id() : warcinfo_id_;
     return encode(serialize(g, s.block));
   };
-  ensure_room(render().size());
+  std::string stored = render();
+  if (ensure_room(stored.size())) stored = render();
   WrittenRecord r;
   r.type = s.type;
   r.record_id = f[1].second;
   r.date = f[2].second;
   r.target_uri = s.target_uri;
-  return append(render(), r);
+  return append(stored, r);
 }
 
 std::vector<WrittenRecord> WarcWriter::flush() {

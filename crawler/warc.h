@@ -151,7 +151,7 @@ class WarcWriter {
     std::string uri, date, record_id;
   };
   void open_new_file(std::uint64_t next_bytes);
-  void ensure_room(std::uint64_t bytes);
+  bool ensure_room(std::uint64_t bytes);  // true when it opened a new file
   void close_file();
   void sync_dir();
   WrittenRecord append(const std::string& stored, WrittenRecord rec);

@@ -52,7 +52,7 @@ TEST_CASE("writer: warcinfo, response + request, digests, extension fields, flus
   WriterOptions o;
   o.dir = dir;
   o.prefix = "t";
-  o.info = {{"operator", "odh test"}, {"http-header-user-agent", "odh-test"}};
+  o.info = {{"operator", "odh test"}, {"http-header-user-agent", "odh-test"}, {"Format", "WARC File Format 1.1"}};
   WarcWriter w(o);
   auto c = capture("http://data.example.cn/list?page=2", response_bytes("<html>数据</html>"));
   auto recs = w.write_capture(c);
@@ -76,6 +76,8 @@ TEST_CASE("writer: warcinfo, response + request, digests, extension fields, flus
   CHECK(find_field(all[0].headers, "WARC-Filename") == fs::path(file).filename().string());
   CHECK(all[0].block.find("software: odh ") != std::string::npos);
   CHECK(all[0].block.find("operator: odh test\r\n") != std::string::npos);
+  CHECK(all[0].block.find("format: WARC File Format 1.1\r\n") != std::string::npos);
+  CHECK(all[0].block.find("Format:") == std::string::npos);  // same name replaces, no duplicate
   CHECK(all[1].type() == "response");
   CHECK(all[1].target_uri() == "http://data.example.cn/list?page=2");
   CHECK(find_field(all[1].headers, "WARC-IP-Address") == "127.0.0.1");

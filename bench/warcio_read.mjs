@@ -9,6 +9,7 @@ const { WARCParser } = await import(require.resolve("warcio"));
 const digest = process.argv.includes("--digest");
 const files = process.argv.slice(2).filter((a) => a !== "--digest");
 const t0 = performance.now();
+const c0 = process.cpuUsage();
 let records = 0;
 for (const f of files) {
   const parser = new WARCParser(fs.createReadStream(f));
@@ -18,4 +19,5 @@ for (const f of files) {
     records++;
   }
 }
-console.log(JSON.stringify({ records, seconds: (performance.now() - t0) / 1000 }));
+const c = process.cpuUsage(c0);
+console.log(JSON.stringify({ records, wall_s: (performance.now() - t0) / 1000, cpu_s: (c.user + c.system) / 1e6 }));

@@ -323,28 +323,42 @@ static std::string serialize(const Fields& fields, std::string_view block) {
   return s;
 }
 
-static std::string encode_gzip(const std::string& raw, int level) {
+// Reusing one deflate stream (deflateReset) instead of init/end per record avoids ~300 KB of
+// allocation and page faults per record, which dominated the cost of small records.
+struct WarcWriter::Deflater {
   z_stream zs{};
-  if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    throw Failure("zlib: deflateInit2 failed");
-  std::string out(deflateBound(&zs, raw.size()) + 32, '\0');
+  bool ready = false;
+  std::string out;
+  ~Deflater() {
+    if (ready) deflateEnd(&zs);
+  }
+};
+
+std::string WarcWriter::encode(const std::string& raw) {
+  if (opt_.gzip_level <= 0) return raw;
+  // zlib's uInt is 32 bits; records above 2 GiB would need chunked deflate — refuse clearly.
+  if (raw.size() > (1ull << 31)) throw Failure("WARC record of " + std::to_string(raw.size()) + " bytes is too large");
+  if (!zlib_) zlib_ = std::make_unique<Deflater>();
+  z_stream& zs = zlib_->zs;
+  if (!zlib_->ready) {
+    if (deflateInit2(&zs, std::min(opt_.gzip_level, 9), Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+      throw Failure("zlib: deflateInit2 failed");
+    zlib_->ready = true;
+  } else {
+    deflateReset(&zs);
+  }
+  std::string& out = zlib_->out;
+  std::size_t bound = deflateBound(&zs, raw.size()) + 32;
+  if (out.size() < bound) out.resize(bound);
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
   zs.avail_in = static_cast<uInt>(raw.size());
   zs.next_out = reinterpret_cast<Bytef*>(out.data());
   zs.avail_out = static_cast<uInt>(out.size());
   int rc = deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
   if (rc != Z_STREAM_END) throw Failure("zlib: deflate failed");
-  return out;
-}
-
-std::string WarcWriter::encode(const std::string& raw) const {
-  if (opt_.gzip_level <= 0) return raw;
-  // zlib's uInt is 32 bits; records above 2 GiB would need chunked deflate — refuse clearly.
-  if (raw.size() > (1ull << 31))
-    throw Failure("WARC record of " + std::to_string(raw.size()) + " bytes is too large");
-  return encode_gzip(raw, std::min(opt_.gzip_level, 9));
+  std::string member(out.data(), zs.total_out);
+  if (out.size() > (8u << 20)) std::string().swap(out);  // do not keep a huge buffer around
+  return member;
 }
 
 WarcWriter::WarcWriter(WriterOptions options) : opt_(std::move(options)) {

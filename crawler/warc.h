@@ -155,7 +155,9 @@ class WarcWriter {
   void close_file();
   void sync_dir();
   WrittenRecord append(const std::string& stored, WrittenRecord rec);
-  std::string encode(const std::string& raw) const;
+  std::string encode(const std::string& raw);
+  struct Deflater;                  // one zlib stream reused for every record (warc.cpp)
+  std::unique_ptr<Deflater> zlib_;
 
   WriterOptions opt_;
   int fd_ = -1;

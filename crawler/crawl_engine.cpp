@@ -20,6 +20,7 @@
 #include "core/core.h"
 #include "crawler/crawl.h"
 #include "crawler/crawl_seams.h"
+#include "crawler/content_decoding.h"
 #include "crawler/crawl_state.h"
 #include "crawler/robots.h"
 
@@ -119,8 +120,12 @@ struct Transfer {
   std::string req_raw, resp_head;
   HeaderList resp_headers;
   int status = 0;
-  std::string wire;
-  std::unique_ptr<BodyDecoder> decoder;
+  std::string wire, decoded;
+  std::unique_ptr<ContentDecoder> decoder;
+  std::string decode_error;  // "" | "content-decoding" | "content-encoding-unsupported"
+  CURLcode rc = CURLE_OK;
+  double t_end = 0;
+  ArchivedAt at;
   std::string abort_class;  // set by callbacks when they abort the transfer
   std::int64_t max_wire = 0, max_decoded = 0;
   curl_slist* headers = nullptr;
@@ -207,7 +212,9 @@ class Engine {
   void enqueue_requests(const std::vector<FetchRequest>& reqs, const std::string& site_id);
   void dispatch(Host* h);
   void start(Host* h, Job job, bool robots);
-  void finish(Transfer* t, CURLcode rc);
+  void archive_exchange(Transfer* t);
+  void finish(Transfer* t);
+  double last_flush_ = 0;
   void finish_robots(Transfer* t, const std::string& err, ArchivedAt at, double latency);
   void refuse(Host* h, Job& job, const std::string& error_class, int state);
   void deliver(const Job& job, FetchResult& r);
@@ -428,10 +435,20 @@ size_t Engine::on_write(char* p, size_t sz, size_t n, void* ud) {
     return 0;
   }
   t->wire.append(p, len);
-  if (!t->decoder) t->decoder = std::make_unique<BodyDecoder>(header_value(t->resp_headers, "Content-Encoding"), t->max_decoded);
-  if (!t->decoder->feed(p, len) && t->decoder->error() == "too-large-decoded") {
-    t->abort_class = "too-large-decoded";
-    return 0;
+  if (!t->decoder) {
+    std::string enc = header_value(t->resp_headers, "Content-Encoding");
+    if (!ContentDecoder::supported(enc)) {
+      t->decode_error = "content-encoding-unsupported";
+      enc = "";  // keep the bytes as received
+    }
+    t->decoder = std::make_unique<ContentDecoder>(enc, static_cast<std::size_t>(t->max_decoded));
+  }
+  if (t->decode_error.empty() && !t->decoder->feed(std::string_view(p, len), &t->decoded)) {
+    if (t->decoder->status().code == "too-large") {
+      t->abort_class = "too-large-decoded";
+      return 0;
+    }
+    t->decode_error = "content-decoding";
   }
   return len;
 }
@@ -571,41 +588,47 @@ void Engine::count_status(Host* h, int status, const std::string& err, double la
   (void)err;
 }
 
-void Engine::finish(Transfer* t, CURLcode rc) {
-  Host* h = t->host;
-  double now = mono_now();
-  double latency_ms = (now - t->t_start) * 1000;
-  h->in_flight = false;
-  prog_.hosts_active--;
+// Step 1 of a completion: classify the transport outcome and write the WARC records of every
+// response that arrived whole. The caller flushes the archive before step 2 (finish) commits.
+void Engine::archive_exchange(Transfer* t) {
   std::string err;
   if (!t->abort_class.empty())
     err = t->abort_class;
-  else if (rc != CURLE_OK)
-    err = classify_curl(rc, t->easy);
-  int status = err.empty() ? t->status : 0;
-  if (err.empty() && t->decoder) t->decoder->finish();
-  if (err.empty() && !t->decoder) t->decoder = std::make_unique<BodyDecoder>("", t->max_decoded);
+  else if (t->rc != CURLE_OK)
+    err = classify_curl(t->rc, t->easy);
+  t->abort_class = err;
+  if (!err.empty()) t->status = 0;
+  if (err.empty() && t->decoder && t->decode_error.empty() && !t->decoder->finish(&t->decoded))
+    t->decode_error = "content-decoding";
+  if (err.empty() && !t->decoder) t->decoded = t->wire;
+  if (t->status <= 0) return;
   char* ip = nullptr;
   curl_easy_getinfo(t->easy, CURLINFO_PRIMARY_IP, &ip);
-
-  // 1. Archive the exchange (every response that arrived whole) and flush before any commit.
-  ArchivedAt at;
-  if (status > 0) {
-    Exchange x;
-    x.url = t->job.fetch_url;
-    x.ip = ip ? ip : "";
-    x.date = t->t_start_wall;
-    x.request = t->req_raw;
-    x.response = t->resp_head + t->wire;
-    x.status = status;
-    if (status == 304 && !t->cond_record_id.empty()) {
-      x.refers_to_record_id = t->cond_record_id;
-      x.refers_to_uri = t->cond_uri;
-      x.refers_to_date = t->cond_date;
-    }
-    at = archive_->write(x);
-    archive_->flush(o_.fsync);
+  Exchange x;
+  x.url = t->job.fetch_url;
+  x.ip = ip ? ip : "";
+  x.date = t->t_start_wall;
+  x.request = t->req_raw;
+  x.response = t->resp_head + t->wire;
+  x.status = t->status;
+  if (t->status == 304 && !t->cond_record_id.empty()) {
+    x.refers_to_record_id = t->cond_record_id;
+    x.refers_to_uri = t->cond_uri;
+    x.refers_to_date = t->cond_date;
   }
+  t->at = archive_->write(x);
+}
+
+// Step 2: inside the batch's transaction — log, retry/backoff/redirect, mark done, hand to the spider.
+void Engine::finish(Transfer* t) {
+  Host* h = t->host;
+  double now = t->t_end;
+  double latency_ms = (now - t->t_start) * 1000;
+  h->in_flight = false;
+  prog_.hosts_active--;
+  std::string err = t->abort_class;
+  int status = t->status;
+  ArchivedAt at = t->at;
   count_status(h, status, err, latency_ms);
   prog_.bytes += static_cast<std::int64_t>(t->wire.size());
   h->row.bytes += static_cast<std::int64_t>(t->wire.size());
@@ -637,7 +660,7 @@ void Engine::finish(Transfer* t, CURLcode rc) {
   f.attempt = job.retries + job.throttles;
   f.etag = header_value(t->resp_headers, "ETag");
   f.last_modified = header_value(t->resp_headers, "Last-Modified");
-  if (err.empty() && t->decoder && !t->decoder->error().empty()) err = t->decoder->error();
+  if (err.empty() && !t->decode_error.empty()) err = t->decode_error;
 
   double wait = gap(h);
   bool retry = false;
@@ -688,8 +711,7 @@ void Engine::finish(Transfer* t, CURLcode rc) {
     log("host " + h->key + " paused after " + std::to_string(h->consecutive_failures) + " consecutive failures");
   }
 
-  st_.begin();
-  if (!at.file.empty()) st_.set_warc_committed(at.file, archive_->current_size());
+  if (!at.file.empty()) st_.set_warc_committed(at.file, at.end);
   if (retry) {
     f.final = false;
     f.error_class = cls;
@@ -748,7 +770,7 @@ void Engine::finish(Transfer* t, CURLcode rc) {
       r.final_url = job.fetch_url;
       r.status = status;
       r.response_headers = std::move(t->resp_headers);
-      r.body = t->decoder ? std::move(t->decoder->out()) : std::string();
+      r.body = std::move(t->decoded);
       r.error_class = cls;
       r.warc_file = at.file;
       r.warc_offset = at.offset;
@@ -763,15 +785,14 @@ void Engine::finish(Transfer* t, CURLcode rc) {
     }
   }
   save_host(h);
-  st_.commit();
   h->next_allowed = now + wait;
   schedule(h);
 }
 
 void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, double latency_ms) {
   Host* h = t->host;
-  double now = mono_now();
-  int status = err.empty() ? t->status : 0;
+  double now = t->t_end;
+  int status = t->status;
   double wait = gap(h);
   FetchRow f;
   f.site_id = h->site_id;
@@ -791,8 +812,7 @@ void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, d
   f.error_class = err;
   std::string loc = header_value(t->resp_headers, "Location");
   bool failure = status >= 500 || status == 429 || (status == 0 && retryable_net(err));
-  st_.begin();
-  if (!at.file.empty()) st_.set_warc_committed(at.file, archive_->current_size());
+  if (!at.file.empty()) st_.set_warc_committed(at.file, at.end);
   if (failure && h->robots_retries < o_.max_retries) {
     h->robots_retries++;
     h->row.retries++;
@@ -823,7 +843,7 @@ void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, d
       h->row.robots = "none";
     }
   } else {
-    std::string body = t->decoder ? t->decoder->out() : "";
+    std::string body = t->decoded;
     h->robots = RobotsPolicy::from_fetch(status, body, h->robots_redirects);
     h->robots_state = Host::kRobotsKnown;
     h->row.robots = status >= 200 && status < 300 ? "ok" : (status >= 300 && status < 500) ? "none" : "unreachable";
@@ -834,7 +854,6 @@ void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, d
   }
   st_.add_fetch(f);
   save_host(h);
-  st_.commit();
   h->next_allowed = now + wait;
   h->maybe_more = true;  // the frontier rows waited for robots
   h->heap_token = next_token_++;
@@ -981,16 +1000,34 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
       int running = 0;
       curl_multi_perform(multi_, &running);
       int left = 0;
+      std::vector<std::unique_ptr<Transfer>> done;
       while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
         if (msg->msg != CURLMSG_DONE) continue;
         CURL* e = msg->easy_handle;
-        CURLcode rc = msg->data.result;
-        curl_multi_remove_handle(multi_, e);
         auto node = transfers_.extract(e);
-        std::unique_ptr<Transfer> t = std::move(node.mapped());
-        finish(t.get(), rc);
-        curl_slist_free_all(t->headers);
-        idle_easy_.push_back(e);
+        node.mapped()->rc = msg->data.result;
+        node.mapped()->t_end = mono_now();
+        done.push_back(std::move(node.mapped()));
+      }
+      if (!done.empty()) {
+        // Completions are handled in batches: WARC records first, then (optionally fsync,) then
+        // one transaction marks them all done. A kill between the two re-fetches the batch.
+        for (auto& t : done) {
+          curl_multi_remove_handle(multi_, t->easy);
+          archive_exchange(t.get());
+        }
+        double fnow = mono_now();
+        if (o_.fsync || fnow - last_flush_ > 5) {
+          archive_->flush(o_.fsync);
+          last_flush_ = fnow;
+        }
+        st_.begin();
+        for (auto& t : done) finish(t.get());
+        st_.commit();
+        for (auto& t : done) {
+          curl_slist_free_all(t->headers);
+          idle_easy_.push_back(t->easy);
+        }
       }
     } else if (timeout_ms > 0) {
       usleep(static_cast<useconds_t>(timeout_ms) * 1000);

@@ -1,7 +1,6 @@
 #include "crawler/crawl_seams.h"
 
 #include <curl/curl.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -87,90 +86,6 @@ std::string registrable_domain(const std::string& host) {
   std::string out;
   for (size_t i = n - keep; i < n; ++i) out += (out.empty() ? "" : ".") + labels[i];
   return out;
-}
-
-// ---- BodyDecoder (zlib streaming, capped) ----
-struct BodyDecoder::Impl {
-  z_stream zs{};
-  bool active = false, done = false;
-};
-
-BodyDecoder::BodyDecoder(const std::string& encoding, std::int64_t max_decoded)
-    : impl_(std::make_unique<Impl>()), max_(max_decoded) {
-  std::string enc = lower(encoding);
-  enc.erase(std::remove_if(enc.begin(), enc.end(), [](char c) { return std::isspace((unsigned char)c); }),
-            enc.end());
-  if (enc.empty() || enc == "identity") return;
-  if (enc == "gzip" || enc == "x-gzip" || enc == "deflate") {
-    // 15+32: zlib or gzip header auto-detected; raw deflate handled on first error below.
-    if (inflateInit2(&impl_->zs, 15 + 32) == Z_OK) impl_->active = true;
-    return;
-  }
-  unsupported_ = true;  // br, zstd, stacked codings: kept as received
-}
-
-BodyDecoder::~BodyDecoder() {
-  if (impl_->active) inflateEnd(&impl_->zs);
-}
-
-bool BodyDecoder::feed(const char* data, std::size_t n) {
-  if (!error_.empty()) return false;
-  if (!impl_->active) {
-    if (static_cast<std::int64_t>(out_.size() + n) > max_) {
-      error_ = "too-large-decoded";
-      return false;
-    }
-    out_.append(data, n);
-    return true;
-  }
-  if (impl_->done) return true;  // trailing garbage after the stream end is ignored
-  auto& zs = impl_->zs;
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
-  zs.avail_in = static_cast<uInt>(n);
-  char buf[65536];
-  while (zs.avail_in > 0) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof buf;
-    int rc = inflate(&zs, Z_NO_FLUSH);
-    if (rc == Z_DATA_ERROR && zs.total_out == 0 && zs.total_in <= 2) {
-      // "deflate" sent as raw deflate (no zlib header), a common server bug: restart raw.
-      inflateEnd(&zs);
-      std::memset(&zs, 0, sizeof zs);
-      if (inflateInit2(&zs, -15) != Z_OK) {
-        impl_->active = false;
-        error_ = "content-decoding";
-        return false;
-      }
-      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
-      zs.avail_in = static_cast<uInt>(n);
-      continue;
-    }
-    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-      error_ = "content-decoding";
-      return false;
-    }
-    std::size_t got = sizeof buf - zs.avail_out;
-    if (static_cast<std::int64_t>(out_.size() + got) > max_) {
-      error_ = "too-large-decoded";
-      return false;
-    }
-    out_.append(buf, got);
-    if (rc == Z_STREAM_END) {
-      impl_->done = true;
-      break;
-    }
-    if (rc == Z_BUF_ERROR && got == 0) break;
-  }
-  return true;
-}
-
-bool BodyDecoder::finish() {
-  if (!error_.empty()) return false;
-  if (impl_->active && !impl_->done && impl_->zs.total_in > 0) {
-    error_ = "content-decoding";  // truncated stream
-    return false;
-  }
-  return true;
 }
 
 }  // namespace odh::crawl

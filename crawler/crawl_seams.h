@@ -29,35 +29,13 @@ std::string resolve_url(const std::string& base, const std::string& ref);
 // for the suffixes the registry uses (x.gov.cn, x.com.cn…, else the last two labels).
 std::string registrable_domain(const std::string& host);
 
-// ---- Content-Encoding ----
-// Streaming gzip/deflate decoder with a cap on decoded bytes (a bomb guard).
-class BodyDecoder {
- public:
-  // encoding: the Content-Encoding header value ("" / identity = passthrough).
-  BodyDecoder(const std::string& encoding, std::int64_t max_decoded);
-  ~BodyDecoder();
-  // false when the cap is exceeded (error() == "too-large-decoded") or the stream is corrupt
-  // (error() == "content-decoding"); after false, further feeds are ignored.
-  bool feed(const char* data, std::size_t n);
-  bool finish();
-  std::string& out() { return out_; }
-  const std::string& error() const { return error_; }
-  bool unsupported() const { return unsupported_; }
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
-  std::string out_, error_;
-  std::int64_t max_;
-  bool unsupported_ = false;
-};
-
 // ---- WARC ----
 struct ArchivedAt {
   std::string file;  // file name relative to <out>/warc
   std::int64_t offset = -1;
   std::string record_id;       // WARC-Record-ID of the response/revisit record
   std::string payload_digest;  // WARC-Payload-Digest
+  std::int64_t end = 0;        // end of the last record of this exchange in `file` (committed length)
 };
 struct Exchange {
   std::string url;          // target URI (the real portal URL)
@@ -74,15 +52,15 @@ class Archive {
   virtual ~Archive() = default;
   // Writes request + response (or revisit) records; returns where the response record starts.
   virtual ArchivedAt write(const Exchange& x) = 0;
-  // Makes everything written so far durable against a process kill (fsync when asked).
+  // Records are in the kernel (safe against kill -9) once write() returns; flush(true) also
+  // makes them survive a power cut (fsync). flush(false) only releases bookkeeping.
   virtual void flush(bool fsync) = 0;
-  virtual std::string current_file() const = 0;
-  virtual std::int64_t current_size() const = 0;
 };
 // Opens a new WARC file in dir (never appends to an existing one). Rotates at max_bytes.
 std::unique_ptr<Archive> open_archive(const std::string& dir, const std::string& prefix,
                                       std::int64_t max_bytes, std::string* error);
-// Cuts a WARC file back to `bytes` (the last committed record boundary); repairs a torn tail.
+// Cuts a WARC file back to `bytes` (the last committed record boundary), then lets the warc
+// module's repair check that the tail is whole.
 bool truncate_archive(const std::string& path, std::int64_t bytes, std::string* error);
 
 }  // namespace odh::crawl

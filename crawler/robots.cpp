@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "crawler/url.h"
+
 namespace odh {
 namespace {
 
@@ -316,22 +318,9 @@ const char* RobotsPolicy::kind_name() const {
 }
 
 std::string RobotsCache::key_for(std::string_view url) {
-  std::size_t colon = url.find("://");
-  if (colon == std::string_view::npos) return "";
-  std::string scheme = to_lower(url.substr(0, colon));
-  if (scheme != "http" && scheme != "https") return "";
-  std::string_view rest = url.substr(colon + 3);
-  std::size_t end = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, end);
-  if (std::size_t at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
-  std::string host = to_lower(authority), port;
-  std::size_t pc = host.rfind(':');
-  if (pc != std::string::npos && host.find(']', pc) == std::string::npos) {
-    port = host.substr(pc + 1);
-    host.resize(pc);
-  }
-  if (port.empty()) port = scheme == "https" ? "443" : "80";
-  return scheme + "://" + host + ":" + port;
+  auto u = Url::parse(url);
+  if (!u || (u->scheme() != "http" && u->scheme() != "https")) return "";
+  return u->scheme() + "://" + u->hostname() + ":" + std::to_string(u->effective_port());
 }
 
 std::optional<RobotsPolicy> RobotsCache::get(const std::string& key, Clock::time_point now) {

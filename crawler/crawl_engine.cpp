@@ -23,6 +23,7 @@
 #include "crawler/content_decoding.h"
 #include "crawler/crawl_state.h"
 #include "crawler/robots.h"
+#include "crawler/url.h"
 
 namespace odh {
 
@@ -221,7 +222,7 @@ class Engine {
   void count_status(Host* h, int status, const std::string& err, double latency_ms);
   void progress(bool force);
   void save_host(Host* h) { st_.save_host(h->row); }
-  bool in_scope(const std::string& site_id, const UrlParts& u);
+  bool in_scope(const std::string& site_id, const UrlParts& u, const std::string& url);
 
   static size_t on_header(char* p, size_t sz, size_t n, void* ud);
   static size_t on_write(char* p, size_t sz, size_t n, void* ud);
@@ -269,7 +270,8 @@ void Engine::schedule(Host* h) {
   heap_.push({h->next_allowed, h->heap_token, h});
 }
 
-bool Engine::in_scope(const std::string& site_id, const UrlParts& u) {
+bool Engine::in_scope(const std::string& site_id, const UrlParts& u, const std::string& url) {
+  if (auto s = sites_.find(site_id); s != sites_.end() && same_site_scope(url, s->second->urls)) return true;
   auto it = site_scope_.find(site_id);
   if (it == site_scope_.end()) return false;
   std::string reg = registrable_domain(u.host);
@@ -731,7 +733,7 @@ void Engine::finish(Transfer* t) {
         cls = "redirect-limit";
       else if (target == normalise_url(job.fetch_url))
         cls = "redirect-loop";
-      else if (!in_scope(job.req.site_id, tu))
+      else if (!in_scope(job.req.site_id, tu, target))
         cls = "out-of-scope";
       else {
         f.final = false;

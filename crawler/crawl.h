@@ -47,26 +47,26 @@ struct CrawlOptions {
   int pause_after_failures = 5;    // consecutive failed exchanges after which a host is paused
 
   // Transport limits.
-  int max_redirects = 10;              // hops per request, only http(s), only inside the site's scope
-  double connect_timeout_s = 15;       //
-  double request_timeout_s = 120;      // overall per exchange, from transfer start
-  long low_speed_bytes_per_s = 256;    // abort when slower than this ...
-  double low_speed_time_s = 30;        // ... for this long
-  std::int64_t max_wire_bytes = 64ll << 20;     // body bytes as received (still content-encoded)
+  int max_redirects = 10;                    // hops per request, only http(s), only inside the site's scope
+  double connect_timeout_s = 15;             //
+  double request_timeout_s = 120;            // overall per exchange, from transfer start
+  long low_speed_bytes_per_s = 256;          // abort when slower than this ...
+  double low_speed_time_s = 30;              // ... for this long
+  std::int64_t max_wire_bytes = 64ll << 20;  // body bytes as received (still content-encoded)
   std::int64_t max_decoded_bytes = 256ll << 20;  // after gzip/deflate decoding (bomb guard)
   std::vector<std::string> connect_to;           // "HOST:PORT:ADDR:PORT", curl CONNECT_TO syntax
 
   // Scope and volume (the built-in spider reads max_depth; the engine enforces max_pages).
-  int max_pages_per_site = 0;  // 0 = unlimited; counts requests accepted into a site's frontier
-  int max_depth = 2;           // built-in spider: link depth from the entry page
-  int max_active_hosts = 2000; // transfers in flight at once (one per host)
+  int max_pages_per_site = 0;   // 0 = unlimited; counts requests accepted into a site's frontier
+  int max_depth = 2;            // built-in spider: link depth from the entry page
+  int max_active_hosts = 2000;  // transfers in flight at once (one per host)
 
   // State, archive, resume.
-  bool resume = false;         // continue the crawl in out_dir (required when its state exists)
-  std::string previous_dir;    // earlier crawl dir: conditional GET + WARC revisit records on 304
+  bool resume = false;       // continue the crawl in out_dir (required when its state exists)
+  std::string previous_dir;  // earlier crawl dir: conditional GET + WARC revisit records on 304
   std::int64_t warc_max_bytes = 1ll << 30;  // rotate WARC files at this size
-  int host_window = 16;        // frontier rows per host held in memory (the rest stay on disk)
-  bool fsync = false;          // fsync WARC before marking done (power-loss safety; kill -9 needs none)
+  int host_window = 16;                     // frontier rows per host held in memory (the rest stay on disk)
+  bool fsync = false;  // fsync WARC before marking done (power-loss safety; kill -9 needs none)
   double progress_interval_s = 1.0;
 };
 

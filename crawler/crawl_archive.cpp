@@ -15,8 +15,8 @@ class WarcArchive : public Archive {
     warc::Capture c;
     c.url = x.url;
     c.ip = x.ip;
-    c.time = warc::Clock::time_point(std::chrono::duration_cast<warc::Clock::duration>(
-        std::chrono::duration<double>(x.date)));
+    c.time = warc::Clock::time_point(
+        std::chrono::duration_cast<warc::Clock::duration>(std::chrono::duration<double>(x.date)));
     c.request = x.request;
     c.response = x.response;
     c.refers_to_record_id = x.refers_to_record_id;
@@ -28,8 +28,8 @@ class WarcArchive : public Archive {
     at.offset = static_cast<std::int64_t>(recs.response.offset);
     at.record_id = recs.response.record_id;
     at.payload_digest = recs.response.payload_digest;
-    at.end = static_cast<std::int64_t>(std::max(recs.response.offset + recs.response.length,
-                                                recs.request.offset + recs.request.length));
+    at.end = static_cast<std::int64_t>(
+        std::max(recs.response.offset + recs.response.length, recs.request.offset + recs.request.length));
     return at;
   }
   void flush(bool fsync) override {
@@ -42,8 +42,8 @@ class WarcArchive : public Archive {
 };
 }  // namespace
 
-std::unique_ptr<Archive> open_archive(const std::string& dir, const std::string& prefix, std::int64_t max_bytes,
-                                      std::string* error) {
+std::unique_ptr<Archive> open_archive(const std::string& dir, const std::string& prefix,
+                                      std::int64_t max_bytes, std::string* error) {
   try {
     warc::WriterOptions o;
     o.dir = dir;

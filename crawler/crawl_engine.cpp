@@ -18,9 +18,9 @@
 #include <set>
 
 #include "core/core.h"
+#include "crawler/content_decoding.h"
 #include "crawler/crawl.h"
 #include "crawler/crawl_seams.h"
-#include "crawler/content_decoding.h"
 #include "crawler/crawl_state.h"
 #include "crawler/robots.h"
 #include "crawler/url.h"
@@ -96,8 +96,9 @@ bool retryable_net(const std::string& cls) {
 
 bool is_text_type(const std::string& ct) {
   std::string t = lower(ct);
-  return t.rfind("text/", 0) == 0 || t.find("html") != std::string::npos || t.find("json") != std::string::npos ||
-         t.find("xml") != std::string::npos || t.find("javascript") != std::string::npos;
+  return t.rfind("text/", 0) == 0 || t.find("html") != std::string::npos ||
+         t.find("json") != std::string::npos || t.find("xml") != std::string::npos ||
+         t.find("javascript") != std::string::npos;
 }
 
 struct Host;
@@ -249,7 +250,8 @@ Host* Engine::host_for(const std::string& origin, const std::string& site_id) {
       if (wall_now() - row->robots_fetched_at < 86400) {
         h->robots = RobotsPolicy::from_fetch(status, row->robots_body, 0);
         h->robots_state = Host::kRobotsKnown;
-        if (auto cd = h->robots->crawl_delay(agent_token_)) h->crawl_delay = std::min(*cd, o_.max_crawl_delay_s);
+        if (auto cd = h->robots->crawl_delay(agent_token_))
+          h->crawl_delay = std::min(*cd, o_.max_crawl_delay_s);
       }
     }
   } else {
@@ -476,7 +478,8 @@ void Engine::start(Host* h, Job job, bool robots) {
   t->host = h;
   t->robots = robots;
   t->max_wire = robots ? std::min<std::int64_t>(o_.max_wire_bytes, kRobotsMaxBytes * 4) : o_.max_wire_bytes;
-  t->max_decoded = robots ? std::min<std::int64_t>(o_.max_decoded_bytes, kRobotsMaxBytes * 4) : o_.max_decoded_bytes;
+  t->max_decoded =
+      robots ? std::min<std::int64_t>(o_.max_decoded_bytes, kRobotsMaxBytes * 4) : o_.max_decoded_bytes;
   curl_easy_setopt(e, CURLOPT_URL, job.fetch_url.c_str());
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -500,7 +503,8 @@ void Engine::start(Host* h, Job job, bool robots) {
   curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
   curl_slist* hl = nullptr;
   hl = curl_slist_append(hl, "Accept-Encoding: gzip, deflate");
-  hl = curl_slist_append(hl, "Accept: text/html,application/xhtml+xml,application/json,application/xml;q=0.9,*/*;q=0.8");
+  hl = curl_slist_append(
+      hl, "Accept: text/html,application/xhtml+xml,application/json,application/xml;q=0.9,*/*;q=0.8");
   for (auto& [k, v] : job.req.headers) hl = curl_slist_append(hl, (k + ": " + v).c_str());
   if (!robots && job.req.method == "GET" && !o_.previous_dir.empty()) {
     if (auto prev = st_.previous(job.fetch_url)) {
@@ -667,7 +671,8 @@ void Engine::finish(Transfer* t) {
   double wait = gap(h);
   bool retry = false;
   std::string cls = err;
-  if (cls.empty() && status >= 400) cls = status == 429 ? "http-429" : status >= 500 ? "http-5xx" : "http-4xx";
+  if (cls.empty() && status >= 400)
+    cls = status == 429 ? "http-429" : status >= 500 ? "http-5xx" : "http-4xx";
   // Failures for the pause rule: 5xx and network errors (429 is throttling, not failure).
   bool failure = (status >= 500) || (status == 0 && retryable_net(err));
   if (failure)
@@ -710,7 +715,8 @@ void Engine::finish(Transfer* t) {
     h->paused = true;
     h->row.paused = true;
     prog_.hosts_paused++;
-    log("host " + h->key + " paused after " + std::to_string(h->consecutive_failures) + " consecutive failures");
+    log("host " + h->key + " paused after " + std::to_string(h->consecutive_failures) +
+        " consecutive failures");
   }
 
   if (!at.file.empty()) st_.set_warc_committed(at.file, at.end);
@@ -795,7 +801,7 @@ void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, d
   Host* h = t->host;
   double now = t->t_end;
   int status = t->status;
-  double wait = gap(h);
+  double wait = 0;  // set below, after a Crawl-delay may have been learnt
   FetchRow f;
   f.site_id = h->site_id;
   f.host = h->key;
@@ -829,7 +835,8 @@ void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, d
     }
     prog_.backoffs++;
     h->robots_state = Host::kRobotsUnknown;
-  } else if (status >= 300 && status < 400 && !loc.empty() && h->robots_redirects < RobotsPolicy::kMaxRedirects) {
+  } else if (status >= 300 && status < 400 && !loc.empty() &&
+             h->robots_redirects < RobotsPolicy::kMaxRedirects) {
     // RFC 9309 §2.3.1.2: follow at least five redirects (within this host's queue).
     std::string target = normalise_url(resolve_url(t->job.fetch_url, loc));
     UrlParts tu;
@@ -848,7 +855,9 @@ void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, d
     std::string body = t->decoded;
     h->robots = RobotsPolicy::from_fetch(status, body, h->robots_redirects);
     h->robots_state = Host::kRobotsKnown;
-    h->row.robots = status >= 200 && status < 300 ? "ok" : (status >= 300 && status < 500) ? "none" : "unreachable";
+    h->row.robots = status >= 200 && status < 300     ? "ok"
+                    : (status >= 300 && status < 500) ? "none"
+                                                      : "unreachable";
     if (h->row.robots == "ok") h->row.robots_body = body.substr(0, kRobotsMaxBytes);
     h->row.robots_fetched_at = wall_now();
     if (auto cd = h->robots->crawl_delay(agent_token_)) h->crawl_delay = std::min(*cd, o_.max_crawl_delay_s);
@@ -856,7 +865,7 @@ void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, d
   }
   st_.add_fetch(f);
   save_host(h);
-  h->next_allowed = now + wait;
+  h->next_allowed = now + std::max(wait, gap(h));
   h->maybe_more = true;  // the frontier rows waited for robots
   h->heap_token = next_token_++;
   heap_.push({h->next_allowed, h->heap_token, h});
@@ -871,8 +880,8 @@ void Engine::progress(bool force) {
   double eta = 0;
   for (auto& [k, h] : hosts_) {
     if (h->pending <= 0 && !h->in_flight && h->robots_state != Host::kRobotsFetching) done++;
-    eta = std::max(eta, static_cast<double>(std::max<std::int64_t>(0, h->pending)) *
-                            std::max(h->delay, h->crawl_delay));
+    eta = std::max(
+        eta, static_cast<double>(std::max<std::int64_t>(0, h->pending)) * std::max(h->delay, h->crawl_delay));
   }
   prog_.hosts_done = done;
   prog_.eta_s = eta;
@@ -940,7 +949,8 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
 
   multi_ = curl_multi_init();
   // The scheduler limits per-host concurrency; curl only needs room for one cached connection per host.
-  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(std::max<size_t>(64, sites.size() * 2 + 16)));
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
+                    static_cast<long>(std::max<size_t>(64, sites.size() * 2 + 16)));
 
   // Sites, scopes, spiders.
   for (auto& s : sites) {

@@ -1,13 +1,12 @@
 #include "crawler/crawl_seams.h"
-#include "crawler/url.h"
-
 
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 
-namespace odh::crawl {
+#include "crawler/url.h"
 
+namespace odh::crawl {
 
 // URL handling delegates to the WHATWG parser of crawler/url.h.
 bool parse_url(const std::string& url, UrlParts* out) {
@@ -42,8 +41,8 @@ std::string registrable_domain(const std::string& host) {
   size_t n = labels.size();
   if (n <= 2) return host;
   static const char* kSecond[] = {"gov", "com", "edu", "org", "net", "ac", "mil"};
-  bool cc_second = labels[n - 1].size() == 2 &&
-                   std::any_of(std::begin(kSecond), std::end(kSecond), [&](auto s) { return labels[n - 2] == s; });
+  bool cc_second = labels[n - 1].size() == 2 && std::any_of(std::begin(kSecond), std::end(kSecond),
+                                                            [&](auto s) { return labels[n - 2] == s; });
   size_t keep = cc_second ? 3 : 2;
   std::string out;
   for (size_t i = n - keep; i < n; ++i) out += (out.empty() ? "" : ".") + labels[i];

@@ -38,11 +38,11 @@ struct ArchivedAt {
   std::int64_t end = 0;        // end of the last record of this exchange in `file` (committed length)
 };
 struct Exchange {
-  std::string url;          // target URI (the real portal URL)
-  std::string ip;           // WARC-IP-Address
-  double date = 0;          // unix seconds of the request
-  std::string request;      // request line + headers (+ body), as sent
-  std::string response;     // status line + headers + body as received (Content-Encoding kept)
+  std::string url;       // target URI (the real portal URL)
+  std::string ip;        // WARC-IP-Address
+  double date = 0;       // unix seconds of the request
+  std::string request;   // request line + headers (+ body), as sent
+  std::string response;  // status line + headers + body as received (Content-Encoding kept)
   int status = 0;
   // revisit (304 on a conditional GET): the record the unchanged payload lives in
   std::string refers_to_record_id, refers_to_uri, refers_to_date;

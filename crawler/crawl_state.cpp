@@ -1,9 +1,8 @@
 #include "crawler/crawl_state.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace odh::crawl {
@@ -42,12 +41,12 @@ std::string col_text(sqlite3_stmt* s, int i) {
   auto p = sqlite3_column_text(s, i);
   return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s, i)) : std::string();
 }
-void bind(sqlite3_stmt* s, int i, const std::string& v) {
+void put(sqlite3_stmt* s, int i, const std::string& v) {
   sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
-void bind(sqlite3_stmt* s, int i, std::int64_t v) { sqlite3_bind_int64(s, i, v); }
-void bind(sqlite3_stmt* s, int i, int v) { sqlite3_bind_int64(s, i, v); }
-void bind(sqlite3_stmt* s, int i, double v) { sqlite3_bind_double(s, i, v); }
+void put(sqlite3_stmt* s, int i, std::int64_t v) { sqlite3_bind_int64(s, i, v); }
+void put(sqlite3_stmt* s, int i, int v) { sqlite3_bind_int64(s, i, v); }
+void put(sqlite3_stmt* s, int i, double v) { sqlite3_bind_double(s, i, v); }
 
 std::string iso_time(double unix_s) {
   time_t t = static_cast<time_t>(unix_s);
@@ -132,8 +131,7 @@ std::string State::open(const std::string& dir) {
         "charset_source,bytes,warc_file,warc_offset,fetched_at,fetched_unix,depth,error_class,attempt,"
         "latency_ms,etag,last_modified,record_id,payload_digest,final) "
         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    ins_host_ = prep(
-        "INSERT OR REPLACE INTO host_status VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    ins_host_ = prep("INSERT OR REPLACE INTO host_status VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     sel_host_ = prep("SELECT * FROM host_status WHERE host=?");
     ins_warc_ = prep("INSERT OR REPLACE INTO warc_file(name,committed_bytes) VALUES(?,?)");
     cnt_site_ = prep("SELECT count(*) FROM frontier WHERE site_id=? AND redirects=0");
@@ -150,8 +148,9 @@ std::int64_t State::enqueue(const FetchRequest& r, const std::string& host, cons
   std::string key = r.method + " " + norm_url;
   if (!r.body.empty()) key += " #" + fnv_hex(r.body);
   sqlite3_reset(ins_seen_);
-  bind(ins_seen_, 1, key);
-  sqlite3_step(ins_seen_);
+  put(ins_seen_, 1, key);
+  if (sqlite3_step(ins_seen_) != SQLITE_DONE)
+    throw std::runtime_error(std::string("crawl state: ") + sqlite3_errmsg(db_));
   if (sqlite3_changes(db_) == 0) return -1;
   Job j;
   j.req = r;
@@ -163,26 +162,27 @@ std::int64_t State::enqueue(const FetchRequest& r, const std::string& host, cons
 std::int64_t State::enqueue_hop(const Job& j) {
   auto* s = ins_front_;
   sqlite3_reset(s);
-  bind(s, 1, j.req.site_id);
-  bind(s, 2, j.host);
-  bind(s, 3, j.req.url);
-  bind(s, 4, j.fetch_url);
-  bind(s, 5, j.req.method);
-  bind(s, 6, j.req.body);
-  bind(s, 7, headers_json(j.req.headers));
-  bind(s, 8, j.req.kind);
-  bind(s, 9, j.req.meta);
-  bind(s, 10, j.req.depth);
-  bind(s, 11, j.req.priority);
-  bind(s, 12, j.redirects);
-  if (sqlite3_step(s) != SQLITE_DONE) throw std::runtime_error(std::string("crawl state: ") + sqlite3_errmsg(db_));
+  put(s, 1, j.req.site_id);
+  put(s, 2, j.host);
+  put(s, 3, j.req.url);
+  put(s, 4, j.fetch_url);
+  put(s, 5, j.req.method);
+  put(s, 6, j.req.body);
+  put(s, 7, headers_json(j.req.headers));
+  put(s, 8, j.req.kind);
+  put(s, 9, j.req.meta);
+  put(s, 10, j.req.depth);
+  put(s, 11, j.req.priority);
+  put(s, 12, j.redirects);
+  if (sqlite3_step(s) != SQLITE_DONE)
+    throw std::runtime_error(std::string("crawl state: ") + sqlite3_errmsg(db_));
   return sqlite3_last_insert_rowid(db_);
 }
 
 void State::mark_done(std::int64_t id, int state) {
   sqlite3_reset(upd_done_);
-  bind(upd_done_, 1, state);
-  bind(upd_done_, 2, id);
+  put(upd_done_, 1, state);
+  put(upd_done_, 2, id);
   sqlite3_step(upd_done_);
 }
 
@@ -190,8 +190,8 @@ std::vector<Job> State::load_window(const std::string& host, int n, std::int64_t
   std::vector<Job> out;
   auto* s = sel_window_;
   sqlite3_reset(s);
-  bind(s, 1, host);
-  bind(s, 2, n);
+  put(s, 1, host);
+  put(s, 2, n);
   while (sqlite3_step(s) == SQLITE_ROW) {
     Job j;
     j.id = sqlite3_column_int64(s, 0);
@@ -232,14 +232,14 @@ std::int64_t State::pending_count() {
 
 std::int64_t State::site_enqueued(const std::string& site_id) {
   sqlite3_reset(cnt_site_);
-  bind(cnt_site_, 1, site_id);
+  put(cnt_site_, 1, site_id);
   return sqlite3_step(cnt_site_) == SQLITE_ROW ? sqlite3_column_int64(cnt_site_, 0) : 0;
 }
 
 bool State::site_started(const std::string& site_id) {
   sqlite3_stmt* s = nullptr;
   sqlite3_prepare_v2(db_, "SELECT started FROM site WHERE site_id=?", -1, &s, nullptr);
-  bind(s, 1, site_id);
+  put(s, 1, site_id);
   bool started = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) != 0;
   sqlite3_finalize(s);
   return started;
@@ -248,7 +248,7 @@ bool State::site_started(const std::string& site_id) {
 void State::set_site_started(const std::string& site_id) {
   sqlite3_stmt* s = nullptr;
   sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO site(site_id, started) VALUES(?, 1)", -1, &s, nullptr);
-  bind(s, 1, site_id);
+  put(s, 1, site_id);
   sqlite3_step(s);
   sqlite3_finalize(s);
 }
@@ -257,72 +257,73 @@ std::int64_t State::add_fetch(const FetchRow& f) {
   auto* s = ins_fetch_;
   sqlite3_reset(s);
   sqlite3_clear_bindings(s);
-  if (f.frontier_id >= 0) bind(s, 1, f.frontier_id);
-  bind(s, 2, f.site_id);
-  bind(s, 3, f.host);
-  bind(s, 4, f.url);
-  bind(s, 5, f.final_url);
-  bind(s, 6, f.method);
-  bind(s, 7, f.kind);
-  if (f.status > 0) bind(s, 8, f.status);
-  if (!f.content_type.empty()) bind(s, 9, f.content_type);
-  if (!f.charset.empty()) bind(s, 10, f.charset);
-  if (!f.charset_source.empty()) bind(s, 11, f.charset_source);
-  bind(s, 12, f.bytes);
+  if (f.frontier_id >= 0) put(s, 1, f.frontier_id);
+  put(s, 2, f.site_id);
+  put(s, 3, f.host);
+  put(s, 4, f.url);
+  put(s, 5, f.final_url);
+  put(s, 6, f.method);
+  put(s, 7, f.kind);
+  if (f.status > 0) put(s, 8, f.status);
+  if (!f.content_type.empty()) put(s, 9, f.content_type);
+  if (!f.charset.empty()) put(s, 10, f.charset);
+  if (!f.charset_source.empty()) put(s, 11, f.charset_source);
+  put(s, 12, f.bytes);
   if (!f.warc_file.empty()) {
-    bind(s, 13, f.warc_file);
-    bind(s, 14, f.warc_offset);
+    put(s, 13, f.warc_file);
+    put(s, 14, f.warc_offset);
   }
-  bind(s, 15, iso_time(f.fetched_at));
-  bind(s, 16, f.fetched_at);
-  bind(s, 17, f.depth);
-  if (!f.error_class.empty()) bind(s, 18, f.error_class);
-  bind(s, 19, f.attempt);
-  bind(s, 20, f.latency_ms);
-  if (!f.etag.empty()) bind(s, 21, f.etag);
-  if (!f.last_modified.empty()) bind(s, 22, f.last_modified);
-  if (!f.record_id.empty()) bind(s, 23, f.record_id);
-  if (!f.payload_digest.empty()) bind(s, 24, f.payload_digest);
-  bind(s, 25, f.final ? 1 : 0);
-  if (sqlite3_step(s) != SQLITE_DONE) throw std::runtime_error(std::string("crawl state: ") + sqlite3_errmsg(db_));
+  put(s, 15, iso_time(f.fetched_at));
+  put(s, 16, f.fetched_at);
+  put(s, 17, f.depth);
+  if (!f.error_class.empty()) put(s, 18, f.error_class);
+  put(s, 19, f.attempt);
+  put(s, 20, f.latency_ms);
+  if (!f.etag.empty()) put(s, 21, f.etag);
+  if (!f.last_modified.empty()) put(s, 22, f.last_modified);
+  if (!f.record_id.empty()) put(s, 23, f.record_id);
+  if (!f.payload_digest.empty()) put(s, 24, f.payload_digest);
+  put(s, 25, f.final ? 1 : 0);
+  if (sqlite3_step(s) != SQLITE_DONE)
+    throw std::runtime_error(std::string("crawl state: ") + sqlite3_errmsg(db_));
   return sqlite3_last_insert_rowid(db_);
 }
 
 void State::save_host(const HostRow& h) {
   auto* s = ins_host_;
   sqlite3_reset(s);
-  bind(s, 1, h.host);
-  bind(s, 2, h.site_id);
-  bind(s, 3, h.robots);
+  put(s, 1, h.host);
+  put(s, 2, h.site_id);
+  put(s, 3, h.robots);
   sqlite3_bind_blob(s, 4, h.robots_body.data(), static_cast<int>(h.robots_body.size()), SQLITE_TRANSIENT);
-  bind(s, 5, h.robots_fetched_at);
-  bind(s, 6, h.r2xx);
-  bind(s, 7, h.r3xx);
-  bind(s, 8, h.r4xx);
-  bind(s, 9, h.r5xx);
-  bind(s, 10, h.rerr);
-  bind(s, 11, h.pages);
-  bind(s, 12, h.bytes);
-  bind(s, 13, h.retries);
-  bind(s, 14, h.throttled);
-  bind(s, 15, h.backoff_s);
-  bind(s, 16, h.latency_sum_ms);
-  bind(s, 17, h.latency_n);
-  bind(s, 18, h.paused ? 1 : 0);
+  put(s, 5, h.robots_fetched_at);
+  put(s, 6, h.r2xx);
+  put(s, 7, h.r3xx);
+  put(s, 8, h.r4xx);
+  put(s, 9, h.r5xx);
+  put(s, 10, h.rerr);
+  put(s, 11, h.pages);
+  put(s, 12, h.bytes);
+  put(s, 13, h.retries);
+  put(s, 14, h.throttled);
+  put(s, 15, h.backoff_s);
+  put(s, 16, h.latency_sum_ms);
+  put(s, 17, h.latency_n);
+  put(s, 18, h.paused ? 1 : 0);
   sqlite3_step(s);
 }
 
 std::optional<HostRow> State::load_host(const std::string& host) {
   auto* s = sel_host_;
   sqlite3_reset(s);
-  bind(s, 1, host);
+  put(s, 1, host);
   if (sqlite3_step(s) != SQLITE_ROW) return std::nullopt;
   HostRow h;
   h.host = col_text(s, 0);
   h.site_id = col_text(s, 1);
   h.robots = col_text(s, 2);
-  h.robots_body = std::string(static_cast<const char*>(sqlite3_column_blob(s, 3)) ?: "",
-                              sqlite3_column_bytes(s, 3));
+  h.robots_body =
+      std::string(static_cast<const char*>(sqlite3_column_blob(s, 3)) ?: "", sqlite3_column_bytes(s, 3));
   h.robots_fetched_at = sqlite3_column_double(s, 4);
   h.r2xx = sqlite3_column_int64(s, 5);
   h.r3xx = sqlite3_column_int64(s, 6);
@@ -342,8 +343,8 @@ std::optional<HostRow> State::load_host(const std::string& host) {
 
 void State::set_warc_committed(const std::string& name, std::int64_t bytes) {
   sqlite3_reset(ins_warc_);
-  bind(ins_warc_, 1, name);
-  bind(ins_warc_, 2, bytes);
+  put(ins_warc_, 1, name);
+  put(ins_warc_, 2, bytes);
   sqlite3_step(ins_warc_);
 }
 
@@ -359,7 +360,7 @@ std::vector<std::pair<std::string, std::int64_t>> State::warc_files() {
 std::string State::meta(const std::string& key) {
   sqlite3_stmt* s = nullptr;
   sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key=?", -1, &s, nullptr);
-  bind(s, 1, key);
+  put(s, 1, key);
   std::string v = sqlite3_step(s) == SQLITE_ROW ? col_text(s, 0) : "";
   sqlite3_finalize(s);
   return v;
@@ -368,8 +369,8 @@ std::string State::meta(const std::string& key) {
 void State::set_meta(const std::string& key, const std::string& value) {
   sqlite3_stmt* s = nullptr;
   sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1, &s, nullptr);
-  bind(s, 1, key);
-  bind(s, 2, value);
+  put(s, 1, key);
+  put(s, 2, value);
   sqlite3_step(s);
   sqlite3_finalize(s);
 }
@@ -380,7 +381,7 @@ bool State::attach_previous(const std::string& dir) {
   sqlite3_stmt* s = nullptr;
   sqlite3_prepare_v2(db_, "ATTACH DATABASE ? AS prev", -1, &s, nullptr);
   std::string uri = path;
-  bind(s, 1, uri);
+  put(s, 1, uri);
   bool ok = sqlite3_step(s) == SQLITE_DONE;
   sqlite3_finalize(s);
   if (!ok) return false;
@@ -396,7 +397,7 @@ bool State::attach_previous(const std::string& dir) {
 std::optional<PrevFetch> State::previous(const std::string& url) {
   if (!has_prev_) return std::nullopt;
   sqlite3_reset(sel_prev_);
-  bind(sel_prev_, 1, url);
+  put(sel_prev_, 1, url);
   if (sqlite3_step(sel_prev_) != SQLITE_ROW) return std::nullopt;
   return PrevFetch{col_text(sel_prev_, 0), col_text(sel_prev_, 1), col_text(sel_prev_, 2),
                    col_text(sel_prev_, 3), col_text(sel_prev_, 4)};

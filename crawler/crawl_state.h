@@ -20,9 +20,9 @@ namespace odh::crawl {
 struct Job {  // a frontier row
   std::int64_t id = -1;
   FetchRequest req;
-  std::string host;       // politeness key: lowercase host[:port]
-  std::string fetch_url;  // URL of this hop (differs from req.url after a redirect)
-  int redirects = 0;      // hops followed so far
+  std::string host;                // politeness key: lowercase host[:port]
+  std::string fetch_url;           // URL of this hop (differs from req.url after a redirect)
+  int redirects = 0;               // hops followed so far
   int retries = 0, throttles = 0;  // in-memory only
 };
 

@@ -1,6 +1,5 @@
 // The built-in spider: entry URLs, then same-site links of HTML pages up to a depth (Gumbo).
 #include <gumbo.h>
-
 #include <strings.h>
 
 #include <cstdlib>
@@ -102,7 +101,8 @@ class LinkSpider : public Spider {
     }
     if (attr)
       if (GumboAttribute* a = gumbo_get_attribute(&el.attributes, attr)) links->push_back(a->value);
-    for (unsigned i = 0; i < el.children.length; ++i) walk(static_cast<GumboNode*>(el.children.data[i]), base, links);
+    for (unsigned i = 0; i < el.children.length; ++i)
+      walk(static_cast<GumboNode*>(el.children.data[i]), base, links);
   }
 };
 }  // namespace

@@ -36,7 +36,7 @@ struct CrawlOptions {
 
   // Politeness.
   double delay_s = 1.0;             // minimum gap between requests to one host (after completion)
-  double jitter = 0.05;             // gap is stretched by a uniform factor in [1, 1 + jitter]
+  double jitter = 0.02;             // gap is stretched by a uniform factor in [1, 1 + jitter]
   double max_crawl_delay_s = 60.0;  // robots Crawl-delay is honoured up to this
   bool obey_robots = true;
   double backoff_base_s = 2.0;     // first backoff after a 5xx/network failure; doubles each time

@@ -267,7 +267,9 @@ Host* Engine::host_for(const std::string& origin, const std::string& site_id) {
 
 void Engine::schedule(Host* h) {
   if (h->in_flight) return;
-  if (h->window.empty() && !h->maybe_more) return;
+  // pending counts every unfinished frontier row of the host (window included): a host whose
+  // last request just finished is done now, not one gap later.
+  if (h->window.empty() && (!h->maybe_more || h->pending <= 0)) return;
   h->heap_token = next_token_++;
   heap_.push({h->next_allowed, h->heap_token, h});
 }

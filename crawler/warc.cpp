@@ -202,7 +202,7 @@ static std::string dechunk(std::string_view in, std::string* out) {
   }
 }
 
-HttpMessage parse_http(std::string_view block) {
+HttpMessage parse_http(std::string_view block, bool headers_only) {
   HttpMessage m;
   std::size_t pos = 0;
   auto next_line = [&](std::string_view* line) {
@@ -273,7 +273,7 @@ HttpMessage parse_http(std::string_view block) {
   bool chunked = false;
   for (std::size_t k = 0; k + 7 <= te.size(); ++k)
     if (iequals(te.substr(k, 7), "chunked")) chunked = true;
-  if (chunked) {
+  if (chunked && !(headers_only && body.empty())) {
     m.chunked = true;
     std::string why = dechunk(body, &m.body);
     if (!why.empty() && m.error.empty()) m.error = why;
@@ -281,7 +281,8 @@ HttpMessage parse_http(std::string_view block) {
   }
   m.body = std::string(body);
   std::string_view cl = find_field(m.headers, "Content-Length");
-  if (!cl.empty() && m.status != 304 && m.status != 204 && !(m.status >= 100 && m.status < 200)) {
+  if (!cl.empty() && !headers_only && m.status != 304 && m.status != 204 &&
+      !(m.status >= 100 && m.status < 200)) {
     std::uint64_t n = 0;
     bool ok = cl.size() <= 18;
     for (char c : cl) ok = ok && std::isdigit(static_cast<unsigned char>(c)), n = n * 10 + (c - '0');

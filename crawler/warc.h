@@ -66,7 +66,8 @@ struct HttpMessage {
 };
 
 // Parses an HTTP/1.x (or "HTTP/2") message. Never throws; problems go to HttpMessage::error.
-HttpMessage parse_http(std::string_view block);
+// headers_only: the block is a revisit's head without its payload (no Content-Length check).
+HttpMessage parse_http(std::string_view block, bool headers_only = false);
 
 // ---------------------------------------------------------------------------------------------
 // Writer
@@ -195,7 +196,7 @@ struct Record {
   std::string_view content_type() const { return find_field(headers, "Content-Type"); }
   // True for application/http blocks (request, response, revisit with HTTP headers).
   bool is_http() const;
-  HttpMessage http() const { return parse_http(block); }
+  HttpMessage http() const { return parse_http(block, type() == "revisit"); }
 };
 
 struct DigestCheck {

@@ -49,6 +49,7 @@ struct WarcReader::Impl {
   std::uint64_t start_offset = 0;
 
   std::optional<WarcError> failed;
+  bool last_unterminated = false;  // the previous record lacked its CRLF CRLF
 
   ~Impl() {
     if (z_ready) inflateEnd(&zs);
@@ -214,7 +215,8 @@ struct WarcReader::Impl {
     std::string_view v = l;
     while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.remove_suffix(1);
     if (v.substr(0, 5) != "WARC/" || v.size() > 16)
-      fail(r->offset, "expected a WARC/1.x version line, found '" + printable(v.substr(0, 40)) + "'");
+      fail(r->offset, "expected a WARC/1.x version line, found '" + printable(v.substr(0, 40)) + "'" +
+                          (last_unterminated ? " (the previous record's Content-Length looks wrong)" : ""));
     r->version = std::string(v);
     header_bytes += l.size();
     while (true) {
@@ -256,7 +258,8 @@ struct WarcReader::Impl {
     // The record ends with CRLF CRLF.
     std::uint64_t t = want(4);
     std::string_view term = view(t);
-    if (term == "\r\n\r\n") {
+    last_unterminated = term != "\r\n\r\n";
+    if (!last_unterminated) {
       cur += 4;
     } else {
       r->warnings.push_back("record not followed by CRLF CRLF");
@@ -362,19 +365,25 @@ static std::string check_digest(std::string_view label, std::string_view data, s
     std::snprintf(b, sizeof b, "%02x", out[i]);
     hexs += b;
   }
-  // base32 via sha1_digest's encoder would need the raw digest; recompute the form here.
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  std::string b32;
-  std::uint64_t acc = 0;
-  int bits = 0;
-  for (unsigned i = 0; i < len; ++i) {
-    acc = (acc << 8) | out[i];
-    bits += 8;
-    while (bits >= 5) b32 += kAlphabet[(acc >> (bits - 5)) & 31], bits -= 5;
-  }
-  if (bits > 0) b32 += kAlphabet[(acc << (5 - bits)) & 31];
+  // Writers use base32 (the convention), hex, base64 or base64url: accept each form.
+  auto encode = [&](const char* alphabet, int width) {
+    std::string o;
+    std::uint64_t acc = 0;
+    int bits = 0;
+    for (unsigned i = 0; i < len; ++i) {
+      acc = (acc << 8) | out[i];
+      bits += 8;
+      while (bits >= width) o += alphabet[(acc >> (bits - width)) & ((1u << width) - 1)], bits -= width;
+    }
+    if (bits > 0) o += alphabet[(acc << (width - bits)) & ((1u << width) - 1)];
+    return o;
+  };
+  std::string b32 = encode("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 5);
+  std::string b64 = encode("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 6);
+  std::string b64url = encode("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", 6);
   std::string v = value;
   while (!v.empty() && v.back() == '=') v.pop_back();
+  if (v == b64 || v == b64url) return "ok";
   if (lower(v) == hexs || lower(v) == lower(b32)) return "ok";
   if (!detail->empty()) *detail += "; ";
   *detail += std::string(what) + " digest " + std::string(label) + " != computed " + algo + ":" + b32;
@@ -484,6 +493,11 @@ RepairResult repair_tail(const std::filesystem::path& path) {
         WarcReader reader(path);
         Record r;
         while (reader.next(&r)) {
+          // A record whose closing CRLF CRLF was cut is incomplete too.
+          if (!r.warnings.empty() && r.warnings.back() == "record not followed by CRLF CRLF") {
+            res.reason = "record at offset " + std::to_string(r.offset) + " is not followed by CRLF CRLF";
+            break;
+          }
           good_end = r.offset + r.length;
           ++res.records;
         }

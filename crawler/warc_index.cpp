@@ -1,0 +1,252 @@
+#include "crawler/warc_index.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+namespace odh::warc {
+
+static std::string lower(std::string_view s) {
+  std::string o(s);
+  for (auto& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return o;
+}
+
+static bool is_ip(std::string_view host) {
+  if (!host.empty() && host.front() == '[') return true;  // IPv6 literal
+  return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
+  });
+}
+
+std::string surt(std::string_view url) {
+  if (auto hash = url.find('#'); hash != std::string_view::npos) url = url.substr(0, hash);
+  auto colon = url.find(':');
+  if (colon == std::string_view::npos) return lower(url);
+  std::string scheme = lower(url.substr(0, colon));
+  std::string_view rest = url.substr(colon + 1);
+  if (scheme != "http" && scheme != "https") {
+    if (rest.substr(0, 2) == "//") rest.remove_prefix(1);
+    return scheme + ")" + lower(rest);
+  }
+  while (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
+  std::size_t end = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, end);
+  std::string_view path_query = end == std::string_view::npos ? "" : rest.substr(end);
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+  std::string_view host = authority, port;
+  if (auto c = authority.rfind(':');
+      c != std::string_view::npos && authority.find(']', c) == std::string_view::npos) {
+    host = authority.substr(0, c);
+    port = authority.substr(c + 1);
+  }
+  std::string h = lower(host);
+  while (!h.empty() && h.back() == '.') h.pop_back();
+  std::string key;
+  if (is_ip(h)) {
+    key = h;
+  } else {
+    std::vector<std::string> labels;
+    std::size_t s = 0;
+    while (s <= h.size()) {
+      std::size_t d = h.find('.', s);
+      if (d == std::string::npos) d = h.size();
+      labels.push_back(h.substr(s, d - s));
+      s = d + 1;
+    }
+    // "www", "www2"… is dropped, as replay tools do, so both forms share one key.
+    if (labels.size() > 2 && labels[0].rfind("www", 0) == 0 &&
+        std::all_of(labels[0].begin() + 3, labels[0].end(),
+                    [](char c) { return std::isdigit((unsigned char)c); }))
+      labels.erase(labels.begin());
+    for (auto it = labels.rbegin(); it != labels.rend(); ++it) key += (key.empty() ? "" : ",") + *it;
+  }
+  bool default_port =
+      port.empty() || (scheme == "http" && port == "80") || (scheme == "https" && port == "443");
+  if (!default_port) key += ":" + std::string(port);
+  key += ")";
+  std::string_view path = path_query, query;
+  bool has_query = false;
+  if (auto q = path_query.find('?'); q != std::string_view::npos) {
+    path = path_query.substr(0, q);
+    query = path_query.substr(q + 1);
+    has_query = true;
+  }
+  key += path.empty() ? "/" : lower(path);
+  if (has_query && !query.empty()) {
+    std::vector<std::string> args;
+    std::size_t s = 0;
+    while (s <= query.size()) {
+      std::size_t a = query.find('&', s);
+      if (a == std::string_view::npos) a = query.size();
+      if (a > s) args.push_back(lower(query.substr(s, a - s)));
+      s = a + 1;
+    }
+    std::sort(args.begin(), args.end());
+    std::string q;
+    for (const auto& a : args) q += (q.empty() ? "" : "&") + a;
+    key += "?" + q;
+  }
+  return key;
+}
+
+static std::string mime_only(std::string_view ct) {
+  if (auto semi = ct.find(';'); semi != std::string_view::npos) ct = ct.substr(0, semi);
+  while (!ct.empty() && (ct.back() == ' ' || ct.back() == '\t')) ct.remove_suffix(1);
+  while (!ct.empty() && (ct.front() == ' ' || ct.front() == '\t')) ct.remove_prefix(1);
+  return lower(ct);
+}
+
+IndexEntry index_entry(const Record& r, const std::string& file) {
+  IndexEntry e;
+  e.url = std::string(r.target_uri());
+  e.surt = surt(e.url);
+  e.date = std::string(r.date());
+  for (char c : e.date)
+    if (std::isdigit(static_cast<unsigned char>(c)) && e.timestamp.size() < 14) e.timestamp += c;
+  while (e.timestamp.size() < 14)
+    e.timestamp += e.timestamp.size() < 8 ? (e.timestamp.size() % 2 ? '1' : '0') : '0';
+  e.file = file;
+  e.offset = r.offset;
+  e.length = r.length;
+  e.record_type = std::string(r.type());
+  e.record_id = std::string(r.record_id());
+  std::string_view d = find_field(r.headers, "WARC-Payload-Digest");
+  if (d.substr(0, 5) == "sha1:") d.remove_prefix(5);
+  e.digest = std::string(d);
+  e.refers_to_uri = std::string(find_field(r.headers, "WARC-Refers-To-Target-URI"));
+  e.refers_to_date = std::string(find_field(r.headers, "WARC-Refers-To-Date"));
+  e.site = std::string(find_field(r.headers, "WARC-Odh-Site"));
+  e.kind = std::string(find_field(r.headers, "WARC-Odh-Kind"));
+  if (r.is_http() && e.record_type != "request") {
+    HttpMessage m = r.http();
+    if (!m.is_request) {
+      e.status = m.status;
+      e.mime = mime_only(find_field(m.headers, "Content-Type"));
+    }
+  } else {
+    e.mime = mime_only(r.content_type());
+  }
+  if (e.record_type == "revisit") e.mime = "warc/revisit";
+  if (e.digest.empty() && e.record_type != "revisit" && e.record_type != "warcinfo") {
+    // Some writers leave it out: compute it, as CDX indexers do.
+    std::string computed = sha1_digest(r.is_http() ? r.http().body : r.block);
+    e.digest = computed.substr(5);
+  }
+  return e;
+}
+
+std::vector<IndexEntry> index_file(const std::filesystem::path& path, const IndexOptions& options) {
+  std::vector<IndexEntry> v;
+  WarcReader reader(path);
+  Record r;
+  while (reader.next(&r)) {
+    if (!options.all_records && (r.type() == "warcinfo" || r.type() == "request")) continue;
+    v.push_back(index_entry(r, path.string()));
+  }
+  return v;
+}
+
+std::string cdxj_line(const IndexEntry& e) {
+  nlohmann::ordered_json j;
+  j["url"] = e.url;
+  if (!e.mime.empty()) j["mime"] = e.mime;
+  if (e.status) j["status"] = std::to_string(e.status);
+  if (!e.digest.empty()) j["digest"] = e.digest;
+  j["length"] = std::to_string(e.length);
+  j["offset"] = std::to_string(e.offset);
+  j["filename"] = std::filesystem::path(e.file).filename().string();
+  if (e.record_type != "response") j["type"] = e.record_type;
+  // Invalid UTF-8 in a URL must not abort the export: replace it.
+  return e.surt + " " + e.timestamp + " " + j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void write_cdxj(std::vector<IndexEntry> entries, std::ostream& out) {
+  std::stable_sort(entries.begin(), entries.end(), [](const IndexEntry& a, const IndexEntry& b) {
+    if (a.surt != b.surt) return a.surt < b.surt;
+    return a.timestamp < b.timestamp;
+  });
+  for (const auto& e : entries) out << cdxj_line(e) << "\n";
+}
+
+static void exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "?";
+    sqlite3_free(err);
+    throw Failure("sqlite: " + msg);
+  }
+}
+
+void create_index_table(sqlite3* db) {
+  exec(db,
+       "CREATE TABLE IF NOT EXISTS warc_record (\n"
+       "  id INTEGER PRIMARY KEY,\n"
+       "  file TEXT NOT NULL,          -- WARC file path\n"
+       "  offset INTEGER NOT NULL,     -- byte offset of the record (its gzip member)\n"
+       "  length INTEGER NOT NULL,     -- stored bytes (0 when not seekable)\n"
+       "  record_type TEXT NOT NULL,   -- response, revisit, request, resource, metadata, warcinfo\n"
+       "  record_id TEXT,\n"
+       "  url TEXT, surt TEXT, date TEXT, timestamp TEXT,\n"
+       "  status INTEGER, mime TEXT, digest TEXT,\n"
+       "  refers_to_uri TEXT, refers_to_date TEXT,\n"
+       "  site TEXT, kind TEXT,        -- WARC-Odh-Site / WARC-Odh-Kind\n"
+       "  UNIQUE (file, offset)\n"
+       ");\n"
+       "CREATE INDEX IF NOT EXISTS warc_record_surt ON warc_record (surt, timestamp);\n"
+       "CREATE INDEX IF NOT EXISTS warc_record_digest ON warc_record (digest);\n");
+}
+
+void insert_index(sqlite3* db, const std::vector<IndexEntry>& entries) {
+  exec(db, "SAVEPOINT warc_index");
+  sqlite3_stmt* st = nullptr;
+  const char* sql =
+      "INSERT OR REPLACE INTO warc_record (file, offset, length, record_type, record_id, url, surt, date, "
+      "timestamp, status, mime, digest, refers_to_uri, refers_to_date, site, kind) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) {
+    std::string msg = sqlite3_errmsg(db);
+    exec(db, "ROLLBACK TO warc_index; RELEASE warc_index");
+    throw Failure("sqlite: " + msg);
+  }
+  auto text = [&](int i, const std::string& s) {
+    if (s.empty())
+      sqlite3_bind_null(st, i);
+    else
+      sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  };
+  for (const auto& e : entries) {
+    sqlite3_reset(st);
+    text(1, e.file);
+    sqlite3_bind_int64(st, 2, static_cast<sqlite3_int64>(e.offset));
+    sqlite3_bind_int64(st, 3, static_cast<sqlite3_int64>(e.length));
+    text(4, e.record_type);
+    text(5, e.record_id);
+    text(6, e.url);
+    text(7, e.surt);
+    text(8, e.date);
+    text(9, e.timestamp);
+    if (e.status)
+      sqlite3_bind_int(st, 10, e.status);
+    else
+      sqlite3_bind_null(st, 10);
+    text(11, e.mime);
+    text(12, e.digest);
+    text(13, e.refers_to_uri);
+    text(14, e.refers_to_date);
+    text(15, e.site);
+    text(16, e.kind);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+      std::string msg = sqlite3_errmsg(db);
+      sqlite3_finalize(st);
+      exec(db, "ROLLBACK TO warc_index; RELEASE warc_index");
+      throw Failure("sqlite: " + msg);
+    }
+  }
+  sqlite3_finalize(st);
+  exec(db, "RELEASE warc_index");
+}
+
+}  // namespace odh::warc

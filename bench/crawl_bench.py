@@ -26,11 +26,15 @@ def free_port():
 
 
 def run_measured(cmd, **kw):
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.monotonic() - t0
-    out, err = p.stdout.read().decode(), p.stderr.read().decode()
+    # Output goes to files: a pipe nobody reads during the run would block the child.
+    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
+        t0 = time.monotonic()
+        p = subprocess.Popen(cmd, stdout=fo, stderr=fe, **kw)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.monotonic() - t0
+        fo.seek(0)
+        fe.seek(0)
+        out, err = fo.read().decode(), fe.read().decode()
     rc = os.waitstatus_to_exitcode(status)
     return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, rc, out, err
 
@@ -53,11 +57,20 @@ def main():
     ap.add_argument("--odh", default=os.path.join(HERE, "..", "build", "odh"))
     ap.add_argument("--scrapy-python", default="/usr/bin/python3")
     ap.add_argument("--no-scrapy", action="store_true")
+    ap.add_argument("--server", choices=["cpp", "py"], default="cpp",
+                    help="loopback server: cpp-httplib (one thread per connection) or Python asyncio")
     a = ap.parse_args()
 
     port = free_port()
-    srv = subprocess.Popen([sys.executable, os.path.join(HERE, "vhost_server.py"), str(port), str(a.pages)],
-                           stdout=subprocess.PIPE)
+    if a.server == "cpp":
+        exe = os.path.join(HERE, "..", "build", "bench_vhost_server")
+        if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(os.path.join(HERE, "vhost_server.cpp")):
+            subprocess.check_call(["g++", "-O2", "-std=c++17", os.path.join(HERE, "vhost_server.cpp"), "-lcpp-httplib",
+                                   "-lpthread", "-o", exe])
+        cmd = [exe, str(port), str(a.pages), str(a.hosts + 64)]
+    else:
+        cmd = [sys.executable, os.path.join(HERE, "vhost_server.py"), str(port), str(a.pages)]
+    srv = subprocess.Popen(cmd, stdout=subprocess.PIPE)
     assert srv.stdout.readline().strip() == b"ready"
     hosts = [f"h{i:04d}.bench.test" for i in range(a.hosts)]
     bound = a.pages * a.delay

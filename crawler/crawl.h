@@ -4,7 +4,8 @@
 // (deduplicated on method + normalised URL + body hash) in an on-disk frontier (SQLite, WAL) keyed by
 // host. One thread runs a libcurl multi event loop. Hosts wait in a ready-queue ordered by the time
 // they may next be contacted; a host has at most one request in flight, and its next request starts
-// no earlier than `gap` seconds after the previous one *completed*, where
+// no earlier than `gap` seconds after the first byte of the previous response arrived (and never
+// before it ended), where
 //     gap = max(delay, min(robots Crawl-delay, max_crawl_delay_s)) * (1 + U[0, jitter]).
 // robots.txt is the first request to every host (through the same queue) and is obeyed (RFC 9309).
 // 429/503 honour Retry-After, other failures back off exponentially; redirects are followed by the
@@ -35,7 +36,7 @@ struct CrawlOptions {
   std::string user_agent;         // "" = "odh/<version> (+https://github.com/odh-project/odh)"
 
   // Politeness.
-  double delay_s = 1.0;             // minimum gap between requests to one host (after completion)
+  double delay_s = 1.0;             // minimum gap between two requests to one host (see above)
   double jitter = 0.02;             // gap is stretched by a uniform factor in [1, 1 + jitter]
   double max_crawl_delay_s = 60.0;  // robots Crawl-delay is honoured up to this
   bool obey_robots = true;

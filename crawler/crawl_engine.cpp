@@ -18,6 +18,7 @@
 #include <set>
 
 #include "core/core.h"
+#include "crawler/charset.h"
 #include "crawler/content_decoding.h"
 #include "crawler/crawl.h"
 #include "crawler/crawl_seams.h"
@@ -92,13 +93,6 @@ std::optional<double> parse_retry_after(const std::string& v, double now_wall) {
 bool retryable_net(const std::string& cls) {
   return cls == "connect" || cls == "timeout" || cls == "connect-timeout" || cls == "reset" ||
          cls == "truncated" || cls == "network" || cls == "dns";
-}
-
-bool is_text_type(const std::string& ct) {
-  std::string t = lower(ct);
-  return t.rfind("text/", 0) == 0 || t.find("html") != std::string::npos ||
-         t.find("json") != std::string::npos || t.find("xml") != std::string::npos ||
-         t.find("javascript") != std::string::npos;
 }
 
 struct Host;
@@ -215,6 +209,7 @@ class Engine {
   void dispatch(Host* h);
   void start(Host* h, Job job, bool robots);
   void archive_exchange(Transfer* t);
+  double gap_anchor(Transfer* t);
   void finish(Transfer* t);
   double last_flush_ = 0;
   void finish_robots(Transfer* t, const std::string& err, ArchivedAt at, double latency);
@@ -579,6 +574,18 @@ std::string classify_curl(CURLcode rc, CURL* e) {
   }
 }
 
+// When the gap to the next request starts: the first byte of the response — by then the server
+// certainly has this request, so it never sees two closer than the gap (a new connection's
+// handshake cannot shrink it, as timing from the request start would) and the server's
+// processing time is not added to the crawl (as timing from the end would). No response: the end.
+double Engine::gap_anchor(Transfer* t) {
+  curl_off_t ttfb_us = 0;
+  if (t->status > 0 && curl_easy_getinfo(t->easy, CURLINFO_STARTTRANSFER_TIME_T, &ttfb_us) == CURLE_OK &&
+      ttfb_us > 0)
+    return std::min(t->t_end, t->t_start + static_cast<double>(ttfb_us) / 1e6);
+  return t->t_end;
+}
+
 void Engine::count_status(Host* h, int status, const std::string& err, double latency_ms) {
   auto& r = h->row;
   if (status >= 200 && status < 300)
@@ -670,7 +677,7 @@ void Engine::finish(Transfer* t) {
   f.last_modified = header_value(t->resp_headers, "Last-Modified");
   if (err.empty() && !t->decode_error.empty()) err = t->decode_error;
 
-  double wait = gap(h);
+  double wait = std::max(0.0, gap_anchor(t) + gap(h) - now);
   bool retry = false;
   std::string cls = err;
   if (cls.empty() && status >= 400)
@@ -766,16 +773,6 @@ void Engine::finish(Transfer* t) {
       }
     }
     if (cls != "follow") {
-      f.error_class = cls;
-      std::int64_t fid = st_.add_fetch(f);
-      st_.mark_done(job.id);
-      h->pending--;
-      prog_.pending--;
-      if (status >= 200 && status < 400) {
-        prog_.pages++;
-        h->row.pages++;
-      }
-      if (!cls.empty()) prog_.errors++;
       FetchResult r;
       r.final_url = job.fetch_url;
       r.status = status;
@@ -784,13 +781,20 @@ void Engine::finish(Transfer* t) {
       r.error_class = cls;
       r.warc_file = at.file;
       r.warc_offset = at.offset;
-      r.fetch_id = fid;
       r.fetched_at = f.fetched_at;
-      if (is_text_type(f.content_type)) {
-        r.text = r.body;  // UTF-8 assumed until the charset module is wired in
-        r.charset = "utf-8";
-        r.charset_source = "default";
+      if (status > 0) decode_fetch_result(r);  // text (UTF-8), charset, charset_source for text types
+      f.charset = r.charset;
+      f.charset_source = r.charset_source;
+      f.error_class = cls;
+      r.fetch_id = st_.add_fetch(f);
+      st_.mark_done(job.id);
+      h->pending--;
+      prog_.pending--;
+      if (status >= 200 && status < 400) {
+        prog_.pages++;
+        h->row.pages++;
       }
+      if (!cls.empty()) prog_.errors++;
       deliver(job, r);
     }
   }
@@ -867,7 +871,7 @@ void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, d
   }
   st_.add_fetch(f);
   save_host(h);
-  h->next_allowed = now + std::max(wait, gap(h));
+  h->next_allowed = now + std::max(wait, gap_anchor(t) + gap(h) - now);
   h->maybe_more = true;  // the frontier rows waited for robots
   h->heap_token = next_token_++;
   heap_.push({h->next_allowed, h->heap_token, h});
@@ -1049,6 +1053,13 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
     progress(false);
   }
   rep.interrupted = stop_.load();
+  archive_->flush(o_.fsync);
+  st_.begin();
+  for (auto& s : sites) {
+    UrlParts p;
+    st_.write_portal_status(s.id, !s.urls.empty() && parse_url(s.urls[0], &p) ? p.origin : "");
+  }
+  st_.commit();
   if (!rep.interrupted) st_.set_meta("finished_at", std::to_string(wall_now()));
   // Robots redirect targets: handled by dispatch via robots_url (see below).
   progress(true);

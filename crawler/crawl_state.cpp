@@ -35,6 +35,36 @@ CREATE TABLE IF NOT EXISTS host_status(
   requests_err INTEGER, pages INTEGER, bytes INTEGER, retries INTEGER, throttled INTEGER,
   backoff_s REAL, latency_sum_ms REAL, latency_n INTEGER, paused INTEGER);
 CREATE TABLE IF NOT EXISTS warc_file(name TEXT PRIMARY KEY, committed_bytes INTEGER NOT NULL);
+-- per portal, as store/schema.sql portal_status without run_id (the store adds it on import)
+CREATE TABLE IF NOT EXISTS portal_status(
+  portal_id TEXT PRIMARY KEY, reachable INTEGER NOT NULL, error_class TEXT, robots TEXT,
+  pages INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0,
+  requests_2xx INTEGER DEFAULT 0, requests_3xx INTEGER DEFAULT 0, requests_4xx INTEGER DEFAULT 0,
+  requests_5xx INTEGER DEFAULT 0, requests_err INTEGER DEFAULT 0, retries INTEGER DEFAULT 0,
+  backoff_s REAL DEFAULT 0, mean_latency_ms REAL, paused INTEGER DEFAULT 0);
+)sql";
+
+// portal_status of one site from its fetch rows and the status of its entry host (?1 site, ?2 origin).
+const char* kPortalStatus = R"sql(
+INSERT OR REPLACE INTO portal_status
+SELECT ?1,
+  coalesce((SELECT status BETWEEN 200 AND 299 FROM fetch WHERE portal_id=?1 AND kind='home' AND final=1
+            ORDER BY fetch_id LIMIT 1), 0),
+  (SELECT CASE WHEN status BETWEEN 200 AND 299 THEN NULL
+               ELSE coalesce(error_class, 'http-' || status) END
+     FROM fetch WHERE portal_id=?1 AND kind='home' AND final=1 ORDER BY fetch_id LIMIT 1),
+  (SELECT nullif(robots, '') FROM host_status WHERE host=?2),
+  (SELECT count(*) FROM fetch WHERE portal_id=?1 AND final=1 AND kind!='robots' AND status BETWEEN 200 AND 299),
+  (SELECT coalesce(sum(bytes), 0) FROM fetch WHERE portal_id=?1),
+  (SELECT count(*) FROM fetch WHERE portal_id=?1 AND status BETWEEN 200 AND 299),
+  (SELECT count(*) FROM fetch WHERE portal_id=?1 AND status BETWEEN 300 AND 399),
+  (SELECT count(*) FROM fetch WHERE portal_id=?1 AND status BETWEEN 400 AND 499),
+  (SELECT count(*) FROM fetch WHERE portal_id=?1 AND status >= 500),
+  (SELECT count(*) FROM fetch WHERE portal_id=?1 AND status IS NULL AND latency_ms > 0),
+  (SELECT count(*) FROM fetch WHERE portal_id=?1 AND final=0 AND error_class IS NOT NULL),
+  coalesce((SELECT sum(backoff_s) FROM host_status WHERE portal_id=?1), 0),
+  (SELECT avg(latency_ms) FROM fetch WHERE portal_id=?1 AND status > 0),
+  coalesce((SELECT max(paused) FROM host_status WHERE portal_id=?1), 0)
 )sql";
 
 std::string col_text(sqlite3_stmt* s, int i) {
@@ -339,6 +369,16 @@ std::optional<HostRow> State::load_host(const std::string& host) {
   h.latency_n = sqlite3_column_int64(s, 16);
   h.paused = sqlite3_column_int(s, 17) != 0;
   return h;
+}
+
+void State::write_portal_status(const std::string& site_id, const std::string& origin) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db_, kPortalStatus, -1, &s, nullptr) != SQLITE_OK)
+    throw std::runtime_error(std::string("crawl state: ") + sqlite3_errmsg(db_));
+  put(s, 1, site_id);
+  put(s, 2, origin);
+  sqlite3_step(s);
+  sqlite3_finalize(s);
 }
 
 void State::set_warc_committed(const std::string& name, std::int64_t bytes) {

@@ -78,6 +78,9 @@ class State {
   void save_host(const HostRow& h);
   std::optional<HostRow> load_host(const std::string& host);
 
+  // Fills portal_status for a site from its fetch rows; origin = its entry URL's host key.
+  void write_portal_status(const std::string& site_id, const std::string& origin);
+
   // WARC files: committed byte lengths.
   void set_warc_committed(const std::string& name, std::int64_t bytes);
   std::vector<std::pair<std::string, std::int64_t>> warc_files();

@@ -48,7 +48,9 @@ class LinkSpider : public Spider {
       if (strcasecmp(k.c_str(), "Content-Type") == 0) ct = v;
     if (ct.find("html") == std::string::npos) return out;
     std::string base = res.final_url;
-    GumboOutput* g = gumbo_parse_with_options(&kGumboDefaultOptions, res.body.data(), res.body.size());
+    // Gumbo wants UTF-8: the crawler's decoded text (GBK pages included) when there is one.
+    const std::string& html = res.text.empty() ? res.body : res.text;
+    GumboOutput* g = gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size());
     std::vector<std::string> links;
     walk(g->root, &base, &links);
     gumbo_destroy_output(&kGumboDefaultOptions, g);

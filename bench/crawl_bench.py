@@ -57,8 +57,8 @@ def main():
     ap.add_argument("--odh", default=os.path.join(HERE, "..", "build", "odh"))
     ap.add_argument("--scrapy-python", default="/usr/bin/python3")
     ap.add_argument("--no-scrapy", action="store_true")
-    ap.add_argument("--server", choices=["cpp", "py"], default="cpp",
-                    help="loopback server: cpp-httplib (one thread per connection) or Python asyncio")
+    ap.add_argument("--server", choices=["py", "cpp"], default="py",
+                    help="loopback server: Python asyncio (default; one thread, scales to 670 keep-alive connections) or cpp-httplib (one polling thread per connection: burns CPU beyond ~100 hosts)")
     a = ap.parse_args()
 
     port = free_port()
@@ -75,6 +75,16 @@ def main():
     hosts = [f"h{i:04d}.bench.test" for i in range(a.hosts)]
     bound = a.pages * a.delay
     rows = []
+
+    def report(name, wall, elapsed, pages, cpu, rss):
+        print(f"{name:8} {wall:7.2f} {wall / bound:10.3f} {elapsed:7.2f} {elapsed / bound:11.3f} {pages:6d} {cpu:6.2f} "
+              f"{1000 * cpu / max(1, pages):11.3f} {rss / 1024:9.1f}", flush=True)
+
+    print(f"{a.hosts} hosts x {a.pages} pages, delay {a.delay}s, politeness bound {bound:.1f}s")
+    # wall: the whole process (startup included); crawl: the crawler's own start-to-finish clock
+    # (odh: state db started_at..finished_at; Scrapy: stats elapsed_time_seconds).
+    print(f"{'crawler':8} {'wall s':>7} {'wall/bound':>10} {'crawl s':>7} {'crawl/bound':>11} {'pages':>6} {'cpu s':>6} "
+          f"{'cpu ms/page':>11} {'maxrss MB':>9}", flush=True)
     try:
         with tempfile.TemporaryDirectory(prefix="odh-crawl-bench-") as tmp:
             sites = os.path.join(tmp, "sites.yaml")
@@ -94,7 +104,7 @@ def main():
             print(f"odh: first to last request {span:.2f}s", file=sys.stderr)
             meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
             elapsed = float(meta["finished_at"]) - float(meta["started_at"])
-            rows.append(("odh", wall, elapsed, pages, cpu, rss))
+            report("odh", wall, elapsed, pages, cpu, rss)
         if not a.no_scrapy:
             wall, cpu, rss, rc, so, se = run_measured(
                 [a.scrapy_python, os.path.join(HERE, "scrapy_bench_spider.py"), json.dumps(hosts), str(port),
@@ -103,19 +113,11 @@ def main():
                 sys.exit(f"scrapy failed ({rc}): {se[-2000:]}")
             res = json.loads(so.strip().splitlines()[-1])
             pages = res["pages"] - a.hosts  # minus robots.txt
-            rows.append(("scrapy", wall, res["elapsed"], pages, cpu, rss))
+            report("scrapy", wall, res["elapsed"], pages, cpu, rss)
     finally:
         srv.terminate()
         srv.wait()
 
-    print(f"{a.hosts} hosts x {a.pages} pages, delay {a.delay}s, politeness bound {bound:.1f}s")
-    # wall: the whole process (startup included); crawl: the crawler's own start-to-finish clock
-    # (odh: state db started_at..finished_at; Scrapy: stats elapsed_time_seconds).
-    print(f"{'crawler':8} {'wall s':>7} {'wall/bound':>10} {'crawl s':>7} {'crawl/bound':>11} {'pages':>6} {'cpu s':>6} "
-          f"{'cpu ms/page':>11} {'maxrss MB':>9}")
-    for name, wall, elapsed, pages, cpu, rss in rows:
-        print(f"{name:8} {wall:7.2f} {wall / bound:10.3f} {elapsed:7.2f} {elapsed / bound:11.3f} {pages:6d} {cpu:6.2f} "
-              f"{1000 * cpu / max(1, pages):11.3f} {rss / 1024:9.1f}")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS fetch(
   latency_ms REAL, etag TEXT, last_modified TEXT, record_id TEXT, payload_digest TEXT,
   final INTEGER NOT NULL DEFAULT 1);
 CREATE INDEX IF NOT EXISTS fetch_url ON fetch(url);
+CREATE INDEX IF NOT EXISTS fetch_portal ON fetch(portal_id, final);
 CREATE TABLE IF NOT EXISTS host_status(
   host TEXT PRIMARY KEY, portal_id TEXT, robots TEXT, robots_body BLOB, robots_fetched_at REAL,
   requests_2xx INTEGER, requests_3xx INTEGER, requests_4xx INTEGER, requests_5xx INTEGER,

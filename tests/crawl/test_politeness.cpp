@@ -116,6 +116,10 @@ TEST_CASE("hosts run in parallel; one host never sees two requests closer than t
   CHECK(responses == 20);
   CHECK(query1(o.out_dir, "SELECT count(*) FROM fetch WHERE warc_file IS NOT NULL") == "20");
   CHECK(query1(o.out_dir, "SELECT robots FROM host_status WHERE host='http://a.test:80'") == "none");
+  auto ps = query(o.out_dir, "SELECT reachable, error_class, robots, pages, requests_2xx, requests_4xx FROM "
+                             "portal_status WHERE portal_id='a'");
+  REQUIRE(ps.size() == 1);
+  CHECK(ps[0] == std::vector<std::string>{"1", "", "none", "9", "9", "1"});
 }
 
 TEST_CASE("robots.txt: disallowed paths are never requested; Crawl-delay raises the gap") {
@@ -156,6 +160,8 @@ TEST_CASE("robots.txt 5xx means disallow all (after retries)") {
   CHECK(count_path(log, "/") == 4);            // nothing but robots
   CHECK(query1(o.out_dir, "SELECT robots FROM host_status") == "unreachable");
   CHECK(query1(o.out_dir, "SELECT error_class FROM fetch WHERE url='http://r.test/'") == "robots-disallowed");
+  CHECK(query1(o.out_dir, "SELECT reachable || ' ' || error_class || ' ' || robots FROM portal_status") ==
+        "0 robots-disallowed unreachable");
 }
 
 TEST_CASE("Retry-After in seconds and as an HTTP-date is honoured; 429 does not use the retry budget") {
@@ -251,6 +257,7 @@ TEST_CASE("a host is paused after 5 consecutive failures; the rest is recorded, 
   auto log = srv.log();
   CHECK(count_path(log, "/x") == 5);
   CHECK(query1(o.out_dir, "SELECT paused FROM host_status") == "1");
+  CHECK(query1(o.out_dir, "SELECT paused || ' ' || requests_5xx || ' ' || retries FROM portal_status") == "1 5 3");
   CHECK(query1(o.out_dir, "SELECT count(*) FROM fetch WHERE error_class='host-paused'") == "6");  // x3..x8
   REQUIRE(rep.hosts.size() == 1);
   CHECK(rep.hosts[0].paused);

@@ -108,7 +108,7 @@ Reference load_reference(const std::filesystem::path& data) {
   // Administrative units per level: a counts file when present, else counted from divisions.csv.
   if (fs::exists(r / "division_counts.csv")) {
     auto c = read_csv(r / "division_counts.csv");
-    int lv = c.need({"level"}), n = c.need({"count", "units"});
+    int lv = c.need({"level"}), n = c.need({"report_2020_12", "count", "units"});
     for (auto& row : c.rows) ref.units_by_level[level_name(row[lv])] = std::stoi(row[n]);
   } else if (fs::exists(r / "divisions.csv")) {
     auto c = read_csv(r / "divisions.csv");
@@ -125,6 +125,13 @@ Reference load_reference(const std::filesystem::path& data) {
       ref.city_tier[row[city]] = row[tier];
       ref.tier_sizes[row[tier]]++;
     }
+  }
+  // Tier sizes: the report's ranking sizes when shipped, else the number of cities listed per tier.
+  if (fs::exists(m / "tier_sizes.csv")) {
+    auto c = read_csv(m / "tier_sizes.csv");
+    int t = c.need({"tier"}), n = c.need({"size"});
+    ref.tier_sizes.clear();
+    for (auto& row : c.rows) ref.tier_sizes[row[t]] = std::stoi(row[n]);
   }
   if (fs::exists(r / "themes.csv")) {
     auto c = read_csv(r / "themes.csv");

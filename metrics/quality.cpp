@@ -82,7 +82,7 @@ std::map<long long, MqaScore> mqa_scores(sqlite3* db, int run, const Reference& 
     Stmt s(
         db,
         "SELECT d.dataset_pk, f.value FROM dataset_field f JOIN dataset d ON d.dataset_pk=f.dataset_pk WHERE "
-        "d.run_id=? AND f.canonical='licence'");
+        "d.run_id=? AND f.canonical IN ('licence','license')");
     s.bind(1, (long long)run);
     while (s.step()) licence_value[s.i64(0)] = s.text(1);
     Stmt o(db,
@@ -102,21 +102,23 @@ std::map<long long, MqaScore> mqa_scores(sqlite3* db, int run, const Reference& 
     MqaScore m;
     auto has = [&](const char* c) { return pr.any(r, {c}); };
     const DistAgg d = dist.count(r.pk) ? dist[r.pk] : DistAgg{};
-    m.findability = (has("tags") ? 30 : 0) + (has("topic_raw") || has("theme") ? 30 : 0) +
+    m.findability = (has("tags") ? 30 : 0) + (has("topic_raw") || has("theme") || has("category") ? 30 : 0) +
                     (has("spatial") ? 20 : 0) + (has("temporal") ? 20 : 0);
     m.accessibility =
         (access_ok.count(r.pk) && access_ok[r.pk] ? 50 : 0) + (d.url ? 20 : 0) + (d.live ? 30 : 0);
     m.interoperability = (d.format ? 20 : 0) + (d.media ? 10 : 0) + (d.vocab ? 10 : 0) + (d.open ? 20 : 0) +
                          (d.mr ? 20 : 0) + (d.conform ? 30 : 0);
-    bool lic = has("licence") || (licence.count(r.portal) && kPositive.count(licence[r.portal]));
+    bool lic = has("licence") || has("license") || (licence.count(r.portal) && kPositive.count(licence[r.portal]));
     bool lic_vocab = licence_value.count(r.pk) && std::regex_search(licence_value[r.pk], known_licence);
-    bool access = has("open_condition");
+    bool access = has("open_condition") || has("is_open");
     bool access_vocab = open_value.count(r.pk) && open_vocab.count(open_value[r.pk]);
     m.reusability = (lic ? 20 : 0) + (lic_vocab ? 10 : 0) + (access ? 10 : 0) + (access_vocab ? 5 : 0) +
-                    (has("contact") ? 20 : 0) + (has("publisher") ? 10 : 0);
+                    (has("contact") || has("telephone") || has("email") ? 20 : 0) +
+                    (has("publisher") || has("department") ? 10 : 0);
     bool rts = has("rights") || (rights.count(r.portal) && rights[r.portal] != "未提及");
     m.contextuality =
-        (rts ? 5 : 0) + (d.byte_size ? 5 : 0) + (has("issued") ? 5 : 0) + (has("modified") ? 5 : 0);
+        (rts ? 5 : 0) + (d.byte_size ? 5 : 0) + (has("issued") || has("publish_time") ? 5 : 0) +
+                      (has("modified") || has("update_time") ? 5 : 0);
     out[r.pk] = m;
   }
   return out;
@@ -173,7 +175,7 @@ std::vector<IndicatorRow> compute_quality(sqlite3* db, int run, const Reference&
     Stmt s(
         db,
         "SELECT DISTINCT f.dataset_pk FROM dataset_field f JOIN dataset d ON d.dataset_pk=f.dataset_pk WHERE "
-        "d.run_id=? AND f.canonical='licence' AND coalesce(f.value,'')<>''");
+        "d.run_id=? AND f.canonical IN ('licence','license') AND coalesce(f.value,'')<>''");
     s.bind(1, (long long)run);
     while (s.step()) licensed_ds.insert(s.i64(0));
   }

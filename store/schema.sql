@@ -182,11 +182,3 @@ CREATE TABLE indicator (
   n             INTEGER,                -- number of observations behind the value
   PRIMARY KEY (run_id, scope, scope_key, indicator)
 );
-
--- Links found on fetched pages (metrics: click depth of datasets by BFS from the home page).
-CREATE TABLE link (
-  run_id        INTEGER NOT NULL,
-  from_fetch_id INTEGER NOT NULL,
-  to_url        TEXT NOT NULL
-);
-CREATE INDEX link_run ON link(run_id, from_fetch_id);

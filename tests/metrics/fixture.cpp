@@ -8,13 +8,22 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "core/core.h"
 
 namespace fx {
 
 Db::Db() {
   REQUIRE(sqlite3_open(":memory:", &db) == SQLITE_OK);
+  // The store's migrations in order: schema.sql is 1, then store/migrations/NNN_*.sql.
   exec(odh::read_file(std::string(ODH_SOURCE_DIR) + "/store/schema.sql"));
+  std::vector<std::filesystem::path> m;
+  for (auto& e : std::filesystem::directory_iterator(std::string(ODH_SOURCE_DIR) + "/store/migrations"))
+    if (e.path().extension() == ".sql") m.push_back(e.path());
+  std::sort(m.begin(), m.end());
+  for (auto& p : m) exec(odh::read_file(p));
 }
 Db::~Db() { sqlite3_close(db); }
 void Db::exec(const std::string& sql) {

@@ -108,7 +108,8 @@ std::map<long long, MqaScore> mqa_scores(sqlite3* db, int run, const Reference& 
         (access_ok.count(r.pk) && access_ok[r.pk] ? 50 : 0) + (d.url ? 20 : 0) + (d.live ? 30 : 0);
     m.interoperability = (d.format ? 20 : 0) + (d.media ? 10 : 0) + (d.vocab ? 10 : 0) + (d.open ? 20 : 0) +
                          (d.mr ? 20 : 0) + (d.conform ? 30 : 0);
-    bool lic = has("licence") || has("license") || (licence.count(r.portal) && kPositive.count(licence[r.portal]));
+    bool lic =
+        has("licence") || has("license") || (licence.count(r.portal) && kPositive.count(licence[r.portal]));
     bool lic_vocab = licence_value.count(r.pk) && std::regex_search(licence_value[r.pk], known_licence);
     bool access = has("open_condition") || has("is_open");
     bool access_vocab = open_value.count(r.pk) && open_vocab.count(open_value[r.pk]);
@@ -116,8 +117,7 @@ std::map<long long, MqaScore> mqa_scores(sqlite3* db, int run, const Reference& 
                     (has("contact") || has("telephone") || has("email") ? 20 : 0) +
                     (has("publisher") || has("department") ? 10 : 0);
     bool rts = has("rights") || (rights.count(r.portal) && rights[r.portal] != "未提及");
-    m.contextuality =
-        (rts ? 5 : 0) + (d.byte_size ? 5 : 0) + (has("issued") || has("publish_time") ? 5 : 0) +
+    m.contextuality = (rts ? 5 : 0) + (d.byte_size ? 5 : 0) + (has("issued") || has("publish_time") ? 5 : 0) +
                       (has("modified") || has("update_time") ? 5 : 0);
     out[r.pk] = m;
   }

@@ -123,9 +123,12 @@ std::vector<IndicatorRow> compute_data(sqlite3* db, int run, const Reference& re
     for (auto& r : pr.rows) n[r.portal]++;
     std::map<std::string, double> items_present;
     for (auto& [item, cs] : ref.completeness) {
-      std::map<std::string, long long> filled;
+      std::vector<long long> filled_ix(pr.portals.size(), 0);
+      const auto idx = pr.indices(cs);
       for (auto& r : pr.rows)
-        if (pr.any(r, cs)) filled[r.portal]++;
+        if (Presence::any(r, idx)) filled_ix[r.portal_ix]++;
+      std::map<std::string, long long> filled;
+      for (size_t i = 0; i < pr.portals.size(); ++i) filled[pr.portals[i]] = filled_ix[i];
       const std::string id = "data.completeness." + item;
       std::map<std::string, std::optional<bool>> has;
       for (auto& p : ps) {

@@ -27,9 +27,12 @@ std::vector<IndicatorRow> compute_metadata(sqlite3* db, int run, const Reference
   std::map<std::string, std::map<std::string, double>> group_sum, std_sum;  // portal → group → Σ shares
   std::map<std::string, int> group_n, std_n;
   for (auto& e : ref.elements) {
-    std::map<std::string, long long> filled;
+    std::vector<long long> filled_ix(pr.portals.size(), 0);
+    const auto idx = pr.indices(e.canonicals);
     for (auto& r : pr.rows)
-      if (pr.any(r, e.canonicals)) filled[r.portal]++;
+      if (Presence::any(r, idx)) filled_ix[r.portal_ix]++;
+    std::map<std::string, long long> filled;
+    for (size_t i = 0; i < pr.portals.size(); ++i) filled[pr.portals[i]] = filled_ix[i];
     const std::string id = "metadata.element." + e.standard + "." + e.element;
     std::map<std::string, std::optional<bool>> presents;
     for (auto& p : ps) {

@@ -24,12 +24,11 @@ int Presence::index(const std::string& c) const {
   return it == canonicals.end() ? -1 : static_cast<int>(it - canonicals.begin());
 }
 
-bool Presence::any(const Row& r, const std::vector<std::string>& cs) const {
-  for (auto& c : cs) {
-    int i = index(c);
-    if (i >= 0 && r.has[i]) return true;
-  }
-  return false;
+std::vector<int> Presence::indices(const std::vector<std::string>& cs) const {
+  std::vector<int> v;
+  for (auto& c : cs)
+    if (int i = index(c); i >= 0) v.push_back(i);
+  return v;
 }
 
 Presence load_presence(sqlite3* db, int run, const std::vector<std::string>& wanted) {
@@ -52,7 +51,9 @@ Presence load_presence(sqlite3* db, int run, const std::vector<std::string>& wan
     Stmt s(db, sql);
     s.bind(1, (long long)run);
     while (s.step()) {
-      Presence::Row r{s.i64(0), s.text(1), std::vector<bool>(k, false)};
+      Presence::Row r{s.i64(0), s.text(1), 0, std::vector<bool>(k, false)};
+      if (p.portals.empty() || p.portals.back() != r.portal) p.portals.push_back(r.portal);
+      r.portal_ix = static_cast<int>(p.portals.size()) - 1;
       for (size_t j = 0; j < colbits.size(); ++j) r.has[colbits[j]] = s.i64(static_cast<int>(2 + j)) != 0;
       at[r.pk] = p.rows.size();
       p.rows.push_back(std::move(r));
@@ -67,11 +68,9 @@ Presence load_presence(sqlite3* db, int run, const std::vector<std::string>& wan
       dbits.push_back(static_cast<int>(i));
     }
   if (!dbits.empty()) {
-    dsql +=
-        " FROM distribution x JOIN dataset d ON d.dataset_pk=x.dataset_pk LEFT JOIN fetch f ON "
-        "f.fetch_id=x.fetch_id WHERE d.run_id=? GROUP BY x.dataset_pk";
+    // Sequential scans filtered by the run's datasets in memory: far cheaper than per-row joins.
+    dsql += " FROM distribution x LEFT JOIN fetch f ON f.fetch_id=x.fetch_id GROUP BY x.dataset_pk";
     Stmt s(db, dsql);
-    s.bind(1, (long long)run);
     while (s.step()) {
       auto it = at.find(s.i64(0));
       if (it == at.end()) continue;

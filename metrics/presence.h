@@ -14,11 +14,18 @@ struct Presence {
   struct Row {
     long long pk;
     std::string portal;
+    int portal_ix;  // index into `portals`
     std::vector<bool> has;
   };
+  std::vector<std::string> portals;               // distinct portals, in row order
   std::vector<Row> rows;                          // one per dataset of the run, ordered by portal then pk
   int index(const std::string& canonical) const;  // -1 when not tracked
-  bool any(const Row& r, const std::vector<std::string>& cs) const;
+  std::vector<int> indices(const std::vector<std::string>& cs) const;  // untracked ones dropped
+  static bool any(const Row& r, const std::vector<int>& idx) {
+    for (int i : idx)
+      if (r.has[i]) return true;
+    return false;
+  }
 };
 
 // Loads presence of `canonicals` for every dataset of the run.

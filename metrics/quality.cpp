@@ -4,6 +4,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "metrics/presence.h"
 
@@ -97,10 +98,15 @@ std::map<long long, MqaScore> mqa_scores(sqlite3* db, int run, const Reference& 
   const auto open_vocab = ref.vocab.count("open_condition") ? ref.vocab.at("open_condition")
                                                             : std::map<std::string, std::string>{};
 
+  std::unordered_map<std::string, int> ix;
+  for (auto& c : pr.canonicals) ix[c] = pr.index(c);
   std::map<long long, MqaScore> out;
   for (auto& r : pr.rows) {
     MqaScore m;
-    auto has = [&](const char* c) { return pr.any(r, {c}); };
+    auto has = [&](const char* c) {
+      int i = ix.at(c);
+      return i >= 0 && r.has[i];
+    };
     const DistAgg d = dist.count(r.pk) ? dist[r.pk] : DistAgg{};
     m.findability = (has("tags") ? 30 : 0) + (has("topic_raw") || has("theme") || has("category") ? 30 : 0) +
                     (has("spatial") ? 20 : 0) + (has("temporal") ? 20 : 0);

@@ -39,9 +39,11 @@ std::string mqa_band(int t) {
 }
 
 std::map<long long, MqaScore> mqa_scores(sqlite3* db, int run, const Reference& ref) {
-  auto pr = load_presence(db, run,
-                          {"tags", "topic_raw", "theme", "spatial", "temporal", "licence", "open_condition",
-                           "contact", "publisher", "rights", "issued", "modified"});
+  auto pr =
+      load_presence(db, run, {"tags",     "topic_raw", "theme",        "category",       "spatial",
+                              "temporal", "licence",   "license",      "open_condition", "is_open",
+                              "contact",  "telephone", "email",        "publisher",      "department",
+                              "rights",   "issued",    "publish_time", "modified",       "update_time"});
   std::map<long long, DistAgg> dist;
   {
     Stmt s(db,

@@ -341,3 +341,24 @@ TEST_CASE("explain lists the records and WARC offsets behind a value") {
   for (auto& l : terms) evidence = evidence || l.find("本网站授予用户使用数据的许可") != std::string::npos;
   CHECK(evidence);
 }
+
+TEST_CASE("MQA and element usage accept the parsers' canonical field names") {
+  fx::Db d;
+  d.exec(R"(INSERT INTO run VALUES (1,'x','2026-01-01T00:00:00Z',NULL,'sim',NULL,NULL);
+            INSERT INTO portal VALUES (1,'p',1,'P','浙江省','宁波市','','330200','地市级','华东','independent','x','http://p/');
+            INSERT INTO dataset(dataset_pk,run_id,portal_id,title) VALUES (1,1,'p','t1');
+            INSERT INTO dataset_field VALUES (1,'来源部门','D','department'),(1,'发布时间','2025-01-01','publish_time'),
+              (1,'更新时间','2025-02-01','update_time'),(1,'开放许可','CC BY 4.0','license'),(1,'联系电话','1','telephone'),
+              (1,'所属行业','x','category'),(1,'开放条件','无条件','is_open');)");
+  auto ref = fx::reference();
+  auto s = mqa_scores(d.db, 1, ref);
+  // theme 30 | — | — | licence 20 + vocabulary 10 + access rights 10 + contact 20 + publisher 10 | issued 5 +
+  // modified 5
+  CHECK(s[1].findability == 30);
+  CHECK(s[1].reusability == 70);
+  CHECK(s[1].contextuality == 10);
+  auto rows = compute_metadata(d.db, 1, ref);
+  CHECK(val(rows, "portal", "p", "metadata.element.dcat.contact_point") == Approx(1));
+  CHECK(val(rows, "portal", "p", "metadata.element.gov13.provider") == Approx(1));
+  CHECK(val(rows, "portal", "p", "metadata.element.dc15.language") == Approx(0));
+}

@@ -1,0 +1,152 @@
+// odh metrics: compute every indicator for a run, write the `indicator` table, print a selection.
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/command.h"
+#include "core/core.h"
+#include "metrics/metrics.h"
+
+namespace odh::cli {
+namespace {
+
+struct MetricsOpts {
+  std::string db, format = "table", indicator, scope, key;
+  int run = 0;
+};
+
+sqlite3* open_db(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    std::string m = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw Failure("cannot open " + path + ": " + m);
+  }
+  sqlite3_busy_timeout(db, 10000);
+  // Metrics scan whole tables several times: map the file and keep a large page cache (256 MB).
+  sqlite3_exec(db, "PRAGMA mmap_size=4294967296; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;",
+               nullptr, nullptr, nullptr);
+  return db;
+}
+
+bool matches(const metrics::IndicatorRow& r, const MetricsOpts& o) {
+  if (!o.indicator.empty() && r.indicator != o.indicator && r.indicator.rfind(o.indicator + ".", 0) != 0)
+    return false;
+  if (!o.scope.empty() && r.scope != o.scope) return false;
+  if (!o.key.empty() && r.scope_key != o.key) return false;
+  return true;
+}
+
+std::string num(const std::optional<double>& v) {
+  if (!v) return "NULL";
+  std::ostringstream s;
+  s << std::setprecision(10) << *v;
+  return s.str();
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+void run_metrics(const MetricsOpts& o) {
+  if (o.format != "table" && o.format != "csv" && o.format != "json")
+    throw UsageError("--format must be table, csv or json");
+  sqlite3* db = open_db(o.db);
+  try {
+    int run = o.run ? o.run : metrics::latest_run(db);
+    auto ref = metrics::load_reference(data_dir());
+    auto rows = metrics::compute_all(db, run, ref);
+    metrics::write_indicators(db, run, rows);
+    sqlite3_close(db);
+    db = nullptr;
+    // Dataset-scope rows are numerous; print them only when asked for.
+    std::vector<const metrics::IndicatorRow*> sel;
+    for (auto& r : rows)
+      if (matches(r, o) && (r.scope != "dataset" || o.scope == "dataset")) sel.push_back(&r);
+    if (o.format == "json") {
+      nlohmann::json j = nlohmann::json::array();
+      for (auto* r : sel) {
+        nlohmann::json x{
+            {"run", run},      {"scope", r->scope}, {"scope_key", r->scope_key}, {"indicator", r->indicator},
+            {"unit", r->unit}, {"n", r->n}};
+        x["value"] = r->value ? nlohmann::json(*r->value) : nlohmann::json(nullptr);
+        x["value_text"] = r->value_text.empty() ? nlohmann::json(nullptr) : nlohmann::json(r->value_text);
+        j.push_back(std::move(x));
+      }
+      std::cout << j.dump(1) << "\n";
+    } else if (o.format == "csv") {
+      std::cout << "\xEF\xBB\xBFrun,scope,scope_key,indicator,value,value_text,unit,n\n";
+      for (auto* r : sel)
+        std::cout << run << ',' << r->scope << ',' << csv_field(r->scope_key) << ',' << r->indicator << ','
+                  << (r->value ? num(r->value) : "") << ',' << csv_field(r->value_text) << ',' << r->unit
+                  << ',' << r->n << '\n';
+    } else {
+      std::cout << "run " << run << ": " << rows.size() << " indicator rows written\n";
+      for (auto* r : sel) {
+        std::cout << std::left << std::setw(40) << r->indicator << ' ' << std::setw(9) << r->scope << ' '
+                  << std::setw(14) << r->scope_key << ' ' << std::setw(14) << num(r->value) << ' ' << r->unit
+                  << " n=" << r->n;
+        if (!r->value_text.empty()) std::cout << "  " << r->value_text.substr(0, 160);
+        std::cout << '\n';
+      }
+    }
+  } catch (...) {
+    if (db) sqlite3_close(db);
+    throw;
+  }
+}
+
+CommandRegistrar reg_metrics(50, [](CLI::App& app) {
+  auto o = std::make_shared<MetricsOpts>();
+  auto* c = app.add_subcommand("metrics",
+                               "Compute every indicator of a run into the indicator table and print them");
+  c->add_option("--db", o->db, "SQLite store")->required()->check(CLI::ExistingFile);
+  c->add_option("--run", o->run, "run id (default: the latest)");
+  c->add_option("--format", o->format, "table | csv | json")->check(CLI::IsMember({"table", "csv", "json"}));
+  c->add_option("--indicator", o->indicator, "print only this id (or id prefix before a '.')");
+  c->add_option("--scope", o->scope,
+                "print only this scope: portal national level region tier theme dataset");
+  c->add_option("--key", o->key, "print only this scope key (portal id, level, region…)");
+  c->callback([o] { run_metrics(*o); });
+});
+
+struct ExplainOpts {
+  std::string db, indicator, portal;
+  int run = 0;
+};
+
+CommandRegistrar reg_explain(55, [](CLI::App& app) {
+  auto o = std::make_shared<ExplainOpts>();
+  auto* c =
+      app.add_subcommand("explain", "List the datasets, fetches and WARC records behind an indicator value");
+  c->add_option("indicator", o->indicator, "indicator id, e.g. usage.download_rate")->required();
+  c->add_option("--db", o->db, "SQLite store")->required()->check(CLI::ExistingFile);
+  c->add_option("--portal", o->portal, "portal id (default: all portals)");
+  c->add_option("--run", o->run, "run id (default: the latest)");
+  c->callback([o] {
+    bool known = false;
+    for (auto& d : metrics::catalogue()) {
+      const auto& id = d.id;
+      if (id == o->indicator || (id.size() > 2 && id.compare(id.size() - 2, 2, ".*") == 0 &&
+                                 o->indicator.rfind(id.substr(0, id.size() - 1), 0) == 0))
+        known = true;
+    }
+    if (!known) throw UsageError("unknown indicator '" + o->indicator + "' (see docs/indicators.md)");
+    sqlite3* db = open_db(o->db);
+    try {
+      int run = o->run ? o->run : metrics::latest_run(db);
+      for (auto& line : metrics::explain(db, run, o->indicator, o->portal)) std::cout << line << '\n';
+    } catch (...) {
+      sqlite3_close(db);
+      throw;
+    }
+    sqlite3_close(db);
+  });
+});
+
+}  // namespace
+}  // namespace odh::cli

@@ -1,0 +1,166 @@
+// §5.4 impact layer: persistence (publication and update recency against the crawl date, update
+// frequency, promise kept) and dataset evaluation (rating/comment channels and their use).
+#include "metrics/internal.h"
+
+namespace odh::metrics {
+using namespace detail;
+
+namespace {
+std::string bucket(std::optional<long long> days) {
+  if (!days) return "不提供";
+  if (*days <= 7) return "一周内";  // dates after the crawl (clock skew) count as recent
+  if (*days <= 30) return "一月内";
+  if (*days <= 90) return "三月内";
+  if (*days <= 182) return "半年内";
+  if (*days <= 365) return "一年内";
+  return "一年前";
+}
+// Longest gap a declared frequency allows between updates, in days.
+std::optional<int> period_days(const std::string& f) {
+  static const std::map<std::string, int> p = {{"实时", 1},    {"每日", 1},     {"每周", 7},  {"每月", 31},
+                                               {"每季度", 92}, {"每半年", 183}, {"每年", 366}};
+  auto it = p.find(f);
+  if (it == p.end()) return std::nullopt;
+  return it->second;
+}
+
+void recency(std::vector<IndicatorRow>& out, sqlite3* db, int run, const std::vector<Portal>& ps,
+             const std::string& column, const std::string& id, const std::string& today) {
+  std::map<std::string, std::string> latest;  // portal → max date ('' when none)
+  Stmt s(db, "SELECT portal_id, max(" + column + ") FROM dataset WHERE run_id=? GROUP BY portal_id");
+  s.bind(1, (long long)run);
+  while (s.step()) latest[s.text(0)] = s.text(1);
+  std::map<std::pair<std::string, std::string>, std::map<std::string, long long>> g;
+  std::map<std::pair<std::string, std::string>, std::pair<double, long long>> days_sum;
+  g[{"national", ""}];
+  for (auto& p : ps) {
+    auto it = latest.find(p.id);
+    if (it == latest.end()) {  // no datasets: not in the sample
+      out.push_back(row("portal", p.id, id, std::nullopt, "days", 0));
+      continue;
+    }
+    auto d = it->second.empty() ? std::nullopt : days_between(it->second, today);
+    auto b = bucket(d);
+    out.push_back(
+        row("portal", p.id, id, d ? std::optional<double>(*d) : std::nullopt, "days", d ? 1 : 0, b));
+    for (auto& k : groups_of(p)) {
+      g[k][b]++;
+      if (d) {
+        days_sum[k].first += *d;
+        days_sum[k].second++;
+      }
+    }
+  }
+  for (auto& [k, m] : g) {
+    auto [sum, n] = days_sum[k];
+    out.push_back(row(k.first, k.second, id, n ? std::optional<double>(sum / n) : std::nullopt, "days", n,
+                      distribution_text(m)));
+  }
+}
+}  // namespace
+
+std::vector<IndicatorRow> compute_impact(sqlite3* db, int run, const Reference& ref) {
+  std::vector<IndicatorRow> out;
+  auto ps = portals(db, run, ref);
+  const std::string today = crawl_date(db, run);
+  recency(out, db, run, ps, "issued", "impact.issued_recency", today);
+  recency(out, db, run, ps, "modified", "impact.update_recency", today);
+
+  // Update frequency.
+  const auto freq_vocab =
+      ref.vocab.count("frequency") ? ref.vocab.at("frequency") : std::map<std::string, std::string>{};
+  std::map<std::string, Obs> declared, dynamic, missing, kept;
+  std::map<std::string, std::map<std::string, long long>> dist;  // portal → frequency → datasets
+  {
+    Stmt s(db, "SELECT portal_id, coalesce(frequency,''), modified FROM dataset WHERE run_id=?");
+    s.bind(1, (long long)run);
+    while (s.step()) {
+      std::string pid = s.text(0), f = s.text(1);
+      dist[pid][f.empty() ? "未提供" : f]++;
+      auto& m = missing[pid];
+      m.num = m.num.value_or(0) + (f.empty() ? 1 : 0);
+      m.den++;
+      m.n++;
+      if (!f.empty()) {
+        auto& d = dynamic[pid];
+        auto it = freq_vocab.find(f);
+        d.num = d.num.value_or(0) + (it != freq_vocab.end() && it->second == "dynamic" ? 1 : 0);
+        d.den++;
+        d.n++;
+      }
+      auto per = period_days(f);
+      auto age = s.null(2) ? std::nullopt : days_between(s.text(2), today);
+      if (per && age) {
+        auto& k = kept[pid];
+        k.num = k.num.value_or(0) + (*age <= *per ? 1 : 0);
+        k.den++;
+        k.n++;
+      }
+    }
+  }
+  for (auto& [pid, m] : dist) {
+    auto& o = declared[pid];
+    o.den = 0;
+    for (auto& [f, c] : m) {
+      o.den += c;
+      if (f != "未提供") o.num = o.num.value_or(0) + c;
+    }
+    if (!o.num) o.num = 0;
+    o.n = static_cast<long long>(o.den);
+    o.text = distribution_text(m);
+  }
+  emit(out, ps, "impact.frequency", "share", Agg::Ratio, declared);
+  // Group rows of impact.frequency also carry the pooled distribution.
+  {
+    std::map<std::pair<std::string, std::string>, std::map<std::string, long long>> g;
+    for (auto& p : ps)
+      if (dist.count(p.id))
+        for (auto& k : groups_of(p))
+          for (auto& [f, c] : dist[p.id]) g[k][f] += c;
+    for (auto& r : out)
+      if (r.indicator == "impact.frequency" && r.scope != "portal")
+        r.value_text = distribution_text(g[{r.scope, r.scope_key}]);
+  }
+  emit(out, ps, "impact.dynamic_share", "share", Agg::Ratio, dynamic);
+  emit(out, ps, "impact.frequency_missing_share", "share", Agg::Ratio, missing);
+  emit(out, ps, "impact.promise_kept", "share", Agg::Ratio, kept);
+
+  // Evaluation channel: a portal has one when its datasets publish a rating, a rating count or a
+  // comment count (even zero).
+  std::map<std::string, Obs> channel, ratings, comments, unused, dims;
+  {
+    Stmt s(
+        db,
+        "SELECT portal_id, max(rating IS NOT NULL OR rating_count IS NOT NULL OR comment_count IS NOT NULL), "
+        "sum(rating_count), sum(comment_count), count(rating_count), count(comment_count) FROM dataset WHERE "
+        "run_id=? GROUP BY portal_id");
+    s.bind(1, (long long)run);
+    while (s.step()) {
+      std::string pid = s.text(0);
+      bool ch = s.i64(1) != 0;
+      channel[pid] = Obs{ch ? 1.0 : 0.0, 0, 1, ""};
+      if (s.i64(4)) ratings[pid] = Obs{s.f64(2), 0, s.i64(4), ""};
+      if (s.i64(5)) comments[pid] = Obs{s.f64(3), 0, s.i64(5), ""};
+      if (ch) unused[pid] = Obs{(s.f64(2) + s.f64(3)) == 0 ? 1.0 : 0.0, 0, 1, ""};
+    }
+  }
+  {
+    Stmt s(db,
+           "SELECT d.portal_id, group_concat(DISTINCT f.label), count(DISTINCT f.label) FROM dataset_field f "
+           "JOIN "
+           "dataset d ON d.dataset_pk=f.dataset_pk WHERE d.run_id=? AND f.canonical LIKE 'rating%' GROUP BY "
+           "d.portal_id");
+    s.bind(1, (long long)run);
+    while (s.step()) dims[s.text(0)] = Obs{s.f64(2), 0, 1, s.text(1)};
+    for (auto& [pid, c] : channel)
+      if (!dims.count(pid)) dims[pid] = Obs{0.0, 0, 1, ""};
+  }
+  emit(out, ps, "impact.rating_channel", "share", Agg::Mean, channel);
+  emit(out, ps, "impact.ratings", "ratings", Agg::Sum, ratings);
+  emit(out, ps, "impact.comments", "comments", Agg::Sum, comments);
+  emit(out, ps, "impact.unused_channel", "portals", Agg::Sum, unused);
+  emit(out, ps, "impact.rating_dimensions", "dimensions", Agg::Mean, dims);
+  return out;
+}
+
+}  // namespace odh::metrics

@@ -1,0 +1,107 @@
+// metrics: every indicator of INDICATORS.md, computed from the store for one run and written to the
+// `indicator` table in long format. Definitions (formula, inputs, unit, what counts as missing) are in
+// docs/indicators.md; every id there is produced here and vice versa (tests/metrics checks both ways).
+//
+// Usage:  sqlite3* db = ...;  auto ref = odh::metrics::load_reference(odh::data_dir());
+//         auto rows = odh::metrics::compute_all(db, run_id, ref);
+//         odh::metrics::write_indicators(db, run_id, rows);
+// All functions read the store only (write_indicators excepted) and are safe to call on an empty run:
+// an indicator whose inputs are absent is emitted with value = nullopt (NULL in the table).
+#pragma once
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace odh::metrics {
+
+// One row of the `indicator` table (run id is supplied by the caller when writing).
+struct IndicatorRow {
+  std::string scope;      // portal | national | level | region | tier | theme | dataset
+  std::string scope_key;  // portal id, level name, region, tier, theme, dataset_pk ('' for national)
+  std::string indicator;  // stable id, see docs/indicators.md
+  std::optional<double> value;
+  std::string value_text;  // categorical value or "key=count;…" distribution
+  std::string unit;
+  long long n = 0;  // observations behind the value
+};
+
+// An element of a metadata standard (§3) and the canonical store fields that realise it.
+struct MetadataElement {
+  std::string standard;                 // gov13 | gbt21063 | dc15 | dcat
+  std::string element;                  // ascii id, e.g. title
+  std::string label;                    // as named in the standard
+  std::string group;                    // descriptive | administrative | usage | provenance
+  std::vector<std::string> canonicals;  // dataset columns / dataset_field.canonical values
+};
+
+struct FormatInfo {
+  bool machine_readable = false;
+  bool open = false;  // non-proprietary
+  bool rdf = false;   // uses URIs to denote things (4th star)
+};
+
+// Reference data the indicators are measured against; loaded from files, never literals.
+struct Reference {
+  std::map<std::string, int> units_by_level;     // 省级 → 31 …  (administrative units per level)
+  std::map<std::string, std::string> city_tier;  // city name (e.g. 杭州市) → tier (一线 …)
+  std::map<std::string, int> tier_sizes;         // tier → number of cities (from city_tier)
+  std::vector<std::string> themes;               // the 16 unified themes
+  std::vector<MetadataElement> elements;         // §3 standards
+  std::vector<std::pair<std::string, std::vector<std::string>>> completeness;  // §5.2.4 14 items
+  std::map<std::string, FormatInfo> formats;  // normalised format → properties
+  // vocabulary → term → flag (frequency: dynamic|static; app_kind; open_condition).
+  std::map<std::string, std::map<std::string, std::string>> vocab;
+};
+
+// Loads <dir>/reference/* (registry's divisions, tiers, themes) and <dir>/metrics/* (standards,
+// formats, completeness items). Throws odh::Failure / odh::InputError naming the file.
+Reference load_reference(const std::filesystem::path& data_dir);
+
+// Documented indicator ids. Ids ending in ".*" are families whose last segment is data-driven
+// (a metadata element, a format, an app kind).
+struct IndicatorDef {
+  std::string id;
+  std::string unit;
+  std::string layer;
+};
+const std::vector<IndicatorDef>& catalogue();
+
+// One function per layer. Each returns portal rows plus their aggregates (national, level, region,
+// tier; theme where the indicator is defined per unified theme).
+std::vector<IndicatorRow> compute_platform(sqlite3* db, int run, const Reference& ref);  // §2, §5.1
+std::vector<IndicatorRow> compute_metadata(sqlite3* db, int run, const Reference& ref);  // §3
+std::vector<IndicatorRow> compute_data(sqlite3* db, int run, const Reference& ref);      // §5.2
+std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& ref);     // §4, §5.3
+std::vector<IndicatorRow> compute_impact(sqlite3* db, int run, const Reference& ref);    // §5.4
+std::vector<IndicatorRow> compute_quality(sqlite3* db, int run, const Reference& ref);   // MQA, 5★, links
+std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference& ref);   // graph, depth
+std::vector<IndicatorRow> compute_bulletin(sqlite3* db, int run, const Reference& ref);  // seeds 000–002
+
+// All layers, in the order above.
+std::vector<IndicatorRow> compute_all(sqlite3* db, int run, const Reference& ref);
+
+// Replaces the run's rows of the `indicator` table with `rows` (one transaction).
+void write_indicators(sqlite3* db, int run, const std::vector<IndicatorRow>& rows);
+
+// The latest run id in the store; throws odh::Failure when there is none.
+int latest_run(sqlite3* db);
+
+// Per-dataset MQA score (exposed for tests and explain).
+struct MqaScore {
+  int findability = 0, accessibility = 0, interoperability = 0, reusability = 0, contextuality = 0;
+  int total() const { return findability + accessibility + interoperability + reusability + contextuality; }
+};
+std::string mqa_band(int total);  // excellent ≥351 / good ≥221 / sufficient ≥121 / bad
+std::map<long long, MqaScore> mqa_scores(sqlite3* db, int run, const Reference& ref);
+
+// Evidence behind an indicator for `explain`: one line per dataset / fetch / WARC record / terms
+// sentence, tab-separated, for the given portal (all portals when empty).
+std::vector<std::string> explain(sqlite3* db, int run, const std::string& indicator,
+                                 const std::string& portal);
+
+}  // namespace odh::metrics

@@ -1,0 +1,266 @@
+// Graph analyses with Boost.Graph: the dataset–tag–app network of §6.2.2 (数据网络化程度) and the click
+// depth of datasets from each portal's home page over the crawl's link graph.
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/connected_components.hpp>
+#include <set>
+#include <unordered_map>
+
+#include "metrics/internal.h"
+
+namespace odh::metrics {
+using namespace detail;
+
+namespace {
+using UGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
+using DGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+
+std::vector<std::string> split_tags(const std::string& s) {
+  std::vector<std::string> v;
+  std::string cur;
+  for (char c : s + ";") {
+    if (c == ';') {
+      if (!cur.empty()) v.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  return v;
+}
+
+struct NetDataset {
+  long long pk;
+  std::vector<std::string> tags;
+};
+struct NetResult {
+  long long datasets = 0, tagged = 0, components = 0, largest = 0, isolated = 0, degree_sum = 0,
+            degree_max = 0;
+  std::map<std::string, long long> degree_dist;
+};
+
+// Vertices: datasets, then distinct tags, then apps; edges dataset–tag and app–dataset.
+NetResult analyse(const std::vector<const NetDataset*>& ds,
+                  const std::vector<std::pair<long long, long long>>& cites) {
+  NetResult r;
+  std::unordered_map<long long, size_t> vid;
+  std::unordered_map<std::string, size_t> tag;
+  std::unordered_map<long long, size_t> app;
+  for (auto* d : ds) vid.emplace(d->pk, vid.size());
+  UGraph g(vid.size());
+  std::vector<long long> degree(vid.size(), 0);
+  for (auto* d : ds) {
+    auto v = vid[d->pk];
+    std::set<std::string> uniq(d->tags.begin(), d->tags.end());
+    if (!uniq.empty()) r.tagged++;
+    for (auto& t : uniq) {
+      auto it = tag.find(t);
+      if (it == tag.end()) it = tag.emplace(t, boost::add_vertex(g)).first;
+      boost::add_edge(v, it->second, g);
+      degree[v]++;
+    }
+  }
+  for (auto& [a, pk] : cites) {
+    auto d = vid.find(pk);
+    if (d == vid.end()) continue;
+    auto it = app.find(a);
+    if (it == app.end()) it = app.emplace(a, boost::add_vertex(g)).first;
+    boost::add_edge(it->second, d->second, g);
+    degree[d->second]++;
+  }
+  std::vector<size_t> comp(boost::num_vertices(g));
+  boost::connected_components(g, comp.data());
+  std::map<size_t, long long> size;  // datasets per component
+  for (size_t v = 0; v < vid.size(); ++v) size[comp[v]]++;
+  r.datasets = static_cast<long long>(vid.size());
+  r.components = static_cast<long long>(size.size());
+  for (auto& [c, n] : size) r.largest = std::max(r.largest, n);
+  for (auto d : degree) {
+    r.degree_sum += d;
+    r.degree_max = std::max(r.degree_max, d);
+    if (d == 0) r.isolated++;
+    r.degree_dist[d >= 10 ? "10+" : std::to_string(d)]++;
+  }
+  return r;
+}
+
+struct DepthVisitor : boost::default_bfs_visitor {
+  std::vector<int>* dist;
+  template <class E, class G>
+  void tree_edge(E e, const G& g) const {
+    (*dist)[boost::target(e, g)] = (*dist)[boost::source(e, g)] + 1;
+  }
+};
+
+// Click depth of every dataset detail fetch, by BFS from the portal's home fetch over `link`.
+std::map<long long, int> link_depths(sqlite3* db, int run) {
+  std::map<long long, int> depth;  // fetch_id → depth
+  if (!has_table(db, "link")) return depth;
+  std::unordered_map<long long, size_t> vid;
+  std::vector<long long> fid;
+  std::unordered_map<std::string, std::vector<size_t>> by_url;
+  std::map<std::string, std::vector<size_t>> homes;  // portal → home fetch vertices
+  {
+    Stmt s(db, "SELECT fetch_id, url, coalesce(kind,''), coalesce(portal_id,'') FROM fetch WHERE run_id=?");
+    s.bind(1, (long long)run);
+    while (s.step()) {
+      size_t v = fid.size();
+      vid[s.i64(0)] = v;
+      fid.push_back(s.i64(0));
+      by_url[s.text(1)].push_back(v);
+      if (s.text(2) == "home") homes[s.text(3)].push_back(v);
+    }
+  }
+  DGraph g(fid.size());
+  long long edges = 0;
+  {
+    Stmt s(db, "SELECT from_fetch_id, to_url FROM link WHERE run_id=?");
+    s.bind(1, (long long)run);
+    while (s.step()) {
+      auto f = vid.find(s.i64(0));
+      auto t = by_url.find(s.text(1));
+      if (f == vid.end() || t == by_url.end()) continue;
+      for (auto v : t->second) boost::add_edge(f->second, v, g), ++edges;
+    }
+  }
+  if (!edges) return depth;
+  std::vector<int> best(fid.size(), -1);
+  for (auto& [portal, hs] : homes)
+    for (auto h : hs) {
+      std::vector<int> dist(fid.size(), -1);
+      dist[h] = 0;
+      std::vector<boost::default_color_type> color(fid.size());
+      DepthVisitor vis;
+      vis.dist = &dist;
+      boost::breadth_first_search(g, h, boost::visitor(vis).color_map(color.data()));
+      for (size_t v = 0; v < fid.size(); ++v)
+        if (dist[v] >= 0 && (best[v] < 0 || dist[v] < best[v])) best[v] = dist[v];
+    }
+  for (size_t v = 0; v < fid.size(); ++v)
+    if (best[v] >= 0) depth[fid[v]] = best[v];
+  return depth;
+}
+}  // namespace
+
+std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference& ref) {
+  std::vector<IndicatorRow> out;
+  auto ps = portals(db, run, ref);
+
+  std::map<std::string, std::vector<NetDataset>> ds;
+  std::unordered_map<long long, std::string> portal_of;
+  std::map<std::pair<std::string, std::string>, long long> by_title;  // (portal, title) → pk
+  {
+    Stmt s(db,
+           "SELECT portal_id, dataset_pk, coalesce(tags,''), coalesce(title,'') FROM dataset WHERE run_id=?");
+    s.bind(1, (long long)run);
+    while (s.step()) {
+      ds[s.text(0)].push_back({s.i64(1), split_tags(s.text(2))});
+      portal_of[s.i64(1)] = s.text(0);
+      if (!s.text(3).empty()) by_title.emplace(std::make_pair(s.text(0), s.text(3)), s.i64(1));
+    }
+  }
+  // App → dataset citations (by key, else by title within the app's portal).
+  std::map<std::string, std::vector<std::pair<long long, long long>>> cites;
+  std::map<std::string, std::set<long long>> citing_apps;
+  std::map<std::string, long long> apps;
+  {
+    Stmt s(db, "SELECT portal_id, count(*) FROM app WHERE run_id=? GROUP BY portal_id");
+    s.bind(1, (long long)run);
+    while (s.step()) apps[s.text(0)] = s.i64(1);
+    Stmt c(db,
+           "SELECT a.portal_id, a.app_pk, l.dataset_pk, coalesce(l.dataset_title,'') FROM app_dataset l JOIN "
+           "app a ON "
+           "a.app_pk=l.app_pk WHERE a.run_id=?");
+    c.bind(1, (long long)run);
+    while (c.step()) {
+      std::string pid = c.text(0);
+      long long pk = -1;
+      if (!c.null(2) && portal_of.count(c.i64(2))) {
+        pk = c.i64(2);
+      } else if (auto it = by_title.find({pid, c.text(3)}); it != by_title.end()) {
+        pk = it->second;
+      }
+      if (pk < 0) continue;
+      cites[portal_of[pk]].emplace_back(c.i64(1), pk);
+      citing_apps[pid].insert(c.i64(1));
+    }
+  }
+  std::map<std::string, Obs> tagged, comps, largest, isolated, degree, dmax, app_share, cited;
+  for (auto& [pid, v] : ds) {
+    std::vector<const NetDataset*> p;
+    for (auto& d : v) p.push_back(&d);
+    auto r = analyse(p, cites[pid]);
+    double n = r.datasets;
+    tagged[pid] = Obs{double(r.tagged), n, r.datasets, ""};
+    comps[pid] = Obs{double(r.components), 0, r.datasets, ""};
+    largest[pid] = Obs{double(r.largest), n, r.datasets, ""};
+    isolated[pid] = Obs{double(r.isolated), n, r.datasets, ""};
+    degree[pid] = Obs{double(r.degree_sum), n, r.datasets, ""};
+    dmax[pid] = Obs{double(r.degree_max), 0, r.datasets, distribution_text(r.degree_dist)};
+    std::set<long long> c;
+    for (auto& [a, pk] : cites[pid]) c.insert(pk);
+    cited[pid] = Obs{double(c.size()), n, r.datasets, ""};
+  }
+  for (auto& [pid, n] : apps) app_share[pid] = Obs{double(citing_apps[pid].size()), double(n), n, ""};
+  emit(out, ps, "network.tagged_share", "share", Agg::Ratio, tagged);
+  emit(out, ps, "network.components", "components", Agg::Sum, comps);
+  emit(out, ps, "network.largest_component_share", "share", Agg::Ratio, largest);
+  emit(out, ps, "network.isolated_share", "share", Agg::Ratio, isolated);
+  emit(out, ps, "network.degree_mean", "links/dataset", Agg::Ratio, degree);
+  emit(out, ps, "network.degree_max", "links", Agg::Mean, dmax);
+  emit(out, ps, "network.apps_citing_share", "share", Agg::Ratio, app_share);
+  emit(out, ps, "network.datasets_cited_share", "share", Agg::Ratio, cited);
+  {
+    // National graph: equal tag strings join portals.
+    std::vector<const NetDataset*> all;
+    std::vector<std::pair<long long, long long>> all_cites;
+    for (auto& [pid, v] : ds)
+      for (auto& d : v) all.push_back(&d);
+    for (auto& [pid, v] : cites) all_cites.insert(all_cites.end(), v.begin(), v.end());
+    auto r = analyse(all, all_cites);
+    out.push_back(row("national", "", "network.national_components",
+                      r.datasets ? std::optional<double>(r.components) : std::nullopt, "components",
+                      r.datasets));
+    out.push_back(row("national", "", "network.national_largest_share",
+                      r.datasets ? std::optional<double>(double(r.largest) / r.datasets) : std::nullopt,
+                      "share", r.datasets, distribution_text(r.degree_dist)));
+  }
+
+  // Click depth: BFS over the link graph when the crawl recorded links, else the depth the crawler
+  // recorded on the dataset or its fetch.
+  auto bfs = link_depths(db, run);
+  std::map<std::string, Obs> mean, mx, le3;
+  std::map<std::string, std::string> source;
+  {
+    Stmt s(db,
+           "SELECT d.portal_id, d.fetch_id, coalesce(d.depth, f.depth) FROM dataset d LEFT JOIN fetch f ON "
+           "f.fetch_id=d.fetch_id WHERE d.run_id=?");
+    s.bind(1, (long long)run);
+    while (s.step()) {
+      std::optional<double> depth;
+      if (!s.null(1) && bfs.count(s.i64(1)))
+        depth = bfs[s.i64(1)];
+      else if (!s.null(2))
+        depth = s.f64(2);
+      if (!depth) continue;
+      auto pid = s.text(0);
+      auto& m = mean[pid];
+      m.num = m.num.value_or(0) + *depth;
+      m.den++;
+      m.n++;
+      auto& x = mx[pid];
+      x.num = std::max(x.num.value_or(0), *depth);
+      x.n++;
+      auto& l = le3[pid];
+      l.num = l.num.value_or(0) + (*depth <= 3 ? 1 : 0);
+      l.den++;
+      l.n++;
+    }
+  }
+  emit(out, ps, "findability.click_depth_mean", "clicks", Agg::Ratio, mean);
+  emit(out, ps, "findability.click_depth_max", "clicks", Agg::Mean, mx);
+  emit(out, ps, "findability.depth_le3_share", "share", Agg::Ratio, le3);
+  return out;
+}
+
+}  // namespace odh::metrics

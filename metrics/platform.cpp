@@ -1,0 +1,250 @@
+// Platform construction (§2) and the platform layer of §5.1: counts, coverage against the
+// administrative units, kinds, reachability, year over year, topics, content, capacity.
+#include <algorithm>
+#include <set>
+
+#include "metrics/internal.h"
+
+namespace odh::metrics {
+using namespace detail;
+
+namespace {
+
+// Counts of datasets / APIs / apps per portal (0 for portals with none).
+std::map<std::string, Obs> counts(const std::vector<Portal>& ps, const std::map<std::string, double>& m) {
+  std::map<std::string, Obs> o;
+  for (auto& p : ps) {
+    auto it = m.find(p.id);
+    double v = it == m.end() ? 0 : it->second;
+    o[p.id] = Obs{v, 0, static_cast<long long>(v), ""};
+  }
+  return o;
+}
+
+void coverage(std::vector<IndicatorRow>& out, const std::vector<Portal>& ps, const Reference& ref) {
+  // By level: portals at the level / administrative units at the level.
+  std::map<std::string, long long> per_level;
+  for (auto& p : ps) per_level[p.level]++;
+  long long units_total = 0, portals_total = 0;
+  for (auto& [level, units] : ref.units_by_level) {
+    long long n = per_level.count(level) ? per_level[level] : 0;
+    units_total += units;
+    portals_total += n;
+    out.push_back(row("level", level, "platform.coverage",
+                      units ? std::optional<double>(double(n) / units) : std::nullopt, "share", n));
+  }
+  out.push_back(row("national", "", "platform.coverage",
+                    units_total ? std::optional<double>(double(portals_total) / units_total) : std::nullopt,
+                    "share", portals_total));
+  // By city tier: distinct ranked cities with a city-level (or municipal) portal / cities in the tier.
+  std::map<std::string, std::set<std::string>> cities;
+  for (auto& p : ps)
+    if (!p.tier.empty()) cities[p.tier].insert(p.city.empty() ? p.province : p.city);
+  for (auto& [tier, size] : ref.tier_sizes) {
+    long long n = cities.count(tier) ? cities[tier].size() : 0;
+    out.push_back(row("tier", tier, "platform.coverage",
+                      size ? std::optional<double>(double(n) / size) : std::nullopt, "share", n));
+  }
+}
+
+void year_over_year(std::vector<IndicatorRow>& out, sqlite3* db, int run, const std::vector<Portal>& ps,
+                    const Reference& ref) {
+  const char* ids[] = {"platform.new_portals", "platform.cancelled_portals", "platform.to_independent",
+                       "platform.to_embedded"};
+  auto prev = previous_run(db, run);
+  if (!prev) {
+    for (auto id : ids) out.push_back(row("national", "", id, std::nullopt, "portals", 0));
+    return;
+  }
+  auto before = portals(db, *prev, ref);
+  std::map<std::string, const Portal*> b, a;
+  for (auto& p : before) b[p.id] = &p;
+  for (auto& p : ps) a[p.id] = &p;
+  std::map<std::string, std::optional<bool>> fresh, to_ind, to_emb, gone;
+  for (auto& p : ps) {
+    auto it = b.find(p.id);
+    fresh[p.id] = it == b.end();
+    to_ind[p.id] = it != b.end() && it->second->kind == "embedded" && p.kind == "independent";
+    to_emb[p.id] = it != b.end() && it->second->kind == "independent" && p.kind == "embedded";
+  }
+  std::vector<Portal> cancelled;
+  for (auto& p : before)
+    if (!a.count(p.id)) {
+      cancelled.push_back(p);
+      gone[p.id] = true;
+    }
+  emit_count(out, ps, ids[0], fresh, false);
+  emit_count(out, cancelled, ids[1], gone, false);
+  emit_count(out, ps, ids[2], to_ind, false);
+  emit_count(out, ps, ids[3], to_emb, false);
+}
+
+}  // namespace
+
+std::vector<IndicatorRow> compute_platform(sqlite3* db, int run, const Reference& ref) {
+  std::vector<IndicatorRow> out;
+  auto ps = portals(db, run, ref);
+
+  std::map<std::string, Obs> one, independent, embedded;
+  for (auto& p : ps) {
+    one[p.id] = Obs{1.0, 0, 1, p.kind};
+    independent[p.id] = Obs{p.kind == "independent" ? 1.0 : 0.0, 0, 1, ""};
+    embedded[p.id] = Obs{p.kind == "embedded" ? 1.0 : 0.0, 0, 1, ""};
+  }
+  emit(out, ps, "platform.portals", "portals", Agg::Sum, one);
+  // Share of all portals of the run (the report's §2 shares use a base of 671 = Σ of its level counts,
+  // its kind shares 670; docs/indicators.md).
+  {
+    std::map<std::string, long long> g;
+    for (auto& p : ps)
+      for (auto& k : groups_of(p)) g[k.first + "\x1f" + k.second]++;
+    for (auto& [k, n] : g) {
+      auto sep = k.find('\x1f');
+      out.push_back(row(k.substr(0, sep), k.substr(sep + 1), "platform.portals_share",
+                        ps.empty() ? std::nullopt : std::optional<double>(double(n) / ps.size()), "share",
+                        n));
+    }
+    if (ps.empty()) out.push_back(row("national", "", "platform.portals_share", std::nullopt, "share", 0));
+  }
+  coverage(out, ps, ref);
+  emit(out, ps, "platform.independent_share", "share", Agg::Mean, independent);
+  emit(out, ps, "platform.embedded_share", "share", Agg::Mean, embedded);
+  year_over_year(out, db, run, ps, ref);
+
+  // Reachability and error classes.
+  auto datasets =
+      by_portal(db, "SELECT portal_id, count(*) FROM dataset WHERE run_id=? GROUP BY portal_id", run);
+  std::map<std::string, Obs> reach, publishing, errors;
+  {
+    Stmt s(db, "SELECT portal_id, reachable, coalesce(error_class,'') FROM portal_status WHERE run_id=?");
+    s.bind(1, (long long)run);
+    while (s.step()) {
+      std::string id = s.text(0);
+      bool r = s.i64(1) != 0;
+      reach[id] = Obs{r ? 1.0 : 0.0, 0, 1, r ? "" : s.text(2)};
+      bool pub = r && datasets.count(id) && datasets[id] > 0;
+      publishing[id] = Obs{pub ? 1.0 : 0.0, 0, 1, ""};
+      if (!r) errors[id] = Obs{1.0, 0, 1, s.text(2).empty() ? "unknown" : s.text(2)};
+    }
+  }
+  emit(out, ps, "platform.reachable_share", "share", Agg::Mean, reach);
+  emit(out, ps, "platform.publishing", "portals", Agg::Sum, publishing);
+  emit(out, ps, "platform.publishing_share", "share", Agg::Mean, publishing);
+  {
+    std::map<std::string, std::map<std::string, long long>> g;
+    g["national\x1f"];
+    for (auto& p : ps) {
+      auto it = errors.find(p.id);
+      out.push_back(row("portal", p.id, "platform.error_class", it == errors.end() ? 0.0 : 1.0, "portals",
+                        reach.count(p.id), it == errors.end() ? "" : it->second.text));
+      for (auto& k : groups_of(p)) {
+        auto& m = g[k.first + "\x1f" + k.second];
+        if (it != errors.end()) m[it->second.text]++;
+      }
+    }
+    for (auto& [k, m] : g) {
+      long long total = 0;
+      for (auto& [c, n] : m) total += n;
+      auto sep = k.find('\x1f');
+      out.push_back(row(k.substr(0, sep), k.substr(sep + 1), "platform.error_class", double(total), "portals",
+                        total, distribution_text(m)));
+    }
+  }
+
+  // Content: datasets, APIs (apps are in the usage layer).
+  auto apis = by_portal(db, "SELECT portal_id, count(*) FROM api WHERE run_id=? GROUP BY portal_id", run);
+  emit(out, ps, "platform.datasets", "datasets", Agg::Sum, counts(ps, datasets));
+  emit(out, ps, "platform.apis", "apis", Agg::Sum, counts(ps, apis));
+  // Statistics over portals publishing datasets (the report's sample: portals with ≥1 dataset).
+  std::map<std::string, double> published;
+  for (auto& [id, n] : datasets)
+    if (n > 0) published[id] = n;
+  emit_stats(out, ps, "platform.datasets", "datasets", published);
+  {
+    std::vector<std::pair<double, std::string>> v;
+    for (auto& [id, n] : published) v.emplace_back(n, id);
+    std::sort(v.begin(), v.end(),
+              [](auto& x, auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
+    std::string t;
+    for (size_t i = 0; i < v.size() && i < 10; ++i)
+      t += (t.empty() ? "" : ";") + v[i].second + "=" + std::to_string((long long)v[i].first);
+    double top = 0, all = 0;
+    for (size_t i = 0; i < v.size(); ++i) (i < 10 ? top : all) += v[i].first;
+    all += top;
+    out.push_back(row("national", "", "platform.datasets_top10",
+                      all > 0 ? std::optional<double>(top / all) : std::nullopt, "share",
+                      std::min<size_t>(10, v.size()), t));
+  }
+  std::map<std::string, Obs> has_api, zero_api;
+  for (auto& [id, n] : published) {
+    bool a = apis.count(id) && apis[id] > 0;
+    has_api[id] = Obs{a ? 1.0 : 0.0, 0, 1, ""};
+    zero_api[id] = Obs{a ? 0.0 : 1.0, 0, 1, ""};
+  }
+  emit(out, ps, "platform.api_share", "share", Agg::Mean, has_api);
+  emit(out, ps, "platform.zero_api_portals", "portals", Agg::Sum, zero_api);
+
+  // Topics: the portal's own topic list, else the distinct topic names on its datasets.
+  auto topics = by_portal(
+      db, "SELECT portal_id, count(DISTINCT name_raw) FROM topic WHERE run_id=? GROUP BY portal_id", run);
+  auto ds_topics = by_portal(db,
+                             "SELECT portal_id, count(DISTINCT topic_raw) FROM dataset WHERE run_id=? AND "
+                             "coalesce(topic_raw,'')<>'' GROUP BY portal_id",
+                             run);
+  for (auto& [id, n] : ds_topics)
+    if (!topics.count(id)) topics[id] = n;
+  std::map<std::string, Obs> tobs, lt3;
+  for (auto& [id, n] : topics) {
+    tobs[id] = Obs{n, 0, 1, ""};
+    lt3[id] = Obs{n < 3 ? 1.0 : 0.0, 0, 1, ""};
+  }
+  emit(out, ps, "platform.topics", "topics", Agg::Mean, tobs);
+  emit(out, ps, "platform.topics_lt3", "portals", Agg::Sum, lt3);
+  {
+    std::map<std::string, long long> freq;
+    Stmt s(db,
+           "SELECT name, count(DISTINCT portal_id) FROM (SELECT portal_id, name_raw AS name FROM topic WHERE "
+           "run_id=?1 UNION SELECT portal_id, topic_raw FROM dataset WHERE run_id=?1 AND "
+           "coalesce(topic_raw,'')<>'' "
+           "AND portal_id NOT IN (SELECT portal_id FROM topic WHERE run_id=?1)) GROUP BY name");
+    s.bind(1, (long long)run);
+    long long total = 0;
+    while (s.step()) {
+      freq[s.text(0)] = s.i64(1);
+      total += s.i64(1);
+    }
+    out.push_back(row("national", "", "platform.topic_names",
+                      freq.empty() ? std::nullopt : std::optional<double>(freq.size()), "names", total,
+                      distribution_text(freq, 100)));
+  }
+
+  // Capacity (数据容量): Σ rows × fields per dataset, from the downloaded file when known, else from
+  // the 数据量 × 数据项 metadata.
+  {
+    std::map<std::string, Obs> cap;
+    Stmt s(db,
+           "SELECT d.portal_id, coalesce((SELECT max(x.rows*x.columns) FROM distribution x WHERE "
+           "x.dataset_pk=d.dataset_pk AND x.rows IS NOT NULL AND x.columns IS NOT NULL), "
+           "d.record_count*d.field_count) FROM dataset d WHERE d.run_id=?");
+    s.bind(1, (long long)run);
+    while (s.step()) {
+      if (s.null(1)) continue;
+      auto& o = cap[s.text(0)];
+      o.num = o.num.value_or(0) + s.f64(1);
+      o.n++;
+    }
+    emit(out, ps, "platform.capacity", "cells", Agg::Sum, cap);
+    std::map<std::string, Obs> computable, gt, lt;
+    for (auto& [id, o] : cap) {
+      computable[id] = Obs{1.0, 0, 1, ""};
+      gt[id] = Obs{*o.num > 1e8 ? 1.0 : 0.0, 0, 1, ""};
+      lt[id] = Obs{*o.num < 1e7 ? 1.0 : 0.0, 0, 1, ""};
+    }
+    emit(out, ps, "platform.capacity_computable", "portals", Agg::Sum, computable);
+    emit(out, ps, "platform.capacity_gt_1e8", "portals", Agg::Sum, gt);
+    emit(out, ps, "platform.capacity_lt_1e7", "portals", Agg::Sum, lt);
+  }
+  return out;
+}
+
+}  // namespace odh::metrics

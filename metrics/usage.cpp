@@ -1,0 +1,181 @@
+// §4 usage behaviour (region view per portal, topic view per unified theme; appendix 5) and the
+// usage layer of §5.3: apps, average views and downloads, download rate.
+#include <algorithm>
+#include <set>
+
+#include "metrics/internal.h"
+
+namespace odh::metrics {
+using namespace detail;
+
+namespace {
+struct Tot {
+  double n = 0, b = 0, d = 0;       // datasets publishing views / downloads, and their totals
+  double nb = 0, nd = 0;            // datasets with views published, with downloads published
+  double both_b = 0, both_d = 0;    // totals over datasets publishing both
+  double rate_sum = 0, rate_n = 0;  // Σ d/b over datasets with b > 0
+  long long datasets = 0;
+};
+
+// Appendix 5: per unit c, b_c/n_c; overall-sample rate (b_c/n_c)/Σ_c(b_c/n_c); share b_c/Σb.
+void usage_rows(std::vector<IndicatorRow>& out, const std::string& scope, const std::map<std::string, Tot>& t,
+                const std::vector<std::string>& keys) {
+  double sum_vr = 0, sum_dr = 0, sum_b = 0, sum_d = 0;
+  for (auto& [k, x] : t) {
+    if (x.nb > 0) sum_vr += x.b / x.nb;
+    if (x.nd > 0) sum_dr += x.d / x.nd;
+    sum_b += x.b;
+    sum_d += x.d;
+  }
+  for (auto& k : keys) {
+    auto it = t.find(k);
+    Tot x = it == t.end() ? Tot{} : it->second;
+    std::optional<double> vr, dr, vo, dov, vs, ds;
+    if (x.nb > 0) {
+      vr = x.b / x.nb;
+      if (sum_vr > 0) vo = *vr / sum_vr;
+      if (sum_b > 0) vs = x.b / sum_b;
+    }
+    if (x.nd > 0) {
+      dr = x.d / x.nd;
+      if (sum_dr > 0) dov = *dr / sum_dr;
+      if (sum_d > 0) ds = x.d / sum_d;
+    }
+    auto nb = static_cast<long long>(x.nb), nd = static_cast<long long>(x.nd);
+    out.push_back(
+        row(scope, k, "usage.views", x.nb > 0 ? std::optional<double>(x.b) : std::nullopt, "views", nb));
+    out.push_back(row(scope, k, "usage.downloads", x.nd > 0 ? std::optional<double>(x.d) : std::nullopt,
+                      "downloads", nd));
+    out.push_back(row(scope, k, "usage.view_rate", vr, "views/dataset", nb));
+    out.push_back(row(scope, k, "usage.download_rate", dr, "downloads/dataset", nd));
+    out.push_back(row(scope, k, "usage.view_rate_overall", vo, "share", nb));
+    out.push_back(row(scope, k, "usage.download_rate_overall", dov, "share", nd));
+    out.push_back(row(scope, k, "usage.view_share", vs, "share", nb));
+    out.push_back(row(scope, k, "usage.download_share", ds, "share", nd));
+    out.push_back(row(scope, k, "platform.datasets", double(x.datasets), "datasets", x.datasets));
+  }
+}
+}  // namespace
+
+std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& ref) {
+  std::vector<IndicatorRow> out;
+  auto ps = portals(db, run, ref);
+
+  std::map<std::string, Tot> by_portal_t, by_theme;
+  {
+    Stmt s(db, "SELECT portal_id, coalesce(theme,''), views, downloads FROM dataset WHERE run_id=?");
+    s.bind(1, (long long)run);
+    while (s.step()) {
+      for (int pass = 0; pass < 2; ++pass) {
+        if (pass == 1 && s.text(1).empty()) continue;
+        auto& x = pass == 0 ? by_portal_t[s.text(0)] : by_theme[s.text(1)];
+        x.datasets++;
+        if (!s.null(2)) {
+          x.nb++;
+          x.b += s.f64(2);
+        }
+        if (!s.null(3)) {
+          x.nd++;
+          x.d += s.f64(3);
+        }
+        if (!s.null(2) && !s.null(3)) {
+          x.both_b += s.f64(2);
+          x.both_d += s.f64(3);
+          if (s.f64(2) > 0) {
+            x.rate_sum += s.f64(3) / s.f64(2);
+            x.rate_n++;
+          }
+        }
+      }
+    }
+  }
+  // Region view: portal rows with group aggregates (views, downloads summed; rates pooled).
+  double sum_vr = 0, sum_dr = 0, sum_b = 0, sum_d = 0;
+  for (auto& [k, x] : by_portal_t) {
+    if (x.nb > 0) sum_vr += x.b / x.nb;
+    if (x.nd > 0) sum_dr += x.d / x.nd;
+    sum_b += x.b;
+    sum_d += x.d;
+  }
+  std::map<std::string, Obs> views, downloads, vr, dr, vo, dov, vs, ds, dpv, below, dsrate;
+  for (auto& [pid, x] : by_portal_t) {
+    auto nb = static_cast<long long>(x.nb), nd = static_cast<long long>(x.nd);
+    if (x.nb > 0) {
+      views[pid] = Obs{x.b, 0, nb, ""};
+      vr[pid] = Obs{x.b, x.nb, nb, ""};
+      if (sum_vr > 0) vo[pid] = Obs{(x.b / x.nb) / sum_vr, 0, nb, ""};
+      if (sum_b > 0) vs[pid] = Obs{x.b / sum_b, 0, nb, ""};
+    }
+    if (x.nd > 0) {
+      downloads[pid] = Obs{x.d, 0, nd, ""};
+      dr[pid] = Obs{x.d, x.nd, nd, ""};
+      if (sum_dr > 0) dov[pid] = Obs{(x.d / x.nd) / sum_dr, 0, nd, ""};
+      if (sum_d > 0) ds[pid] = Obs{x.d / sum_d, 0, nd, ""};
+    }
+    if (x.both_b > 0) {
+      dpv[pid] = Obs{x.both_d, x.both_b, static_cast<long long>(x.rate_n), ""};
+      below[pid] = Obs{x.both_d / x.both_b < 0.5 ? 1.0 : 0.0, 0, 1, ""};
+    }
+    if (x.rate_n > 0) dsrate[pid] = Obs{x.rate_sum, x.rate_n, static_cast<long long>(x.rate_n), ""};
+  }
+  emit(out, ps, "usage.views", "views", Agg::Sum, views);
+  emit(out, ps, "usage.downloads", "downloads", Agg::Sum, downloads);
+  emit(out, ps, "usage.view_rate", "views/dataset", Agg::Ratio, vr);
+  emit(out, ps, "usage.download_rate", "downloads/dataset", Agg::Ratio, dr);
+  emit(out, ps, "usage.view_rate_overall", "share", Agg::Sum, vo);
+  emit(out, ps, "usage.download_rate_overall", "share", Agg::Sum, dov);
+  emit(out, ps, "usage.view_share", "share", Agg::Sum, vs);
+  emit(out, ps, "usage.download_share", "share", Agg::Sum, ds);
+  emit(out, ps, "usage.download_per_view", "downloads/view", Agg::Ratio, dpv);
+  emit(out, ps, "usage.download_per_view_below50", "portals", Agg::Sum, below);
+  emit(out, ps, "usage.dataset_download_per_view", "downloads/view", Agg::Ratio, dsrate);
+
+  // Topic view: the same quantities per unified theme.
+  std::vector<std::string> themes = ref.themes;
+  for (auto& [t, x] : by_theme)
+    if (std::find(themes.begin(), themes.end(), t) == themes.end()) themes.push_back(t);
+  usage_rows(out, "theme", by_theme, themes);
+
+  // Apps (§5.3.1).
+  auto datasets =
+      by_portal(db, "SELECT portal_id, count(*) FROM dataset WHERE run_id=? GROUP BY portal_id", run);
+  auto apps = by_portal(db, "SELECT portal_id, count(*) FROM app WHERE run_id=? GROUP BY portal_id", run);
+  std::map<std::string, Obs> a;
+  for (auto& p : ps) {
+    double n = apps.count(p.id) ? apps[p.id] : 0;
+    a[p.id] = Obs{n, 0, static_cast<long long>(n), ""};
+  }
+  emit(out, ps, "usage.apps", "apps", Agg::Sum, a);
+  std::set<std::string> kinds;
+  if (ref.vocab.count("app_kind"))
+    for (auto& [k, f] : ref.vocab.at("app_kind")) kinds.insert(k);
+  {
+    Stmt s(db, "SELECT DISTINCT coalesce(app_kind,'其他') FROM app WHERE run_id=?");
+    s.bind(1, (long long)run);
+    while (s.step()) kinds.insert(s.text(0));
+  }
+  for (auto& k : kinds) {
+    Stmt s(db,
+           "SELECT portal_id, count(*) FROM app WHERE run_id=? AND coalesce(app_kind,'其他')=? GROUP BY "
+           "portal_id");
+    s.bind(1, (long long)run).bind(2, k);
+    std::map<std::string, double> m;
+    while (s.step()) m[s.text(0)] = s.f64(1);
+    std::map<std::string, Obs> o;
+    for (auto& p : ps) o[p.id] = Obs{m.count(p.id) ? m[p.id] : 0.0, 0, 1, ""};
+    emit(out, ps, "usage.apps_kind." + k, "apps", Agg::Sum, o);
+  }
+  std::map<std::string, double> sample;  // portals publishing datasets
+  std::map<std::string, Obs> zero;
+  for (auto& [pid, n] : datasets)
+    if (n > 0) {
+      double c = apps.count(pid) ? apps[pid] : 0;
+      sample[pid] = c;
+      zero[pid] = Obs{c == 0 ? 1.0 : 0.0, 0, 1, ""};
+    }
+  emit_stats(out, ps, "usage.apps", "apps", sample);
+  emit(out, ps, "usage.zero_app_portals", "portals", Agg::Sum, zero);
+  return out;
+}
+
+}  // namespace odh::metrics

@@ -1,0 +1,569 @@
+// The family engine: one Spider for every spec-driven source (HTML list/detail, JSON APIs, JSON
+// envelopes holding HTML or JSON text, CKAN/data.json/Socrata/ODS lists, DCAT documents).
+#include "parsers/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "parsers/json_util.h"
+#include "parsers/labels.h"
+#include "parsers/normalize.h"
+
+namespace odh {
+
+using detail::json;
+
+// ---- URLs and templates ----------------------------------------------------------------------
+
+std::string resolve_url(const std::string& base, const std::string& href_in) {
+  std::string href = trim(href_in);
+  if (href.empty()) return "";
+  if (href.rfind("http://", 0) == 0 || href.rfind("https://", 0) == 0) return href;
+  if (href.rfind("javascript:", 0) == 0 || href.rfind("mailto:", 0) == 0 || href[0] == '#') return "";
+  auto scheme_end = base.find("://");
+  if (scheme_end == std::string::npos) return href;
+  if (href.rfind("//", 0) == 0) return base.substr(0, scheme_end + 1) + href;
+  auto host_end = base.find('/', scheme_end + 3);
+  std::string origin = host_end == std::string::npos ? base : base.substr(0, host_end);
+  std::string path = host_end == std::string::npos ? "/" : base.substr(host_end);
+  if (auto q = path.find_first_of("?#"); q != std::string::npos) path.resize(q);
+  if (href[0] == '?') return origin + path + href;
+  std::string joined = href[0] == '/' ? href : path.substr(0, path.rfind('/') + 1) + href;
+  // Remove dot segments.
+  std::string query;
+  if (auto q = joined.find_first_of("?#"); q != std::string::npos) {
+    query = joined.substr(q);
+    joined.resize(q);
+  }
+  std::vector<std::string> segs;
+  size_t i = 1;
+  while (i <= joined.size()) {
+    size_t e = joined.find('/', i);
+    if (e == std::string::npos) e = joined.size();
+    std::string s = joined.substr(i, e - i);
+    if (s == "..") {
+      if (!segs.empty()) segs.pop_back();
+      if (e == joined.size()) segs.push_back("");
+    } else if (s == ".") {
+      if (e == joined.size()) segs.push_back("");
+    } else {
+      segs.push_back(s);
+    }
+    i = e + 1;
+  }
+  std::string out;
+  for (auto& s : segs) out += "/" + s;
+  if (out.empty()) out = "/";
+  return origin + out + query;
+}
+
+namespace {
+
+// Replaces {name} where name is a known variable; other braces (JSON bodies) stay as they are.
+std::string expand(const std::string& t, const std::map<std::string, std::string>& vars) {
+  std::string out;
+  out.reserve(t.size());
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == '{') {
+      size_t e = t.find('}', i);
+      if (e != std::string::npos && e - i < 64) {
+        auto it = vars.find(t.substr(i + 1, e - i - 1));
+        if (it != vars.end()) {
+          out += it->second;
+          i = e;
+          continue;
+        }
+      }
+    }
+    out += t[i];
+  }
+  return out;
+}
+
+std::string origin_of(const std::string& url) {
+  auto s = url.find("://");
+  if (s == std::string::npos) return url;
+  auto e = url.find('/', s + 3);
+  return e == std::string::npos ? url : url.substr(0, e);
+}
+
+std::string query_param(const std::string& url, const std::string& name) {
+  auto q = url.find('?');
+  if (q == std::string::npos) return "";
+  std::string qs = url.substr(q + 1);
+  size_t i = 0;
+  while (i < qs.size()) {
+    size_t e = qs.find('&', i);
+    if (e == std::string::npos) e = qs.size();
+    std::string kv = qs.substr(i, e - i);
+    auto eq = kv.find('=');
+    if (kv.substr(0, eq) == name) return eq == std::string::npos ? "" : kv.substr(eq + 1);
+    i = e + 1;
+  }
+  return "";
+}
+
+// "sel@attr" → (sel, attr).
+std::pair<std::string, std::string> sel_attr(const std::string& s) {
+  auto at = s.rfind('@');
+  if (at == std::string::npos || s.find(']', at) != std::string::npos) return {s, ""};
+  return {s.substr(0, at), s.substr(at + 1)};
+}
+
+std::vector<std::string> html_values(const HtmlNode& scope, const std::string& spec) {
+  std::vector<std::string> out;
+  if (spec.empty()) return out;
+  auto [sel, attr] = sel_attr(spec);
+  for (auto& n : scope.select(sel)) {
+    if (attr == "class") {  // icon classes: every class token is a candidate
+      std::string c = n.attr("class");
+      for (auto& tok : split_tags(c)) out.push_back(tok);
+    } else {
+      out.push_back(attr.empty() ? n.text() : n.attr(attr));
+    }
+  }
+  return out;
+}
+
+std::optional<std::int64_t> json_count(const json& root, const std::string& spec) {
+  if (spec.empty()) return std::nullopt;
+  std::int64_t sum = 0;
+  bool any = false;
+  size_t i = 0;
+  while (i <= spec.size()) {
+    size_t e = spec.find('+', i);
+    if (e == std::string::npos) e = spec.size();
+    std::string path = trim(spec.substr(i, e - i));
+    if (const json* v = detail::jpath(root, path))
+      if (auto n = parse_count(detail::scalar_text(*v))) sum += *n, any = true;
+    i = e + 1;
+  }
+  return any ? std::optional<std::int64_t>(sum) : std::nullopt;
+}
+
+bool known_label(std::string_view s) { return s.size() <= 40 && !LabelDictionary::shipped().canonical(s).empty(); }
+
+}  // namespace
+
+// ---- canonical mapping -------------------------------------------------------------------------
+
+DatasetRow build_dataset(const RawRecord& rec, const std::string& portal_id, const FamilySpec& spec,
+                         const LabelDictionary& dict) {
+  DatasetRow d;
+  d.portal_id = portal_id;
+  d.source_id = rec.source_id;
+  d.url = rec.url;
+  d.title = trim(rec.title);
+  std::vector<std::string> formats;
+  for (auto& f : rec.formats)
+    for (auto& x : split_formats(f, spec.format_codes))
+      if (std::find(formats.begin(), formats.end(), x) == formats.end()) formats.push_back(x);
+  auto set_once = [](std::string& field, const std::string& v) {
+    if (field.empty()) field = v;
+  };
+  for (const auto& [label_raw, value_raw] : rec.pairs) {
+    std::string label = trim(label_raw).substr(0, 200);
+    std::string value = trim(value_raw);
+    if (value.size() > 65536) value.resize(65536);
+    std::string canon;
+    if (auto it = spec.labels.find(clean_label(label)); it != spec.labels.end()) canon = it->second;
+    if (auto it = spec.labels.find(label); it != spec.labels.end()) canon = it->second;
+    if (canon.empty()) canon = dict.canonical(label, portal_id);
+    if (canon == "-") canon.clear();  // a spec may declare a label deliberately unmapped
+    d.fields.push_back({label, value, canon});
+    if (value.empty()) continue;
+    if (canon == "title") set_once(d.title, value);
+    else if (canon == "description") set_once(d.description, value);
+    else if (canon == "department") set_once(d.publisher, value);
+    else if (canon == "category") set_once(d.topic_raw, value);
+    else if (canon == "publish_time") set_once(d.issued, normalize_date(value));
+    else if (canon == "update_time") set_once(d.modified, normalize_date(value));
+    else if (canon == "update_frequency") {
+      set_once(d.frequency_raw, value);
+      set_once(d.frequency, normalize_frequency(value, spec.frequency_codes));
+    } else if (canon == "is_open") set_once(d.open_condition, normalize_open_condition(value, spec.open_codes));
+    else if (canon == "tags") {
+      if (d.tags.empty()) d.tags = split_tags(value, spec.tags_split_spaces);
+    } else if (canon == "data_volume") {
+      if (!d.record_count) d.record_count = parse_count(value);
+    } else if (canon == "field_count") {
+      if (!d.field_count) d.field_count = parse_count(value);
+    } else if (canon == "views") {
+      if (!d.views) d.views = parse_count(value);
+    } else if (canon == "downloads") {
+      if (!d.downloads) d.downloads = parse_count(value);
+    } else if (canon == "rating_count") {
+      if (!d.rating_count) d.rating_count = parse_count(value);
+    } else if (canon == "comment_count") {
+      if (!d.comment_count) d.comment_count = parse_count(value);
+    } else if (canon == "rating") {
+      if (!d.rating) {
+        char* end = nullptr;
+        double r = std::strtod(fold_width(value).c_str(), &end);
+        if (end && std::isfinite(r)) d.rating = r;
+      }
+    } else if (canon == "data_formats") {
+      for (auto& x : split_formats(value, spec.format_codes))
+        if (std::find(formats.begin(), formats.end(), x) == formats.end()) formats.push_back(x);
+    } else if (canon == "identifier") set_once(d.source_id, value);
+    else if (canon == "url") set_once(d.url, value);
+  }
+  if (!d.topic_raw.empty()) d.theme = map_theme(d.topic_raw);
+  // Distributions: files with URLs first, then formats known only by name.
+  std::set<std::string> have;
+  for (auto f : rec.files) {
+    if (f.format.empty()) f.format = normalize_format(f.format_raw);
+    if (f.format.empty()) f.format = format_from_name(f.url);
+    if (!f.format.empty()) have.insert(f.format);
+    d.distributions.push_back(std::move(f));
+  }
+  for (auto& f : formats)
+    if (!f.empty() && !have.count(f)) d.distributions.push_back({f, f, "", {}});
+  return d;
+}
+
+// ---- StoreSink ---------------------------------------------------------------------------------
+
+void StoreSink::dataset(DatasetRow&& row) {
+  for (auto& f : row.fields)
+    if (f.canonical.empty()) ++unknown_labels[{row.portal_id, f.label}];
+  auto pk = store_.write_dataset(run_, row);
+  ++datasets;
+  if (!row.topic_raw.empty()) store_.write_topic(run_, row.portal_id, row.topic_raw, row.theme, std::nullopt);
+  // A catalogue entry offered as an API (format 接口/api) is also an API of the portal.
+  for (auto& x : row.distributions)
+    if (x.format == "api") {
+      store_.write_api(run_, {row.portal_id, row.source_id, row.title, row.publisher, row.url, pk, row.fetch_id});
+      ++apis;
+      break;
+    }
+}
+
+void StoreSink::api(ApiRow&& row) {
+  store_.write_api(run_, row);
+  ++apis;
+}
+
+void StoreSink::issue(const std::string& portal_id, const std::string& url, const std::string& kind,
+                      const std::string& message) {
+  store_.write_issue(run_, portal_id, url, kind, message);
+  ++issues;
+}
+
+// ---- FamilySpider ------------------------------------------------------------------------------
+
+namespace {
+
+class FamilySpider : public Spider {
+ public:
+  FamilySpider(const Site& site, FamilySpec spec, ParseSink& sink)
+      : site_(site), spec_(std::move(spec)), sink_(sink), dict_(LabelDictionary::shipped()) {
+    vars_ = spec_.defaults;
+    for (auto& [k, v] : site_.overrides)
+      if (k.find('.') == std::string::npos) vars_[k] = v;
+    if (!vars_.count("base")) vars_["base"] = site_.urls.empty() ? "" : origin_of(site_.urls[0]);
+    vars_["url"] = site_.urls.empty() ? "" : site_.urls[0];
+  }
+
+  std::vector<FetchRequest> start_requests() override {
+    std::vector<FetchRequest> out;
+    for (size_t i = 0; i < spec_.lists.size(); ++i) out.push_back(list_request(i, spec_.lists[i].start));
+    return out;
+  }
+
+  std::vector<FetchRequest> on_result(const FetchResult& r) override {
+    std::vector<FetchRequest> out;
+    try {
+      if (r.status < 200 || r.status >= 300 || !r.error_class.empty()) {
+        sink_.issue(site_.id, r.request.url, "http-error",
+                    r.error_class.empty() ? "status " + std::to_string(r.status) : r.error_class);
+        return out;
+      }
+      json meta = json::parse(r.request.meta.empty() ? "{}" : r.request.meta, nullptr, false);
+      if (!meta.is_object()) meta = json::object();
+      if (r.request.kind == "list") on_list(r, meta, out);
+      else if (r.request.kind == "detail") on_detail(r, meta);
+    } catch (const std::exception& e) {  // defensive: content must never abort a crawl
+      sink_.issue(site_.id, r.request.url, "parser-error", e.what());
+    }
+    return out;
+  }
+
+ private:
+  FetchRequest make_request(const RequestTemplate& t, const std::map<std::string, std::string>& vars) const {
+    FetchRequest q;
+    q.site_id = site_.id;
+    q.method = t.method;
+    q.url = expand(t.url, vars);
+    q.body = expand(t.body, vars);
+    for (auto& [k, v] : t.headers) q.headers.emplace_back(k, expand(v, vars));
+    return q;
+  }
+
+  FetchRequest list_request(size_t li, int page) const {
+    const ListSpec& l = spec_.lists[li];
+    auto vars = vars_;
+    vars["page"] = std::to_string(page);
+    vars["size"] = std::to_string(l.size);
+    vars["offset"] = std::to_string(static_cast<long long>(page - l.start) * l.size);
+    FetchRequest q = make_request(l.request, vars);
+    q.kind = "list";
+    q.meta = json{{"list", li}, {"page", page}}.dump();
+    q.depth = page - l.start + 1;
+    q.priority = 10;  // lists before details keeps the frontier small
+    return q;
+  }
+
+  // Items of a list page, uniformly: each has an id, a link, raw formats and (json) the item itself.
+  struct Item {
+    std::string id, link;
+    std::vector<std::string> formats;
+    std::map<std::string, std::string> vars;  // item.<key> for detail templates
+    const json* obj = nullptr;
+  };
+
+  void on_list(const FetchResult& r, const json& meta, std::vector<FetchRequest>& out) {
+    size_t li = meta.value("list", 0);
+    int page = meta.value("page", 1);
+    if (li >= spec_.lists.size()) return;
+    const ListSpec& l = spec_.lists[li];
+    const std::string& base_url = r.final_url.empty() ? r.request.url : r.final_url;
+    const std::string& body = r.text.empty() ? r.body : r.text;
+    std::vector<Item> items;
+    std::optional<std::int64_t> total, pages;
+    json doc;
+    std::unique_ptr<HtmlDoc> html;
+
+    if (l.format == "rdf" || l.format == "jsonld") {
+      std::string err;
+      auto recs = records_from_document(l.format == "rdf" ? "dcat-rdf" : "dcat-jsonld", body, &err);
+      if (!err.empty()) sink_.issue(site_.id, r.request.url, "bad-document", err);
+      for (auto& rec : recs) emit(rec, r, l, r.request.depth);
+      return;  // one document, no paging
+    }
+    if (l.format == "json") {
+      std::string err;
+      if (!detail::parse_json(body, doc, &err)) {
+        sink_.issue(site_.id, r.request.url, "bad-json", err);
+        return;
+      }
+      if (!l.json_string.empty()) {  // a member holding JSON text (gd-opendata dataList, jincheng jsonStr)
+        const json* s = detail::jpath(doc, l.json_string);
+        json inner;
+        if (!s || !s->is_string() || !detail::parse_json(s->get<std::string>(), inner, &err)) {
+          sink_.issue(site_.id, r.request.url, "bad-json", "json_string " + l.json_string + " is not JSON text");
+          return;
+        }
+        doc = std::move(inner);
+      }
+      if (!l.html.empty()) {  // an envelope holding HTML (jdop)
+        const json* h = detail::jpath(doc, l.html);
+        html = std::make_unique<HtmlDoc>(h && h->is_string() ? h->get<std::string>() : std::string());
+      }
+    } else {
+      html = std::make_unique<HtmlDoc>(body);
+    }
+
+    if (html) {
+      auto root = html->root();
+      if (!l.total.empty()) total = parse_count(root.select_one(l.total).text());
+      if (!l.pages.empty()) {
+        auto [sel, attr] = sel_attr(l.pages);
+        auto nodes = root.select(sel);
+        if (!nodes.empty()) pages = parse_count(attr.empty() ? nodes.back().text() : nodes.back().attr(attr));
+      }
+      for (auto& n : root.select(l.items)) {
+        Item it;
+        auto [lsel, lattr] = sel_attr(l.link.empty() ? "a" : l.link);
+        HtmlNode a = n.tag() == "a" && l.link.empty() ? n : n.select_one(lsel);
+        if (a) it.link = resolve_url(base_url, a.attr(lattr.empty() ? "href" : lattr));
+        if (l.id.rfind("param:", 0) == 0) {
+          it.id = query_param(it.link, l.id.substr(6));
+        } else if (!l.id.empty()) {
+          auto v = html_values(n, l.id);
+          if (!v.empty()) it.id = v.front();
+        }
+        if (it.id.empty() && !it.link.empty()) {  // last path segment of the link
+          std::string p = it.link.substr(0, it.link.find_first_of("?#"));
+          it.id = p.substr(p.rfind('/') + 1);
+        }
+        it.formats = html_values(n, l.formats);
+        it.vars["item.title"] = a ? a.text() : "";
+        if (!it.link.empty() || !it.id.empty()) items.push_back(std::move(it));
+      }
+    } else {
+      total = json_count(doc, l.total);
+      pages = json_count(doc, l.pages);
+      const json* arr = detail::jpath(doc, l.items);
+      if (!arr || !arr->is_array()) {
+        if (!arr) sink_.issue(site_.id, r.request.url, "no-items", "path '" + l.items + "' not found");
+      } else {
+        for (const auto& x : *arr) {
+          Item it;
+          it.obj = &x;
+          if (!l.id.empty())
+            if (const json* v = detail::jpath(x, l.id)) it.id = detail::scalar_text(*v);
+          if (!l.link.empty())
+            if (const json* v = detail::jpath(x, l.link)) it.link = resolve_url(base_url, detail::scalar_text(*v));
+          if (!l.formats.empty())
+            for (const json* v : detail::jpath_all(x, l.formats)) it.formats.push_back(detail::scalar_text(*v));
+          if (x.is_object())
+            for (auto jt = x.begin(); jt != x.end(); ++jt)
+              if (jt.value().is_primitive() && !jt.value().is_null())
+                it.vars["item." + jt.key()] = detail::scalar_text(jt.value());
+          items.push_back(std::move(it));
+        }
+      }
+    }
+
+    // Records or detail requests.
+    bool direct = spec_.detail.request.url.empty() || !l.convert.empty();
+    for (auto& it : items) {
+      if (direct) {
+        RawRecord rec;
+        rec.source_id = it.id;
+        rec.url = it.link;
+        if (it.obj) detail::convert_item(l.convert.empty() ? "fields" : l.convert, *it.obj, rec);
+        if (rec.source_id.empty()) rec.source_id = it.id;
+        for (auto& f : it.formats) rec.formats.push_back(f);
+        if (!spec_.detail.page_url.empty()) {
+          auto vars = vars_;
+          vars["id"] = it.id;
+          vars["link"] = it.link;
+          for (auto& [k, v] : it.vars) vars[k] = v;
+          rec.url = expand(spec_.detail.page_url, vars);
+        }
+        if (rec.url.empty()) rec.url = it.link;
+        emit(rec, r, l, r.request.depth);
+        continue;
+      }
+      auto vars = vars_;
+      vars["id"] = it.id;
+      vars["link"] = it.link;
+      for (auto& [k, v] : it.vars) vars[k] = v;
+      FetchRequest q = make_request(spec_.detail.request, vars);
+      if (q.url.empty()) continue;
+      q.kind = "detail";
+      q.depth = r.request.depth + 1;
+      json m = {{"list", li}, {"id", it.id}, {"formats", it.formats}};
+      if (!spec_.detail.page_url.empty()) m["page_url"] = expand(spec_.detail.page_url, vars);
+      q.meta = m.dump();
+      q.headers.emplace_back("Referer", base_url);
+      out.push_back(std::move(q));
+    }
+
+    // Paging.
+    if (l.paging == "none" || items.empty()) return;
+    int index = page - l.start + 1;  // 1-based page index
+    if (index >= l.max_pages) return;
+    if (pages) {
+      if (index >= *pages) return;
+    } else if (total) {
+      if (static_cast<std::int64_t>(index) * l.size >= *total) return;
+    }
+    // Guard against portals that answer every page number with the same last page.
+    std::string sig = items.front().id + "|" + items.front().link;
+    if (last_sig_.count(li) && last_sig_[li] == sig) return;
+    last_sig_[li] = sig;
+    out.push_back(list_request(li, page + 1));
+  }
+
+  void on_detail(const FetchResult& r, const json& meta) {
+    size_t li = meta.value("list", 0);
+    const ListSpec& l = spec_.lists[std::min(li, spec_.lists.size() - 1)];
+    const DetailSpec& d = spec_.detail;
+    const std::string& body = r.text.empty() ? r.body : r.text;
+    RawRecord rec;
+    rec.source_id = meta.value("id", "");
+    rec.url = meta.value("page_url", "");
+    if (rec.url.empty()) rec.url = r.request.method == "GET" ? (r.final_url.empty() ? r.request.url : r.final_url)
+                                                             : r.request.url;
+    if (auto f = meta.find("formats"); f != meta.end() && f->is_array())
+      for (auto& x : *f)
+        if (x.is_string()) rec.formats.push_back(x.get<std::string>());
+    if (d.format == "json") {
+      json doc;
+      std::string err;
+      if (!detail::parse_json(body, doc, &err)) {
+        sink_.issue(site_.id, r.request.url, "bad-json", err);
+        return;
+      }
+      const json* root = detail::jpath(doc, d.root);
+      if (!root || !root->is_object()) {
+        sink_.issue(site_.id, r.request.url, "no-record", "path '" + d.root + "' is not an object");
+        return;
+      }
+      if (!d.title.empty())
+        if (const json* t = detail::jpath(*root, d.title)) rec.title = detail::scalar_text(*t);
+      detail::flatten_pairs(*root, rec.pairs);
+      if (!d.formats.empty())
+        for (const json* v : detail::jpath_all(*root, d.formats)) rec.formats.push_back(detail::scalar_text(*v));
+    } else {
+      HtmlDoc html(body);
+      auto root = html.root();
+      if (!d.title.empty()) rec.title = root.select_one(d.title).text();
+      if (rec.title.empty() && !d.title_own_text.empty()) rec.title = root.select_one(d.title_own_text).own_text();
+      for (const auto& p : d.pairs) {
+        std::vector<HtmlNode> scopes = p.scope.empty() ? std::vector<HtmlNode>{root} : root.select(p.scope);
+        for (auto& sc : scopes) {
+          LabelValues got;
+          if (p.kind == "table") {
+            got = table_pairs(sc, known_label);
+          } else if (p.kind == "lines") {
+            got = line_pairs(sc.text(true), p.space_sep);
+          } else {
+            got = item_pairs(sc, p.item, p.label, p.value, p.value_attr);
+          }
+          for (auto& kv : got) rec.pairs.push_back(std::move(kv));
+        }
+      }
+      for (auto& f : html_values(root, d.formats)) rec.formats.push_back(f);
+      if (!d.files.empty())
+        for (auto& a : root.select(d.files)) {
+          std::string href = resolve_url(r.final_url.empty() ? r.request.url : r.final_url, a.attr("href"));
+          std::string f = format_from_name(href);
+          if (f.empty()) f = format_from_name(a.text());
+          if (f.empty()) continue;
+          rec.files.push_back({f, f, href, {}});
+        }
+    }
+    if (rec.title.empty() && rec.pairs.empty()) {
+      sink_.issue(site_.id, r.request.url, "no-record", "detail page has no title and no fields");
+      return;
+    }
+    emit(rec, r, l, r.request.depth);
+  }
+
+  void emit(const RawRecord& rec, const FetchResult& r, const ListSpec& l, int depth) {
+    DatasetRow row = build_dataset(rec, site_.id, spec_, dict_);
+    if (r.fetch_id >= 0) row.fetch_id = r.fetch_id;
+    row.depth = depth;
+    if (l.record == "api") {
+      sink_.api({site_.id, row.source_id, row.title, row.publisher, row.url, std::nullopt, row.fetch_id});
+      return;
+    }
+    if (row.title.empty()) sink_.issue(site_.id, r.request.url, "no-title", "dataset without a title");
+    sink_.dataset(std::move(row));
+  }
+
+  Site site_;
+  FamilySpec spec_;
+  ParseSink& sink_;
+  const LabelDictionary& dict_;
+  std::map<std::string, std::string> vars_;
+  std::map<size_t, std::string> last_sig_;
+};
+
+}  // namespace
+
+std::unique_ptr<Spider> make_spider(const Site& site, FamilySpec spec, ParseSink& sink) {
+  apply_overrides(spec, site.overrides);
+  return std::make_unique<FamilySpider>(site, std::move(spec), sink);
+}
+
+std::unique_ptr<Spider> make_spider(const Site& site, ParseSink& sink) {
+  return make_spider(site, load_family(site.family), sink);
+}
+
+}  // namespace odh

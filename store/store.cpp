@@ -1,0 +1,383 @@
+#include "store/store.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <ctime>
+#include <string_view>
+#include <utility>
+
+#include "core/core.h"
+
+namespace odh::store_detail {
+std::vector<std::pair<std::string_view, std::string_view>> embedded_migrations();
+}
+
+namespace odh {
+namespace {
+
+std::string now_iso() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// RAII prepared statement with positional binders that map empty strings/absent values to NULL.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK)
+      throw Failure(std::string("store: prepare: ") + sqlite3_errmsg(db) + " in: " + sql);
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt& text(const std::string& v) {
+    ++i_;
+    if (v.empty())
+      sqlite3_bind_null(s_, i_);
+    else
+      sqlite3_bind_text(s_, i_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& raw(const std::string& v) {  // "" stays '' (published but empty)
+    sqlite3_bind_text(s_, ++i_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& i64(std::optional<std::int64_t> v) {
+    ++i_;
+    if (v)
+      sqlite3_bind_int64(s_, i_, *v);
+    else
+      sqlite3_bind_null(s_, i_);
+    return *this;
+  }
+  Stmt& real(std::optional<double> v) {
+    ++i_;
+    if (v)
+      sqlite3_bind_double(s_, i_, *v);
+    else
+      sqlite3_bind_null(s_, i_);
+    return *this;
+  }
+  // Executes and resets; returns last insert rowid.
+  std::int64_t run() {
+    int rc = sqlite3_step(s_);
+    i_ = 0;
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) throw Failure(std::string("store: ") + sqlite3_errmsg(db_));
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+  int i_ = 0;
+};
+
+std::string join_tags(const std::vector<std::string>& tags) {
+  std::string out;
+  for (const auto& t : tags) {
+    if (t.empty()) continue;
+    if (!out.empty()) out += ';';
+    out += t;
+  }
+  return out;
+}
+
+}  // namespace
+
+struct Store::Stmts {
+  Stmt portal, fetch, dataset, field, dist, api, app, app_ds, topic, terms, issue;
+  explicit Stmts(sqlite3* db)
+      : portal(db,
+               "INSERT OR REPLACE INTO portal(run_id,portal_id,seq,name,province,city,county,division_code,"
+               "level,region,kind,family,url) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+        fetch(db,
+              "INSERT INTO fetch(run_id,portal_id,url,method,kind,status,content_type,charset,charset_source,"
+              "bytes,warc_file,warc_offset,fetched_at,depth,error_class) "
+              "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+        dataset(
+            db,
+            "INSERT INTO dataset(run_id,portal_id,source_id,url,title,description,publisher,topic_raw,theme,"
+            "issued,modified,frequency_raw,frequency,open_condition,tags,views,downloads,record_count,"
+            "field_count,rating,rating_count,comment_count,fetch_id,depth) "
+            "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+        field(db, "INSERT INTO dataset_field(dataset_pk,label,value,canonical) VALUES(?,?,?,?)"),
+        dist(db, "INSERT INTO distribution(dataset_pk,format_raw,format,url,byte_size) VALUES(?,?,?,?,?)"),
+        api(db,
+            "INSERT INTO api(run_id,portal_id,source_id,title,publisher,url,dataset_pk,fetch_id) "
+            "VALUES(?,?,?,?,?,?,?,?)"),
+        app(db,
+            "INSERT INTO app(run_id,portal_id,title,app_kind,developer,url,fetch_id) VALUES(?,?,?,?,?,?,?)"),
+        app_ds(db, "INSERT INTO app_dataset(app_pk,dataset_pk,dataset_title) VALUES(?,NULL,?)"),
+        topic(db,
+              "INSERT INTO topic(run_id,portal_id,name_raw,theme,datasets) VALUES(?,?,?,?,?) "
+              "ON CONFLICT(run_id,portal_id,name_raw) DO UPDATE SET theme=excluded.theme,"
+              "datasets=COALESCE(excluded.datasets,topic.datasets)"),
+        terms(db, "INSERT INTO terms(run_id,portal_id,url,aspect,verdict,evidence) VALUES(?,?,?,?,?,?)"),
+        issue(db, "INSERT INTO parse_issue(run_id,portal_id,url,kind,message) VALUES(?,?,?,?,?)") {}
+};
+
+std::unique_ptr<Store> Store::open(const std::string& path, const StoreOptions& options) {
+  std::unique_ptr<Store> s(new Store());
+  s->path_ = path;
+  s->batch_ = options.batch > 0 ? options.batch : 1;
+  int flags = options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (sqlite3_open_v2(path.c_str(), &s->db_, flags, nullptr) != SQLITE_OK) {
+    std::string msg = s->db_ ? sqlite3_errmsg(s->db_) : "out of memory";
+    throw Failure("store: cannot open " + path + ": " + msg);
+  }
+  sqlite3_busy_timeout(s->db_, 5000);
+  if (options.read_only) return s;
+  s->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;");
+  s->exec(
+      "CREATE TABLE IF NOT EXISTS schema_migration(version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+      " applied_at TEXT NOT NULL)");
+  int have = s->schema_version();
+  auto migs = store_detail::embedded_migrations();
+  for (int v = have + 1; v <= static_cast<int>(migs.size()); ++v) {
+    const auto& [name, sql] = migs[v - 1];
+    s->exec("BEGIN");
+    try {
+      s->exec(std::string(sql));
+      s->exec("INSERT INTO schema_migration VALUES(" + std::to_string(v) + ",'" + std::string(name) + "','" +
+              now_iso() + "'); PRAGMA user_version=" + std::to_string(v));
+      s->exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(s->db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+  s->st_ = std::make_unique<Stmts>(s->db_);
+  return s;
+}
+
+Store::~Store() {
+  try {
+    flush();
+  } catch (...) {
+  }
+  st_.reset();
+  sqlite3_close(db_);
+}
+
+int Store::schema_version() const {
+  sqlite3_stmt* s = nullptr;
+  int v = 0;
+  if (sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &s, nullptr) == SQLITE_OK &&
+      sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int(s, 0);
+  sqlite3_finalize(s);
+  return v;
+}
+
+int Store::latest_version() { return static_cast<int>(store_detail::embedded_migrations().size()); }
+
+void Store::exec(const std::string& sql) {
+  if (in_tx_ && st_) flush();
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "error";
+    sqlite3_free(err);
+    throw Failure("store: " + path_ + ": " + msg);
+  }
+}
+
+std::vector<std::vector<std::string>> Store::query(const std::string& sql) {
+  flush();
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
+    throw Failure(std::string("store: ") + sqlite3_errmsg(db_));
+  std::vector<std::vector<std::string>> rows;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    std::vector<std::string> row;
+    for (int i = 0; i < sqlite3_column_count(s); ++i) {
+      auto* t = sqlite3_column_text(s, i);
+      row.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
+    }
+    rows.push_back(std::move(row));
+  }
+  sqlite3_finalize(s);
+  if (rc != SQLITE_DONE) throw Failure(std::string("store: ") + sqlite3_errmsg(db_));
+  return rows;
+}
+
+std::string Store::query_text(const std::string& sql) {
+  auto rows = query(sql);
+  return rows.empty() || rows[0].empty() ? "" : rows[0][0];
+}
+
+void Store::begin_if_needed() {
+  if (in_tx_) return;
+  char* err = nullptr;
+  if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "error";
+    sqlite3_free(err);
+    throw Failure("store: begin: " + msg);
+  }
+  in_tx_ = true;
+}
+
+void Store::wrote() {
+  if (++pending_ >= batch_) flush();
+}
+
+void Store::flush() {
+  if (!in_tx_) return;
+  in_tx_ = false;
+  pending_ = 0;
+  char* err = nullptr;
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "error";
+    sqlite3_free(err);
+    throw Failure("store: commit: " + msg);
+  }
+}
+
+std::int64_t Store::begin_run(const std::string& label, const std::string& source,
+                              const std::string& sites_file) {
+  flush();
+  Stmt s(db_, "INSERT INTO run(label,started_at,source,sites_file,odh_version) VALUES(?,?,?,?,?)");
+  return s.text(label).text(now_iso()).text(source).text(sites_file).text(version_string()).run();
+}
+
+void Store::finish_run(std::int64_t run_id) {
+  flush();
+  Stmt s(db_, "UPDATE run SET finished_at=? WHERE run_id=?");
+  s.text(now_iso()).i64(run_id).run();
+}
+
+void Store::write_portal(std::int64_t run_id, const PortalRow& p) {
+  begin_if_needed();
+  st_->portal.i64(run_id)
+      .text(p.portal_id)
+      .i64(p.seq)
+      .text(p.name)
+      .text(p.province)
+      .text(p.city)
+      .text(p.county)
+      .text(p.division_code)
+      .text(p.level)
+      .text(p.region)
+      .text(p.kind)
+      .text(p.family)
+      .text(p.url)
+      .run();
+  wrote();
+}
+
+std::int64_t Store::write_fetch(std::int64_t run_id, const FetchRow& f) {
+  begin_if_needed();
+  auto id = st_->fetch.i64(run_id)
+                .text(f.portal_id)
+                .text(f.url)
+                .text(f.method)
+                .text(f.kind)
+                .i64(f.status ? std::optional<std::int64_t>(f.status) : std::nullopt)
+                .text(f.content_type)
+                .text(f.charset)
+                .text(f.charset_source)
+                .i64(f.bytes)
+                .text(f.warc_file)
+                .i64(f.warc_offset >= 0 ? std::optional<std::int64_t>(f.warc_offset) : std::nullopt)
+                .text(f.fetched_at)
+                .i64(f.depth)
+                .text(f.error_class)
+                .run();
+  wrote();
+  return id;
+}
+
+std::int64_t Store::write_dataset(std::int64_t run_id, const DatasetRow& d) {
+  begin_if_needed();
+  auto pk = st_->dataset.i64(run_id)
+                .text(d.portal_id)
+                .text(d.source_id)
+                .text(d.url)
+                .text(d.title)
+                .text(d.description)
+                .text(d.publisher)
+                .text(d.topic_raw)
+                .text(d.theme)
+                .text(d.issued)
+                .text(d.modified)
+                .text(d.frequency_raw)
+                .text(d.frequency)
+                .text(d.open_condition)
+                .text(join_tags(d.tags))
+                .i64(d.views)
+                .i64(d.downloads)
+                .i64(d.record_count)
+                .i64(d.field_count)
+                .real(d.rating)
+                .i64(d.rating_count)
+                .i64(d.comment_count)
+                .i64(d.fetch_id)
+                .i64(d.depth >= 0 ? std::optional<std::int64_t>(d.depth) : std::nullopt)
+                .run();
+  for (const auto& f : d.fields) {
+    // value "" is a published-but-empty value: keep it as '' (not NULL) so presence is measurable.
+    st_->field.i64(pk).raw(f.label).raw(f.value).text(f.canonical).run();
+  }
+  for (const auto& x : d.distributions)
+    st_->dist.i64(pk).text(x.format_raw).text(x.format).text(x.url).i64(x.byte_size).run();
+  wrote();
+  return pk;
+}
+
+std::int64_t Store::write_api(std::int64_t run_id, const ApiRow& a) {
+  begin_if_needed();
+  auto id = st_->api.i64(run_id)
+                .text(a.portal_id)
+                .text(a.source_id)
+                .text(a.title)
+                .text(a.publisher)
+                .text(a.url)
+                .i64(a.dataset_pk)
+                .i64(a.fetch_id)
+                .run();
+  wrote();
+  return id;
+}
+
+std::int64_t Store::write_app(std::int64_t run_id, const AppRow& a) {
+  begin_if_needed();
+  auto id = st_->app.i64(run_id)
+                .text(a.portal_id)
+                .text(a.title)
+                .text(a.app_kind)
+                .text(a.developer)
+                .text(a.url)
+                .i64(a.fetch_id)
+                .run();
+  for (const auto& t : a.dataset_titles) st_->app_ds.i64(id).text(t).run();
+  wrote();
+  return id;
+}
+
+void Store::write_topic(std::int64_t run_id, const std::string& portal_id, const std::string& name_raw,
+                        const std::string& theme, std::optional<std::int64_t> datasets) {
+  begin_if_needed();
+  st_->topic.i64(run_id).text(portal_id).text(name_raw).text(theme).i64(datasets).run();
+  wrote();
+}
+
+void Store::write_terms(std::int64_t run_id, const std::string& portal_id, const std::string& url,
+                        const std::string& aspect, const std::string& verdict, const std::string& evidence) {
+  begin_if_needed();
+  st_->terms.i64(run_id).text(portal_id).text(url).text(aspect).text(verdict).text(evidence).run();
+  wrote();
+}
+
+void Store::write_issue(std::int64_t run_id, const std::string& portal_id, const std::string& url,
+                        const std::string& kind, const std::string& message) {
+  begin_if_needed();
+  st_->issue.i64(run_id).text(portal_id).text(url).text(kind).text(message.substr(0, 500)).run();
+  wrote();
+}
+
+}  // namespace odh

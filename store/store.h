@@ -1,0 +1,125 @@
+// store: odh's SQLite database. One file per harvest history (many runs); schema versioned by
+// embedded migrations (store/schema.sql = 1, store/migrations/NNN_*.sql after it). Tables and
+// views are documented in docs/schema.md.
+//
+// A Store is used from one thread at a time. Writes are batched: every write joins the open
+// transaction, which commits every `batch` writes and on flush()/finish_run()/destruction.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace odh {
+
+struct StoreOptions {
+  int batch = 2000;        // writes per transaction
+  bool read_only = false;  // open an existing database without migrating it
+};
+
+// One label/value pair as published; canonical empty = unknown label (kept raw).
+struct FieldRow {
+  std::string label, value, canonical;
+};
+
+struct DistributionRow {
+  std::string format_raw, format, url;
+  std::optional<std::int64_t> byte_size;
+};
+
+// One dataset with everything the parsers know about it. Empty strings are stored as NULL.
+struct DatasetRow {
+  std::string portal_id, source_id, url, title, description, publisher, topic_raw, theme;
+  std::string issued, modified;  // YYYY-MM-DD
+  std::string frequency_raw, frequency, open_condition;
+  std::vector<std::string> tags;  // stored joined with ';'
+  std::optional<std::int64_t> views, downloads, record_count, field_count, rating_count, comment_count;
+  std::optional<double> rating;
+  std::optional<std::int64_t> fetch_id;
+  int depth = -1;  // -1 unknown
+  std::vector<FieldRow> fields;
+  std::vector<DistributionRow> distributions;
+};
+
+struct ApiRow {
+  std::string portal_id, source_id, title, publisher, url;
+  std::optional<std::int64_t> dataset_pk, fetch_id;
+};
+
+struct AppRow {
+  std::string portal_id, title, app_kind, developer, url;
+  std::vector<std::string> dataset_titles;  // datasets the app says it uses
+  std::optional<std::int64_t> fetch_id;
+};
+
+struct PortalRow {
+  std::string portal_id, name, province, city, county, division_code, level, region, kind, family, url;
+  int seq = 0;
+};
+
+struct FetchRow {
+  std::string portal_id, url, method = "GET", kind, content_type, charset, charset_source, warc_file,
+                              fetched_at, error_class;
+  int status = 0, depth = 0;
+  std::int64_t bytes = 0, warc_offset = -1;
+};
+
+class Store {
+ public:
+  // Opens (creating if absent) the database at `path` in WAL mode and applies pending
+  // migrations. Throws Failure naming the path on any SQLite error.
+  static std::unique_ptr<Store> open(const std::string& path, const StoreOptions& options = {});
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Schema version after open (number of migrations applied); latest_version() is what this
+  // binary knows.
+  int schema_version() const;
+  static int latest_version();
+
+  // A run groups everything one crawl or replay produced. source: live | replay | sim.
+  std::int64_t begin_run(const std::string& label, const std::string& source, const std::string& sites_file);
+  void finish_run(std::int64_t run_id);
+
+  void write_portal(std::int64_t run_id, const PortalRow& portal);
+  std::int64_t write_fetch(std::int64_t run_id, const FetchRow& fetch);
+  // Returns dataset_pk; writes its fields and distributions in the same transaction.
+  std::int64_t write_dataset(std::int64_t run_id, const DatasetRow& dataset);
+  std::int64_t write_api(std::int64_t run_id, const ApiRow& api);
+  std::int64_t write_app(std::int64_t run_id, const AppRow& app);
+  // Upsert: the same raw topic name again updates theme/datasets.
+  void write_topic(std::int64_t run_id, const std::string& portal_id, const std::string& name_raw,
+                   const std::string& theme, std::optional<std::int64_t> datasets);
+  void write_terms(std::int64_t run_id, const std::string& portal_id, const std::string& url,
+                   const std::string& aspect, const std::string& verdict, const std::string& evidence);
+  void write_issue(std::int64_t run_id, const std::string& portal_id, const std::string& url,
+                   const std::string& kind, const std::string& message);
+
+  // Commits the open batch.
+  void flush();
+  // Runs SQL outside the prepared writers (flushes first). Throws Failure on error.
+  void exec(const std::string& sql);
+  // First column of the first row as text ("" when no row); for tests and summaries.
+  std::string query_text(const std::string& sql);
+  // All rows as text (NULL -> "").
+  std::vector<std::vector<std::string>> query(const std::string& sql);
+
+  sqlite3* handle() { return db_; }
+
+ private:
+  Store() = default;
+  struct Stmts;
+  void wrote();  // counts a write, commits each batch
+  void begin_if_needed();
+  sqlite3* db_ = nullptr;
+  std::unique_ptr<Stmts> st_;
+  std::string path_;
+  int batch_ = 2000, pending_ = 0;
+  bool in_tx_ = false;
+};
+
+}  // namespace odh

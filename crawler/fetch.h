@@ -13,22 +13,22 @@ namespace odh {
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct FetchRequest {
-  std::string site_id;   // registry id of the portal this request belongs to
-  std::string url;       // absolute http(s) URL (the real portal URL, even when mapped to loopback)
+  std::string site_id;  // registry id of the portal this request belongs to
+  std::string url;      // absolute http(s) URL (the real portal URL, even when mapped to loopback)
   std::string method = "GET";
-  std::string body;      // request body for POST (form- or JSON-encoded by the spider)
-  HeaderList headers;    // extra request headers (Referer, X-Requested-With, Content-Type…)
-  std::string kind;      // spider's routing tag: "home", "list", "detail", "api-list", "terms", "file"…
-  std::string meta;      // opaque spider state (JSON text), stored with the request and in WARC
-  int depth = 0;         // link depth from the site's entry point (click depth)
-  int priority = 0;      // higher first within a host
+  std::string body;    // request body for POST (form- or JSON-encoded by the spider)
+  HeaderList headers;  // extra request headers (Referer, X-Requested-With, Content-Type…)
+  std::string kind;    // spider's routing tag: "home", "list", "detail", "api-list", "terms", "file"…
+  std::string meta;    // opaque spider state (JSON text), stored with the request and in WARC
+  int depth = 0;       // link depth from the site's entry point (click depth)
+  int priority = 0;    // higher first within a host
 };
 
 // What the crawler hands back for one request (after redirects, retries and decoding).
 struct FetchResult {
   FetchRequest request;
-  std::string final_url;       // after redirects
-  int status = 0;              // HTTP status; 0 when no response (see error_class)
+  std::string final_url;  // after redirects
+  int status = 0;         // HTTP status; 0 when no response (see error_class)
   HeaderList response_headers;
   std::string body;            // entity body, Content-Encoding removed, bytes as received
   std::string text;            // body decoded to UTF-8 for text types ("" for binary)

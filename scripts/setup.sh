@@ -17,6 +17,8 @@ APT_PACKAGES=(
   nlohmann-json3-dev        # JSON APIs, CKAN/DCAT JSON-LD, --json output
   libcli11-dev              # the odh command line
   zlib1g-dev                # WARC gzip members, Content-Encoding
+  libssl-dev                # SHA-1 (EVP) for WARC block/payload digests
+  libbrotli-dev             # Content-Encoding: br
   libicu-dev                # charset detection and GB18030 decoding
   libxlsxwriter-dev         # XLSX reports
   libcpp-httplib-dev        # the portal simulator's HTTP server

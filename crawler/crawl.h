@@ -1,0 +1,141 @@
+// crawler/crawl.h — the crawl engine: a polite, resumable, archiving crawler for many sites at once.
+//
+// How it works, in one paragraph: every site's Spider yields FetchRequests; the engine files each
+// (deduplicated on method + normalised URL + body hash) in an on-disk frontier (SQLite, WAL) keyed by
+// host. One thread runs a libcurl multi event loop. Hosts wait in a ready-queue ordered by the time
+// they may next be contacted; a host has at most one request in flight, and its next request starts
+// no earlier than `gap` seconds after the previous one *completed*, where
+//     gap = max(delay, min(robots Crawl-delay, max_crawl_delay_s)) * (1 + U[0, jitter]).
+// robots.txt is the first request to every host (through the same queue) and is obeyed (RFC 9309).
+// 429/503 honour Retry-After, other failures back off exponentially; redirects are followed by the
+// engine hop by hop (each hop archived). Every response is written to WARC and flushed *before* its
+// URL is marked done in the state database, so `kill -9` + resume loses nothing and archives nothing
+// twice. Errors are values: a fetch that fails carries an `error_class` (table in docs/crawler.md).
+//
+// Threading: a Crawler is single-threaded; run() blocks. request_stop() may be called from a signal
+// handler or another thread.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crawler/fetch.h"
+#include "registry/registry.h"
+
+namespace odh {
+
+// Every knob of the crawl with its default (the one place to look; per-site overrides from
+// sites.yaml: `delay`, `max_pages`, `max_depth`).
+struct CrawlOptions {
+  std::string out_dir = "crawl";  // state db (crawl.sqlite) and warc/ live here
+  std::string user_agent;         // "" = "odh/<version> (+https://github.com/odh-project/odh)"
+
+  // Politeness.
+  double delay_s = 1.0;             // minimum gap between requests to one host (after completion)
+  double jitter = 0.02;             // gap is stretched by a uniform factor in [1, 1 + jitter]
+  double max_crawl_delay_s = 60.0;  // robots Crawl-delay is honoured up to this
+  bool obey_robots = true;
+  double backoff_base_s = 2.0;     // first backoff after a 5xx/network failure; doubles each time
+  double backoff_cap_s = 120.0;    // ... up to this
+  double retry_after_cap_s = 600;  // a longer Retry-After pauses the request this long, not more
+  int max_retries = 3;             // retries of one request on 5xx and network errors
+  int max_throttle_retries = 8;    // retries on 429 (do not consume max_retries; still bounded)
+  int pause_after_failures = 5;    // consecutive failed exchanges after which a host is paused
+
+  // Transport limits.
+  int max_redirects = 10;                    // hops per request, only http(s), only inside the site's scope
+  double connect_timeout_s = 15;             //
+  double request_timeout_s = 120;            // overall per exchange, from transfer start
+  long low_speed_bytes_per_s = 256;          // abort when slower than this ...
+  double low_speed_time_s = 30;              // ... for this long
+  std::int64_t max_wire_bytes = 64ll << 20;  // body bytes as received (still content-encoded)
+  std::int64_t max_decoded_bytes = 256ll << 20;  // after gzip/deflate decoding (bomb guard)
+  std::vector<std::string> connect_to;           // "HOST:PORT:ADDR:PORT", curl CONNECT_TO syntax
+
+  // Scope and volume (the built-in spider reads max_depth; the engine enforces max_pages).
+  int max_pages_per_site = 0;   // 0 = unlimited; counts requests accepted into a site's frontier
+  int max_depth = 2;            // built-in spider: link depth from the entry page
+  int max_active_hosts = 2000;  // transfers in flight at once (one per host)
+
+  // State, archive, resume.
+  bool resume = false;       // continue the crawl in out_dir (required when its state exists)
+  std::string previous_dir;  // earlier crawl dir: conditional GET + WARC revisit records on 304
+  std::int64_t warc_max_bytes = 1ll << 30;  // rotate WARC files at this size
+  int host_window = 16;                     // frontier rows per host held in memory (the rest stay on disk)
+  bool fsync = false;  // fsync WARC before marking done (power-loss safety; kill -9 needs none)
+  double progress_interval_s = 1.0;
+};
+
+// One host's counters at the end of a crawl (also stored in the state db, table host_status).
+struct HostSummary {
+  std::string host;
+  std::string site_id;  // first site that uses the host
+  std::int64_t requests_2xx = 0, requests_3xx = 0, requests_4xx = 0, requests_5xx = 0, requests_err = 0;
+  std::int64_t pages = 0, bytes = 0, retries = 0, throttled = 0;
+  double backoff_s = 0, mean_latency_ms = 0;
+  std::string robots;  // "ok" | "none" (4xx: allow all) | "unreachable" (5xx/network: disallow all)
+  bool paused = false;
+};
+
+// Live numbers for a progress display (handed to CrawlObserver::progress).
+struct CrawlProgress {
+  int hosts_total = 0, hosts_active = 0, hosts_done = 0, hosts_paused = 0;
+  std::int64_t pages = 0, bytes = 0, errors = 0, backoffs = 0, pending = 0;
+  double elapsed_s = 0;
+  double eta_s = 0;  // politeness bound: max over hosts of pending requests × gap
+};
+
+struct CrawlReport {
+  bool ok = false;           // false: could not run (message says why)
+  bool interrupted = false;  // request_stop() ended the run early; resume to finish
+  std::string message;
+  CrawlProgress totals;
+  std::vector<HostSummary> hosts;
+};
+
+using SpiderFactory = std::function<std::unique_ptr<Spider>(const Site&, const CrawlOptions&)>;
+
+// The built-in spider: entry URL(s) of the site, then same-site <a href>/<link>/<iframe>/<frame> links of
+// HTML pages up to options.max_depth (Gumbo). Used for sites without a family parser and in tests.
+std::unique_ptr<Spider> make_link_spider(const Site& site, const CrawlOptions& options);
+
+class Crawler {
+ public:
+  // factory == nullptr uses make_link_spider for every site.
+  explicit Crawler(CrawlOptions options, SpiderFactory factory = nullptr);
+  ~Crawler();
+  Crawler(const Crawler&) = delete;
+  Crawler& operator=(const Crawler&) = delete;
+
+  // Crawls `sites` to completion (or until request_stop()). Opens/creates out_dir. Never throws for
+  // network or content problems (those are recorded per fetch); returns ok=false with a message
+  // for unusable options, an unwritable out_dir or a state db from another crawl.
+  CrawlReport run(const std::vector<Site>& sites);
+
+  // Ends run() soon: transfers in flight are abandoned (they stay pending and are re-fetched on
+  // resume). Async-signal-safe.
+  void request_stop() { stop_.store(true); }
+
+  // Called about every progress_interval_s and once at the end. Optional.
+  std::function<void(const CrawlProgress&)> on_progress;
+  // One line per notable event (host paused, robots unreachable…). Optional.
+  std::function<void(const std::string&)> on_log;
+
+ private:
+  CrawlOptions options_;
+  SpiderFactory factory_;
+  std::atomic<bool> stop_{false};
+};
+
+// Default User-Agent: "odh/<version> (+<contact URL>)".
+std::string default_user_agent();
+
+// Validates one --connect-to value ("HOST:PORT:ADDR:PORT", empty HOST/PORT = any). "" if fine,
+// else the problem.
+std::string check_connect_to(const std::string& spec);
+
+}  // namespace odh

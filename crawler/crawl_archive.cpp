@@ -1,0 +1,73 @@
+// Archive seam over the warc module's WarcWriter (crawler/warc.h).
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "crawler/crawl_seams.h"
+#include "crawler/warc.h"
+
+namespace odh::crawl {
+namespace {
+class WarcArchive : public Archive {
+ public:
+  explicit WarcArchive(warc::WriterOptions o) : w_(std::move(o)) {}
+  ArchivedAt write(const Exchange& x) override {
+    warc::Capture c;
+    c.url = x.url;
+    c.ip = x.ip;
+    c.time = warc::Clock::time_point(
+        std::chrono::duration_cast<warc::Clock::duration>(std::chrono::duration<double>(x.date)));
+    c.request = x.request;
+    c.response = x.response;
+    c.refers_to_record_id = x.refers_to_record_id;
+    c.refers_to_uri = x.refers_to_uri;
+    c.refers_to_date = x.refers_to_date;
+    auto recs = w_.write_capture(c);
+    ArchivedAt at;
+    at.file = std::filesystem::path(recs.response.file).filename().string();
+    at.offset = static_cast<std::int64_t>(recs.response.offset);
+    at.record_id = recs.response.record_id;
+    at.payload_digest = recs.response.payload_digest;
+    at.end = static_cast<std::int64_t>(
+        std::max(recs.response.offset + recs.response.length, recs.request.offset + recs.request.length));
+    return at;
+  }
+  void flush(bool fsync) override {
+    (void)fsync;  // WarcWriter::flush always fsyncs; it also releases its list of pending records
+    w_.flush();
+  }
+
+ private:
+  warc::WarcWriter w_;
+};
+}  // namespace
+
+std::unique_ptr<Archive> open_archive(const std::string& dir, const std::string& prefix,
+                                      std::int64_t max_bytes, std::string* error) {
+  try {
+    warc::WriterOptions o;
+    o.dir = dir;
+    o.prefix = prefix;
+    o.max_file_bytes = static_cast<std::uint64_t>(max_bytes);
+    o.info = {{"software", "odh crawler"}, {"format", "WARC File Format 1.1"}};
+    return std::make_unique<WarcArchive>(std::move(o));
+  } catch (const std::exception& e) {
+    *error = e.what();
+    return nullptr;
+  }
+}
+
+bool truncate_archive(const std::string& path, std::int64_t bytes, std::string* error) {
+  try {
+    if (::truncate(path.c_str(), bytes) != 0) {
+      *error = "truncate failed";
+      return false;
+    }
+    warc::repair_tail(path);
+    return true;
+  } catch (const std::exception& e) {
+    *error = e.what();
+    return false;
+  }
+}
+}  // namespace odh::crawl

@@ -1,0 +1,1100 @@
+// The crawl engine: scheduler (per-host ready queue), libcurl multi transport, durable frontier.
+// See crawler/crawl.h for the rules; docs/crawler.md for defaults, fault classes and resume.
+#include <curl/curl.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <queue>
+#include <random>
+#include <set>
+
+#include "core/core.h"
+#include "crawler/content_decoding.h"
+#include "crawler/crawl.h"
+#include "crawler/crawl_seams.h"
+#include "crawler/crawl_state.h"
+#include "crawler/robots.h"
+#include "crawler/url.h"
+
+namespace odh {
+
+std::string default_user_agent() {
+  std::string v = version_string();  // "odh 0.1.0 (git …)"
+  std::string num = v.substr(4, v.find(' ', 4) - 4);
+  return "odh/" + num + " (+https://github.com/odh-project/odh)";
+}
+
+std::string check_connect_to(const std::string& spec) {
+  // HOST:PORT:ADDR:PORT; ADDR may be an IPv6 literal in brackets.
+  std::vector<std::string> parts;
+  std::string cur;
+  int depth = 0;
+  for (char c : spec) {
+    if (c == '[') depth++;
+    if (c == ']') depth--;
+    if (c == ':' && depth == 0) {
+      parts.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  parts.push_back(cur);
+  if (parts.size() != 4) return "expected HOST:PORT:ADDR:PORT, got '" + spec + "'";
+  for (int i : {1, 3}) {
+    if (parts[i].empty()) continue;
+    if (!std::all_of(parts[i].begin(), parts[i].end(), ::isdigit) || parts[i].size() > 5 ||
+        std::stoi(parts[i]) > 65535)
+      return "bad port '" + parts[i] + "' in '" + spec + "'";
+  }
+  return "";
+}
+
+namespace {
+using namespace odh::crawl;
+
+double wall_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+double mono_now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string header_value(const HeaderList& h, const char* name) {
+  for (auto& [k, v] : h)
+    if (strcasecmp(k.c_str(), name) == 0) return v;
+  return "";
+}
+
+// Retry-After: delta-seconds or HTTP-date (RFC 9110 §10.2.3). nullopt when absent or invalid.
+std::optional<double> parse_retry_after(const std::string& v, double now_wall) {
+  if (v.empty()) return std::nullopt;
+  if (std::all_of(v.begin(), v.end(), ::isdigit) && v.size() < 10) return std::stod(v);
+  time_t t = curl_getdate(v.c_str(), nullptr);
+  if (t < 0) return std::nullopt;
+  return std::max(0.0, static_cast<double>(t) - now_wall);
+}
+
+bool retryable_net(const std::string& cls) {
+  return cls == "connect" || cls == "timeout" || cls == "connect-timeout" || cls == "reset" ||
+         cls == "truncated" || cls == "network" || cls == "dns";
+}
+
+bool is_text_type(const std::string& ct) {
+  std::string t = lower(ct);
+  return t.rfind("text/", 0) == 0 || t.find("html") != std::string::npos ||
+         t.find("json") != std::string::npos || t.find("xml") != std::string::npos ||
+         t.find("javascript") != std::string::npos;
+}
+
+struct Host;
+
+// "http://a.gov.cn:80" -> "http://a.gov.cn"; keeps a non-default port.
+std::string origin_base(const std::string& origin) {
+  auto colon = origin.rfind(':');
+  std::string port = origin.substr(colon + 1);
+  bool https = origin.rfind("https:", 0) == 0;
+  if ((https && port == "443") || (!https && port == "80")) return origin.substr(0, colon);
+  return origin;
+}
+
+// One HTTP exchange in flight.
+struct Transfer {
+  CURL* easy = nullptr;
+  Host* host = nullptr;
+  Job job;
+  bool robots = false;
+  double t_start = 0, t_start_wall = 0;
+  std::string req_raw, resp_head;
+  HeaderList resp_headers;
+  int status = 0;
+  std::string wire, decoded;
+  std::unique_ptr<ContentDecoder> decoder;
+  std::string decode_error;  // "" | "content-decoding" | "content-encoding-unsupported"
+  CURLcode rc = CURLE_OK;
+  double t_end = 0;
+  ArchivedAt at;
+  std::string abort_class;  // set by callbacks when they abort the transfer
+  std::int64_t max_wire = 0, max_decoded = 0;
+  curl_slist* headers = nullptr;
+  std::string cond_record_id, cond_uri, cond_date;  // conditional GET: previous record
+};
+
+struct Host {
+  std::string key;  // origin
+  std::string site_id;
+  double delay = 1.0, crawl_delay = 0;
+  enum { kRobotsUnknown, kRobotsFetching, kRobotsKnown } robots_state = kRobotsUnknown;
+  std::optional<RobotsPolicy> robots;
+  int robots_redirects = 0, robots_retries = 0;
+  std::string robots_url;
+  std::deque<Job> window;
+  bool maybe_more = false;  // the frontier may hold pending rows not in the window
+  std::int64_t pending = 0;
+  bool in_flight = false;
+  double next_allowed = 0;
+  std::uint64_t heap_token = 0;
+  int consecutive_failures = 0;
+  bool paused = false, done_logged = false;
+  HostRow row;
+};
+
+struct HeapItem {
+  double when;
+  std::uint64_t token;
+  Host* host;
+  bool operator>(const HeapItem& o) const { return when > o.when; }
+};
+
+class Engine {
+ public:
+  Engine(const CrawlOptions& o, SpiderFactory f, std::atomic<bool>& stop, Crawler& owner)
+      : o_(o), factory_(std::move(f)), stop_(stop), owner_(owner), rng_(std::random_device{}()) {}
+  ~Engine() {
+    for (auto& [e, t] : transfers_) {
+      curl_multi_remove_handle(multi_, e);
+      curl_slist_free_all(t->headers);
+      curl_easy_cleanup(e);
+    }
+    for (auto* e : idle_easy_) curl_easy_cleanup(e);
+    if (multi_) curl_multi_cleanup(multi_);
+    curl_slist_free_all(connect_to_);
+  }
+
+  CrawlReport run(const std::vector<Site>& sites);
+
+ private:
+  const CrawlOptions& o_;
+  SpiderFactory factory_;
+  std::atomic<bool>& stop_;
+  Crawler& owner_;
+  std::mt19937_64 rng_;
+  State st_;
+  std::unique_ptr<Archive> archive_;
+  std::string warc_dir_;
+  CURLM* multi_ = nullptr;
+  curl_slist* connect_to_ = nullptr;
+  std::map<CURL*, std::unique_ptr<Transfer>> transfers_;
+  std::vector<CURL*> idle_easy_;
+  std::map<std::string, std::unique_ptr<Host>> hosts_;
+  std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<HeapItem>> heap_;
+  std::uint64_t next_token_ = 1;
+  std::map<std::string, const Site*> sites_;
+  std::map<std::string, std::unique_ptr<Spider>> spiders_;
+  std::map<std::string, std::int64_t> site_count_;
+  std::map<std::string, std::vector<std::string>> site_scope_;  // registrable domains + hosts
+  std::string agent_token_, user_agent_;
+  CrawlProgress prog_;
+  double t0_ = 0, last_progress_ = 0;
+
+  void log(const std::string& m) {
+    if (owner_.on_log) owner_.on_log(m);
+  }
+  Host* host_for(const std::string& origin, const std::string& site_id);
+  void schedule(Host* h);
+  double gap(Host* h) {
+    double g = std::max(h->delay, h->crawl_delay);
+    std::uniform_real_distribution<double> u(0.0, std::max(0.0, o_.jitter));
+    return g * (1.0 + u(rng_));
+  }
+  void enqueue_requests(const std::vector<FetchRequest>& reqs, const std::string& site_id);
+  void dispatch(Host* h);
+  void start(Host* h, Job job, bool robots);
+  void archive_exchange(Transfer* t);
+  void finish(Transfer* t);
+  double last_flush_ = 0;
+  void finish_robots(Transfer* t, const std::string& err, ArchivedAt at, double latency);
+  void refuse(Host* h, Job& job, const std::string& error_class, int state);
+  void deliver(const Job& job, FetchResult& r);
+  void count_status(Host* h, int status, const std::string& err, double latency_ms);
+  void progress(bool force);
+  void save_host(Host* h) { st_.save_host(h->row); }
+  bool in_scope(const std::string& site_id, const UrlParts& u, const std::string& url);
+
+  static size_t on_header(char* p, size_t sz, size_t n, void* ud);
+  static size_t on_write(char* p, size_t sz, size_t n, void* ud);
+  static int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* ud);
+};
+
+Host* Engine::host_for(const std::string& origin, const std::string& site_id) {
+  auto it = hosts_.find(origin);
+  if (it != hosts_.end()) return it->second.get();
+  auto h = std::make_unique<Host>();
+  h->key = origin;
+  h->site_id = site_id;
+  h->delay = o_.delay_s;
+  if (auto s = sites_.find(site_id); s != sites_.end()) {
+    auto d = s->second->overrides.find("delay");
+    if (d != s->second->overrides.end()) h->delay = std::max(h->delay, std::atof(d->second.c_str()));
+  }
+  if (auto row = st_.load_host(origin)) {
+    h->row = *row;
+    h->paused = row->paused;
+    if (!row->robots.empty()) {
+      // Cached robots decision from this crawl (RFC 9309: valid up to 24 h).
+      int status = row->robots == "ok" ? 200 : row->robots == "none" ? 404 : 0;
+      if (wall_now() - row->robots_fetched_at < 86400) {
+        h->robots = RobotsPolicy::from_fetch(status, row->robots_body, 0);
+        h->robots_state = Host::kRobotsKnown;
+        if (auto cd = h->robots->crawl_delay(agent_token_))
+          h->crawl_delay = std::min(*cd, o_.max_crawl_delay_s);
+      }
+    }
+  } else {
+    h->row.host = origin;
+    h->row.site_id = site_id;
+  }
+  if (!o_.obey_robots) h->robots_state = Host::kRobotsKnown;
+  Host* raw = h.get();
+  hosts_.emplace(origin, std::move(h));
+  prog_.hosts_total++;
+  return raw;
+}
+
+void Engine::schedule(Host* h) {
+  if (h->in_flight) return;
+  // pending counts every unfinished frontier row of the host (window included): a host whose
+  // last request just finished is done now, not one gap later.
+  if (h->window.empty() && (!h->maybe_more || h->pending <= 0)) return;
+  h->heap_token = next_token_++;
+  heap_.push({h->next_allowed, h->heap_token, h});
+}
+
+bool Engine::in_scope(const std::string& site_id, const UrlParts& u, const std::string& url) {
+  if (auto s = sites_.find(site_id); s != sites_.end() && same_site_scope(url, s->second->urls)) return true;
+  auto it = site_scope_.find(site_id);
+  if (it == site_scope_.end()) return false;
+  std::string reg = registrable_domain(u.host);
+  for (auto& s : it->second)
+    if (s == u.host || s == reg) return true;
+  return false;
+}
+
+void Engine::enqueue_requests(const std::vector<FetchRequest>& reqs, const std::string& site_id) {
+  int limit = o_.max_pages_per_site;
+  if (auto s = sites_.find(site_id); s != sites_.end()) {
+    auto m = s->second->overrides.find("max_pages");
+    if (m != s->second->overrides.end()) limit = std::atoi(m->second.c_str());
+  }
+  for (auto r : reqs) {
+    if (r.site_id.empty()) r.site_id = site_id;
+    if (r.method.empty()) r.method = "GET";
+    UrlParts u;
+    std::string norm = normalise_url(r.url);
+    if (norm.empty() || !parse_url(norm, &u)) {
+      FetchRow f;
+      f.site_id = r.site_id;
+      f.url = r.url;
+      f.method = r.method;
+      f.kind = r.kind;
+      f.depth = r.depth;
+      f.error_class = "bad-url";
+      f.fetched_at = wall_now();
+      st_.add_fetch(f);
+      prog_.errors++;
+      continue;
+    }
+    if (limit > 0 && site_count_[r.site_id] >= limit) continue;  // over the site's page budget
+    r.url = norm;
+    std::int64_t id = st_.enqueue(r, u.origin, norm);
+    if (id < 0) continue;  // seen
+    site_count_[r.site_id]++;
+    Host* h = host_for(u.origin, r.site_id);
+    h->pending++;
+    prog_.pending++;
+    if (!h->maybe_more) {
+      h->maybe_more = true;
+      schedule(h);
+    }
+  }
+}
+
+// A request answered without the network (robots-disallowed, host-paused): logged, done, delivered.
+void Engine::refuse(Host* h, Job& job, const std::string& error_class, int state) {
+  FetchRow f;
+  f.frontier_id = job.id;
+  f.site_id = job.req.site_id;
+  f.host = h->key;
+  f.url = job.req.url;
+  f.final_url = job.fetch_url;
+  f.method = job.req.method;
+  f.kind = job.req.kind;
+  f.depth = job.req.depth;
+  f.error_class = error_class;
+  f.fetched_at = wall_now();
+  st_.begin();
+  std::int64_t fid = st_.add_fetch(f);
+  st_.mark_done(job.id, state);
+  h->pending--;
+  prog_.pending--;
+  prog_.errors++;
+  FetchResult r;
+  r.final_url = job.fetch_url;
+  r.error_class = error_class;
+  r.fetch_id = fid;
+  r.fetched_at = f.fetched_at;
+  deliver(job, r);
+  st_.commit();
+}
+
+void Engine::deliver(const Job& job, FetchResult& r) {
+  r.request = job.req;
+  auto sp = spiders_.find(job.req.site_id);
+  if (sp == spiders_.end()) return;
+  std::vector<FetchRequest> next;
+  try {
+    next = sp->second->on_result(r);
+  } catch (const std::exception& e) {
+    log("spider " + job.req.site_id + " threw on " + job.req.url + ": " + e.what());
+  }
+  for (auto& n : next)
+    if (n.depth == 0 && job.req.depth > 0) n.depth = job.req.depth + 1;
+  enqueue_requests(next, job.req.site_id);
+}
+
+void Engine::dispatch(Host* h) {
+  while (true) {
+    if (h->robots_state == Host::kRobotsUnknown && !h->paused) {
+      Job rj;
+      rj.req.site_id = h->site_id;
+      rj.req.kind = "robots";
+      rj.req.url = origin_base(h->key) + "/robots.txt";
+      rj.fetch_url = h->robots_url.empty() ? rj.req.url : h->robots_url;
+      rj.host = h->key;
+      h->robots_state = Host::kRobotsFetching;
+      start(h, std::move(rj), true);
+      return;
+    }
+    if (h->window.empty()) {
+      if (!h->maybe_more) return;
+      auto rows = st_.load_window(h->key, std::max(1, o_.host_window));
+      for (auto& j : rows) h->window.push_back(std::move(j));
+      if (h->window.empty()) {
+        h->maybe_more = false;
+        return;
+      }
+    }
+    Job job = std::move(h->window.front());
+    h->window.pop_front();
+    if (h->paused) {
+      refuse(h, job, "host-paused", 2);
+      continue;
+    }
+    UrlParts u;
+    parse_url(job.fetch_url, &u);
+    if (h->robots && !h->robots->allowed(agent_token_, u.path_query)) {
+      refuse(h, job, "robots-disallowed", 1);
+      continue;
+    }
+    start(h, std::move(job), false);
+    return;
+  }
+}
+
+size_t Engine::on_header(char* p, size_t sz, size_t n, void* ud) {
+  auto* t = static_cast<Transfer*>(ud);
+  size_t len = sz * n;
+  std::string line(p, len);
+  if (line.rfind("HTTP/", 0) == 0) {  // a new response (after 1xx): start over
+    t->resp_head.clear();
+    t->resp_headers.clear();
+    auto sp = line.find(' ');
+    t->status = sp == std::string::npos ? 0 : std::atoi(line.c_str() + sp + 1);
+  } else {
+    auto colon = line.find(':');
+    if (colon != std::string::npos) {
+      std::string k = line.substr(0, colon);
+      std::string v = line.substr(colon + 1);
+      auto b = v.find_first_not_of(" \t");
+      auto e = v.find_last_not_of(" \t\r\n");
+      v = b == std::string::npos ? "" : v.substr(b, e - b + 1);
+      t->resp_headers.emplace_back(k, v);
+    }
+  }
+  if (t->resp_head.size() + len > (1u << 20)) {  // 1 MiB of headers is an attack, not a portal
+    t->abort_class = "too-large";
+    return 0;
+  }
+  t->resp_head.append(p, len);
+  return len;
+}
+
+size_t Engine::on_write(char* p, size_t sz, size_t n, void* ud) {
+  auto* t = static_cast<Transfer*>(ud);
+  size_t len = sz * n;
+  if (static_cast<std::int64_t>(t->wire.size() + len) > t->max_wire) {
+    t->abort_class = "too-large";
+    return 0;
+  }
+  t->wire.append(p, len);
+  if (!t->decoder) {
+    std::string enc = header_value(t->resp_headers, "Content-Encoding");
+    if (!ContentDecoder::supported(enc)) {
+      t->decode_error = "content-encoding-unsupported";
+      enc = "";  // keep the bytes as received
+    }
+    t->decoder = std::make_unique<ContentDecoder>(enc, static_cast<std::size_t>(t->max_decoded));
+  }
+  if (t->decode_error.empty() && !t->decoder->feed(std::string_view(p, len), &t->decoded)) {
+    if (t->decoder->status().code == "too-large") {
+      t->abort_class = "too-large-decoded";
+      return 0;
+    }
+    t->decode_error = "content-decoding";
+  }
+  return len;
+}
+
+int Engine::on_debug(CURL*, curl_infotype type, char* data, size_t size, void* ud) {
+  auto* t = static_cast<Transfer*>(ud);
+  if ((type == CURLINFO_HEADER_OUT || type == CURLINFO_DATA_OUT) && t->req_raw.size() < (4u << 20))
+    t->req_raw.append(data, size);
+  return 0;
+}
+
+void Engine::start(Host* h, Job job, bool robots) {
+  auto t = std::make_unique<Transfer>();
+  CURL* e;
+  if (!idle_easy_.empty()) {
+    e = idle_easy_.back();
+    idle_easy_.pop_back();
+    curl_easy_reset(e);
+  } else {
+    e = curl_easy_init();
+  }
+  t->easy = e;
+  t->host = h;
+  t->robots = robots;
+  t->max_wire = robots ? std::min<std::int64_t>(o_.max_wire_bytes, kRobotsMaxBytes * 4) : o_.max_wire_bytes;
+  t->max_decoded =
+      robots ? std::min<std::int64_t>(o_.max_decoded_bytes, kRobotsMaxBytes * 4) : o_.max_decoded_bytes;
+  curl_easy_setopt(e, CURLOPT_URL, job.fetch_url.c_str());
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(e, CURLOPT_HTTP_CONTENT_DECODING, 0L);  // we decode (capped) ourselves
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent_.c_str());
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o_.connect_timeout_s * 1000));
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(o_.request_timeout_s * 1000));
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, o_.low_speed_bytes_per_s);
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(std::max(1.0, o_.low_speed_time_s)));
+  curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(t->max_wire));
+  if (connect_to_) curl_easy_setopt(e, CURLOPT_CONNECT_TO, connect_to_);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Engine::on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Engine::on_write);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+  curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, &Engine::on_debug);
+  curl_easy_setopt(e, CURLOPT_DEBUGDATA, t.get());
+  curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);  // feeds on_debug only (request bytes for WARC)
+  curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+  curl_slist* hl = nullptr;
+  hl = curl_slist_append(hl, "Accept-Encoding: gzip, deflate");
+  hl = curl_slist_append(
+      hl, "Accept: text/html,application/xhtml+xml,application/json,application/xml;q=0.9,*/*;q=0.8");
+  for (auto& [k, v] : job.req.headers) hl = curl_slist_append(hl, (k + ": " + v).c_str());
+  if (!robots && job.req.method == "GET" && !o_.previous_dir.empty()) {
+    if (auto prev = st_.previous(job.fetch_url)) {
+      if (!prev->etag.empty()) hl = curl_slist_append(hl, ("If-None-Match: " + prev->etag).c_str());
+      if (!prev->last_modified.empty())
+        hl = curl_slist_append(hl, ("If-Modified-Since: " + prev->last_modified).c_str());
+      t->cond_record_id = prev->record_id;
+      t->cond_uri = prev->url;
+      t->cond_date = prev->date;
+    }
+  }
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
+  t->headers = hl;
+  const std::string& m = job.req.method;
+  if (m == "HEAD") {
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  } else if (m == "POST") {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(job.req.body.size()));
+    curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, job.req.body.c_str());
+  } else if (m != "GET") {
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m.c_str());
+    if (!job.req.body.empty()) {
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(job.req.body.size()));
+      curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, job.req.body.c_str());
+    }
+  }
+  t->job = std::move(job);
+  t->t_start = mono_now();
+  t->t_start_wall = wall_now();
+  h->in_flight = true;
+  prog_.hosts_active++;
+  curl_multi_add_handle(multi_, e);
+  transfers_.emplace(e, std::move(t));
+}
+
+std::string classify_curl(CURLcode rc, CURL* e) {
+  switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return "dns";
+    case CURLE_COULDNT_CONNECT:
+      return "connect";
+    case CURLE_OPERATION_TIMEDOUT: {
+      curl_off_t connect_us = 0;
+      curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect_us);
+      return connect_us == 0 ? "connect-timeout" : "timeout";
+    }
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+      return "reset";
+    case CURLE_PARTIAL_FILE:
+      return "truncated";
+    case CURLE_FILESIZE_EXCEEDED:
+      return "too-large";
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+      return "tls";
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_BAD_CONTENT_ENCODING:
+      return "protocol";
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return "bad-url";
+    default:
+      return "network";
+  }
+}
+
+void Engine::count_status(Host* h, int status, const std::string& err, double latency_ms) {
+  auto& r = h->row;
+  if (status >= 200 && status < 300)
+    r.r2xx++;
+  else if (status >= 300 && status < 400)
+    r.r3xx++;
+  else if (status >= 400 && status < 500)
+    r.r4xx++;
+  else if (status >= 500)
+    r.r5xx++;
+  else
+    r.rerr++;
+  r.latency_sum_ms += latency_ms;
+  r.latency_n++;
+  (void)err;
+}
+
+// Step 1 of a completion: classify the transport outcome and write the WARC records of every
+// response that arrived whole. The caller flushes the archive before step 2 (finish) commits.
+void Engine::archive_exchange(Transfer* t) {
+  std::string err;
+  if (!t->abort_class.empty())
+    err = t->abort_class;
+  else if (t->rc != CURLE_OK)
+    err = classify_curl(t->rc, t->easy);
+  t->abort_class = err;
+  if (!err.empty()) t->status = 0;
+  if (err.empty() && t->decoder && t->decode_error.empty() && !t->decoder->finish(&t->decoded))
+    t->decode_error = "content-decoding";
+  if (err.empty() && !t->decoder) t->decoded = t->wire;
+  if (t->status <= 0) return;
+  char* ip = nullptr;
+  curl_easy_getinfo(t->easy, CURLINFO_PRIMARY_IP, &ip);
+  Exchange x;
+  x.url = t->job.fetch_url;
+  x.ip = ip ? ip : "";
+  x.date = t->t_start_wall;
+  x.request = t->req_raw;
+  x.response = t->resp_head + t->wire;
+  x.status = t->status;
+  if (t->status == 304 && !t->cond_record_id.empty()) {
+    x.refers_to_record_id = t->cond_record_id;
+    x.refers_to_uri = t->cond_uri;
+    x.refers_to_date = t->cond_date;
+  }
+  t->at = archive_->write(x);
+}
+
+// Step 2: inside the batch's transaction — log, retry/backoff/redirect, mark done, hand to the spider.
+void Engine::finish(Transfer* t) {
+  Host* h = t->host;
+  double now = t->t_end;
+  double latency_ms = (now - t->t_start) * 1000;
+  h->in_flight = false;
+  prog_.hosts_active--;
+  std::string err = t->abort_class;
+  int status = t->status;
+  ArchivedAt at = t->at;
+  count_status(h, status, err, latency_ms);
+  prog_.bytes += static_cast<std::int64_t>(t->wire.size());
+  h->row.bytes += static_cast<std::int64_t>(t->wire.size());
+
+  if (t->robots) {
+    finish_robots(t, err, at, latency_ms);
+    return;
+  }
+
+  Job& job = t->job;
+  FetchRow f;
+  f.frontier_id = job.id;
+  f.site_id = job.req.site_id;
+  f.host = h->key;
+  f.url = job.req.url;
+  f.final_url = job.fetch_url;
+  f.method = job.req.method;
+  f.kind = job.req.kind;
+  f.depth = job.req.depth;
+  f.status = status;
+  f.content_type = header_value(t->resp_headers, "Content-Type");
+  f.bytes = static_cast<std::int64_t>(t->wire.size());
+  f.warc_file = at.file;
+  f.warc_offset = at.offset;
+  f.record_id = at.record_id;
+  f.payload_digest = at.payload_digest;
+  f.fetched_at = t->t_start_wall;
+  f.latency_ms = latency_ms;
+  f.attempt = job.retries + job.throttles;
+  f.etag = header_value(t->resp_headers, "ETag");
+  f.last_modified = header_value(t->resp_headers, "Last-Modified");
+  if (err.empty() && !t->decode_error.empty()) err = t->decode_error;
+
+  double wait = gap(h);
+  bool retry = false;
+  std::string cls = err;
+  if (cls.empty() && status >= 400)
+    cls = status == 429 ? "http-429" : status >= 500 ? "http-5xx" : "http-4xx";
+  // Failures for the pause rule: 5xx and network errors (429 is throttling, not failure).
+  bool failure = (status >= 500) || (status == 0 && retryable_net(err));
+  if (failure)
+    h->consecutive_failures++;
+  else if (status > 0)
+    h->consecutive_failures = 0;
+  auto retry_after = parse_retry_after(header_value(t->resp_headers, "Retry-After"), wall_now());
+  if (status == 429 && job.throttles < o_.max_throttle_retries) {
+    retry = true;
+    job.throttles++;
+    h->row.throttled++;
+    double b = retry_after ? std::min(*retry_after, o_.retry_after_cap_s)
+                           : std::min(o_.backoff_cap_s, o_.backoff_base_s * std::pow(2.0, job.throttles - 1));
+    if (b > wait) {
+      h->row.backoff_s += b - wait;
+      wait = b;
+    }
+    prog_.backoffs++;
+  } else if (failure && job.retries < o_.max_retries && h->consecutive_failures < o_.pause_after_failures) {
+    retry = true;
+    job.retries++;
+    h->row.retries++;
+    double b = (status == 503 && retry_after)
+                   ? std::min(*retry_after, o_.retry_after_cap_s)
+                   : std::min(o_.backoff_cap_s, o_.backoff_base_s * std::pow(2.0, job.retries - 1));
+    if (b > wait) {
+      h->row.backoff_s += b - wait;
+      wait = b;
+    }
+    prog_.backoffs++;
+  } else if (failure && retry_after && status == 503) {
+    // final 503: still respect the server's wish before the next request to this host
+    double b = std::min(*retry_after, o_.retry_after_cap_s);
+    if (b > wait) {
+      h->row.backoff_s += b - wait;
+      wait = b;
+    }
+  }
+  if (h->consecutive_failures >= o_.pause_after_failures && !h->paused) {
+    h->paused = true;
+    h->row.paused = true;
+    prog_.hosts_paused++;
+    log("host " + h->key + " paused after " + std::to_string(h->consecutive_failures) +
+        " consecutive failures");
+  }
+
+  if (!at.file.empty()) st_.set_warc_committed(at.file, at.end);
+  if (retry) {
+    f.final = false;
+    f.error_class = cls;
+    st_.add_fetch(f);
+    h->window.push_front(std::move(job));
+  } else {
+    // Redirect?
+    std::string loc = header_value(t->resp_headers, "Location");
+    bool redirect = status >= 300 && status < 400 && status != 304 && !loc.empty();
+    std::string target;
+    if (redirect) {
+      target = normalise_url(resolve_url(job.fetch_url, loc));
+      UrlParts tu;
+      if (target.empty() || !parse_url(target, &tu))
+        cls = "bad-redirect";
+      else if (job.redirects >= o_.max_redirects)
+        cls = "redirect-limit";
+      else if (target == normalise_url(job.fetch_url))
+        cls = "redirect-loop";
+      else if (!in_scope(job.req.site_id, tu, target))
+        cls = "out-of-scope";
+      else {
+        f.final = false;
+        st_.add_fetch(f);
+        st_.mark_done(job.id);
+        h->pending--;
+        Job next = job;
+        next.id = -1;
+        next.fetch_url = target;
+        next.host = tu.origin;
+        next.redirects++;
+        next.retries = next.throttles = 0;
+        st_.enqueue_hop(next);
+        Host* th = host_for(tu.origin, job.req.site_id);
+        th->pending++;
+        if (!th->maybe_more) {
+          th->maybe_more = true;
+          if (th != h) schedule(th);
+        }
+        redirect = true;
+        cls = "follow";
+      }
+    }
+    if (cls != "follow") {
+      f.error_class = cls;
+      std::int64_t fid = st_.add_fetch(f);
+      st_.mark_done(job.id);
+      h->pending--;
+      prog_.pending--;
+      if (status >= 200 && status < 400) {
+        prog_.pages++;
+        h->row.pages++;
+      }
+      if (!cls.empty()) prog_.errors++;
+      FetchResult r;
+      r.final_url = job.fetch_url;
+      r.status = status;
+      r.response_headers = std::move(t->resp_headers);
+      r.body = std::move(t->decoded);
+      r.error_class = cls;
+      r.warc_file = at.file;
+      r.warc_offset = at.offset;
+      r.fetch_id = fid;
+      r.fetched_at = f.fetched_at;
+      if (is_text_type(f.content_type)) {
+        r.text = r.body;  // UTF-8 assumed until the charset module is wired in
+        r.charset = "utf-8";
+        r.charset_source = "default";
+      }
+      deliver(job, r);
+    }
+  }
+  save_host(h);
+  h->next_allowed = now + wait;
+  schedule(h);
+}
+
+void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, double latency_ms) {
+  Host* h = t->host;
+  double now = t->t_end;
+  int status = t->status;
+  double wait = 0;  // set below, after a Crawl-delay may have been learnt
+  FetchRow f;
+  f.site_id = h->site_id;
+  f.host = h->key;
+  f.url = t->job.req.url;
+  f.final_url = t->job.fetch_url;
+  f.method = "GET";
+  f.kind = "robots";
+  f.status = status;
+  f.content_type = header_value(t->resp_headers, "Content-Type");
+  f.bytes = static_cast<std::int64_t>(t->wire.size());
+  f.warc_file = at.file;
+  f.warc_offset = at.offset;
+  f.record_id = at.record_id;
+  f.fetched_at = t->t_start_wall;
+  f.latency_ms = latency_ms;
+  f.error_class = err;
+  std::string loc = header_value(t->resp_headers, "Location");
+  bool failure = status >= 500 || status == 429 || (status == 0 && retryable_net(err));
+  if (!at.file.empty()) st_.set_warc_committed(at.file, at.end);
+  if (failure && h->robots_retries < o_.max_retries) {
+    h->robots_retries++;
+    h->row.retries++;
+    f.final = false;
+    f.error_class = err.empty() ? (status == 429 ? "http-429" : "http-5xx") : err;
+    double b = std::min(o_.backoff_cap_s, o_.backoff_base_s * std::pow(2.0, h->robots_retries - 1));
+    if (auto ra = parse_retry_after(header_value(t->resp_headers, "Retry-After"), wall_now()))
+      b = std::min(*ra, o_.retry_after_cap_s);
+    if (b > wait) {
+      h->row.backoff_s += b - wait;
+      wait = b;
+    }
+    prog_.backoffs++;
+    h->robots_state = Host::kRobotsUnknown;
+  } else if (status >= 300 && status < 400 && !loc.empty() &&
+             h->robots_redirects < RobotsPolicy::kMaxRedirects) {
+    // RFC 9309 §2.3.1.2: follow at least five redirects (within this host's queue).
+    std::string target = normalise_url(resolve_url(t->job.fetch_url, loc));
+    UrlParts tu;
+    f.final = false;
+    if (!target.empty() && parse_url(target, &tu) && tu.origin == h->key) {
+      h->robots_redirects++;
+      h->robots_state = Host::kRobotsUnknown;
+      // The redirect target replaces /robots.txt for this attempt.
+      h->robots_url = target;
+    } else {
+      h->robots = RobotsPolicy::from_fetch(status, "", RobotsPolicy::kMaxRedirects + 1);
+      h->robots_state = Host::kRobotsKnown;
+      h->row.robots = "none";
+    }
+  } else {
+    std::string body = t->decoded;
+    h->robots = RobotsPolicy::from_fetch(status, body, h->robots_redirects);
+    h->robots_state = Host::kRobotsKnown;
+    h->row.robots = status >= 200 && status < 300     ? "ok"
+                    : (status >= 300 && status < 500) ? "none"
+                                                      : "unreachable";
+    if (h->row.robots == "ok") h->row.robots_body = body.substr(0, kRobotsMaxBytes);
+    h->row.robots_fetched_at = wall_now();
+    if (auto cd = h->robots->crawl_delay(agent_token_)) h->crawl_delay = std::min(*cd, o_.max_crawl_delay_s);
+    if (h->row.robots == "unreachable") log("robots.txt of " + h->key + " unreachable: disallow all");
+  }
+  st_.add_fetch(f);
+  save_host(h);
+  h->next_allowed = now + std::max(wait, gap(h));
+  h->maybe_more = true;  // the frontier rows waited for robots
+  h->heap_token = next_token_++;
+  heap_.push({h->next_allowed, h->heap_token, h});
+}
+
+void Engine::progress(bool force) {
+  double now = mono_now();
+  if (!force && now - last_progress_ < o_.progress_interval_s) return;
+  last_progress_ = now;
+  prog_.elapsed_s = now - t0_;
+  int done = 0;
+  double eta = 0;
+  for (auto& [k, h] : hosts_) {
+    if (h->pending <= 0 && !h->in_flight && h->robots_state != Host::kRobotsFetching) done++;
+    eta = std::max(
+        eta, static_cast<double>(std::max<std::int64_t>(0, h->pending)) * std::max(h->delay, h->crawl_delay));
+  }
+  prog_.hosts_done = done;
+  prog_.eta_s = eta;
+  if (owner_.on_progress) owner_.on_progress(prog_);
+}
+
+CrawlReport Engine::run(const std::vector<Site>& sites) {
+  CrawlReport rep;
+  t0_ = mono_now();
+  user_agent_ = o_.user_agent.empty() ? default_user_agent() : o_.user_agent;
+  agent_token_ = robots_product_token(user_agent_);
+  if (agent_token_.empty()) agent_token_ = "odh";
+  for (auto& c : o_.connect_to) {
+    if (auto p = check_connect_to(c); !p.empty()) {
+      rep.message = "--connect-to: " + p;
+      return rep;
+    }
+    connect_to_ = curl_slist_append(connect_to_, c.c_str());
+  }
+  std::string err = st_.open(o_.out_dir);
+  if (!err.empty()) {
+    rep.message = err;
+    return rep;
+  }
+  if (st_.existed() && !st_.meta("started_at").empty() && !o_.resume) {
+    rep.message = o_.out_dir + " already holds a crawl: use --resume to continue it, or another --out";
+    return rep;
+  }
+  if (!o_.previous_dir.empty() && !st_.attach_previous(o_.previous_dir)) {
+    rep.message = "no crawl state in --previous " + o_.previous_dir;
+    return rep;
+  }
+  // Resume: cut every WARC file back to what the state db committed (drops records of
+  // exchanges that were in flight at the kill, and any torn tail).
+  warc_dir_ = (std::filesystem::path(o_.out_dir) / "warc").string();
+  std::filesystem::create_directories(warc_dir_);
+  {
+    auto committed = st_.warc_files();
+    std::map<std::string, std::int64_t> cm(committed.begin(), committed.end());
+    for (auto& ent : std::filesystem::directory_iterator(warc_dir_)) {
+      std::string name = ent.path().filename().string();
+      auto it = cm.find(name);
+      std::int64_t keep = it == cm.end() ? 0 : it->second;
+      if (static_cast<std::int64_t>(ent.file_size()) != keep) {
+        std::string terr;
+        if (keep == 0)
+          std::filesystem::remove(ent.path());
+        else if (!truncate_archive(ent.path().string(), keep, &terr))
+          log("cannot repair " + name + ": " + terr);
+        else
+          log("repaired " + name + " to its committed length " + std::to_string(keep));
+      }
+    }
+  }
+  if (st_.meta("started_at").empty()) st_.set_meta("started_at", std::to_string(wall_now()));
+  st_.set_meta("user_agent", user_agent_);
+  char prefix[64];
+  std::snprintf(prefix, sizeof prefix, "odh-%lld-%d", static_cast<long long>(std::time(nullptr)), getpid());
+  std::string aerr;
+  archive_ = open_archive(warc_dir_, prefix, o_.warc_max_bytes, &aerr);
+  if (!archive_) {
+    rep.message = "cannot open WARC in " + warc_dir_ + ": " + aerr;
+    return rep;
+  }
+
+  multi_ = curl_multi_init();
+  // The scheduler limits per-host concurrency; curl only needs room for one cached connection per host.
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
+                    static_cast<long>(std::max<size_t>(64, sites.size() * 2 + 16)));
+
+  // Sites, scopes, spiders.
+  for (auto& s : sites) {
+    sites_[s.id] = &s;
+    auto& scope = site_scope_[s.id];
+    for (auto& u : s.urls) {
+      UrlParts p;
+      if (parse_url(u, &p)) {
+        scope.push_back(p.host);
+        scope.push_back(registrable_domain(p.host));
+      }
+    }
+    spiders_[s.id] = factory_ ? factory_(s, o_) : make_link_spider(s, o_);
+    site_count_[s.id] = st_.site_enqueued(s.id);
+  }
+  // Hosts with pending frontier rows (resume).
+  for (auto& [host, n] : st_.pending_hosts()) {
+    auto row = st_.load_host(host);
+    Host* h = host_for(host, row ? row->site_id : "");
+    h->pending = n;
+    prog_.pending += n;
+    h->maybe_more = true;
+  }
+  st_.begin();
+  for (auto& s : sites) {
+    if (st_.site_started(s.id) || !spiders_[s.id]) continue;
+    std::vector<FetchRequest> first;
+    try {
+      first = spiders_[s.id]->start_requests();
+    } catch (const std::exception& e) {
+      log("spider " + s.id + " failed to start: " + e.what());
+    }
+    enqueue_requests(first, s.id);
+    st_.set_site_started(s.id);
+  }
+  st_.commit();
+  for (auto& [k, h] : hosts_) schedule(h.get());
+
+  // The event loop.
+  while (!stop_.load()) {
+    double now = mono_now();
+    while (!heap_.empty() && heap_.top().when <= now &&
+           static_cast<int>(transfers_.size()) < std::max(1, o_.max_active_hosts)) {
+      HeapItem it = heap_.top();
+      heap_.pop();
+      if (it.token != it.host->heap_token || it.host->in_flight) continue;  // stale entry
+      it.host->heap_token = 0;
+      dispatch(it.host);
+    }
+    if (transfers_.empty() && heap_.empty()) break;
+    int timeout_ms = 1000;
+    if (!heap_.empty()) {
+      double d = heap_.top().when - mono_now();
+      timeout_ms = static_cast<int>(std::clamp(d * 1000.0, 0.0, 1000.0));
+      if (d > 0 && timeout_ms == 0) timeout_ms = 1;
+    }
+    if (!transfers_.empty()) {
+      curl_multi_poll(multi_, nullptr, 0, timeout_ms, nullptr);
+      int running = 0;
+      curl_multi_perform(multi_, &running);
+      int left = 0;
+      std::vector<std::unique_ptr<Transfer>> done;
+      while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+        if (msg->msg != CURLMSG_DONE) continue;
+        CURL* e = msg->easy_handle;
+        auto node = transfers_.extract(e);
+        node.mapped()->rc = msg->data.result;
+        node.mapped()->t_end = mono_now();
+        done.push_back(std::move(node.mapped()));
+      }
+      if (!done.empty()) {
+        // Completions are handled in batches: WARC records first, then (optionally fsync,) then
+        // one transaction marks them all done. A kill between the two re-fetches the batch.
+        for (auto& t : done) {
+          curl_multi_remove_handle(multi_, t->easy);
+          archive_exchange(t.get());
+        }
+        double fnow = mono_now();
+        if (o_.fsync || fnow - last_flush_ > 5) {
+          archive_->flush(o_.fsync);
+          last_flush_ = fnow;
+        }
+        st_.begin();
+        for (auto& t : done) finish(t.get());
+        st_.commit();
+        for (auto& t : done) {
+          curl_slist_free_all(t->headers);
+          idle_easy_.push_back(t->easy);
+        }
+      }
+    } else if (timeout_ms > 0) {
+      usleep(static_cast<useconds_t>(timeout_ms) * 1000);
+    }
+    progress(false);
+  }
+  rep.interrupted = stop_.load();
+  if (!rep.interrupted) st_.set_meta("finished_at", std::to_string(wall_now()));
+  // Robots redirect targets: handled by dispatch via robots_url (see below).
+  progress(true);
+  rep.totals = prog_;
+  for (auto& [k, h] : hosts_) {
+    HostSummary s;
+    auto& r = h->row;
+    s.host = k;
+    s.site_id = h->site_id;
+    s.requests_2xx = r.r2xx;
+    s.requests_3xx = r.r3xx;
+    s.requests_4xx = r.r4xx;
+    s.requests_5xx = r.r5xx;
+    s.requests_err = r.rerr;
+    s.pages = r.pages;
+    s.bytes = r.bytes;
+    s.retries = r.retries;
+    s.throttled = r.throttled;
+    s.backoff_s = r.backoff_s;
+    s.mean_latency_ms = r.latency_n ? r.latency_sum_ms / r.latency_n : 0;
+    s.robots = r.robots;
+    s.paused = r.paused;
+    rep.hosts.push_back(s);
+  }
+  rep.ok = true;
+  return rep;
+}
+
+}  // namespace
+
+Crawler::Crawler(CrawlOptions options, SpiderFactory factory)
+    : options_(std::move(options)), factory_(std::move(factory)) {}
+Crawler::~Crawler() = default;
+
+CrawlReport Crawler::run(const std::vector<Site>& sites) {
+  static bool curl_ready = (curl_global_init(CURL_GLOBAL_DEFAULT), true);
+  (void)curl_ready;
+  stop_.store(false);
+  try {
+    Engine e(options_, factory_, stop_, *this);
+    return e.run(sites);
+  } catch (const std::exception& ex) {
+    CrawlReport r;
+    r.message = ex.what();
+    return r;
+  }
+}
+
+}  // namespace odh

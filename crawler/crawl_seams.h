@@ -1,0 +1,66 @@
+// crawler/crawl_seams.h — narrow internal seams between the crawl engine and the pieces it borrows:
+// URL handling, Content-Encoding decoding, WARC archiving. Each has one small implementation here
+// that delegates to the owning module where it exists, so swapping one is a one-file change.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crawler/fetch.h"
+
+namespace odh::crawl {
+
+// ---- URLs ----
+struct UrlParts {
+  std::string scheme, host;  // lower-case
+  int port = 0;              // effective port
+  std::string origin;        // "scheme://host:port" — the politeness and robots key
+  std::string path_query;    // "/a/b?q" (for robots matching)
+};
+// Parses an absolute http(s) URL; false when it is not one.
+bool parse_url(const std::string& url, UrlParts* out);
+// Canonical form used for the seen set: lower-case scheme/host, no default port, no fragment,
+// percent-encoding where required. "" if unparseable.
+std::string normalise_url(const std::string& url);
+// `ref` resolved against `base` (RFC 3986 / WHATWG); "" if that fails.
+std::string resolve_url(const std::string& base, const std::string& ref);
+// Registrable part of a host ("www.bj.gov.cn" -> "bj.gov.cn"), by a small public-suffix rule set
+// for the suffixes the registry uses (x.gov.cn, x.com.cn…, else the last two labels).
+std::string registrable_domain(const std::string& host);
+
+// ---- WARC ----
+struct ArchivedAt {
+  std::string file;  // file name relative to <out>/warc
+  std::int64_t offset = -1;
+  std::string record_id;       // WARC-Record-ID of the response/revisit record
+  std::string payload_digest;  // WARC-Payload-Digest
+  std::int64_t end = 0;        // end of the last record of this exchange in `file` (committed length)
+};
+struct Exchange {
+  std::string url;       // target URI (the real portal URL)
+  std::string ip;        // WARC-IP-Address
+  double date = 0;       // unix seconds of the request
+  std::string request;   // request line + headers (+ body), as sent
+  std::string response;  // status line + headers + body as received (Content-Encoding kept)
+  int status = 0;
+  // revisit (304 on a conditional GET): the record the unchanged payload lives in
+  std::string refers_to_record_id, refers_to_uri, refers_to_date;
+};
+class Archive {
+ public:
+  virtual ~Archive() = default;
+  // Writes request + response (or revisit) records; returns where the response record starts.
+  virtual ArchivedAt write(const Exchange& x) = 0;
+  // Records are in the kernel (safe against kill -9) once write() returns; flush(true) also
+  // makes them survive a power cut (fsync). flush(false) only releases bookkeeping.
+  virtual void flush(bool fsync) = 0;
+};
+// Opens a new WARC file in dir (never appends to an existing one). Rotates at max_bytes.
+std::unique_ptr<Archive> open_archive(const std::string& dir, const std::string& prefix,
+                                      std::int64_t max_bytes, std::string* error);
+// Cuts a WARC file back to `bytes` (the last committed record boundary), then lets the warc
+// module's repair check that the tail is whole.
+bool truncate_archive(const std::string& path, std::int64_t bytes, std::string* error);
+
+}  // namespace odh::crawl

@@ -1,0 +1,105 @@
+// crawler/crawl_state.h — the crawl's durable state (internal to the engine): frontier, seen set,
+// fetch log, per-host status and committed WARC lengths, in <out>/crawl.sqlite (WAL).
+//
+// Invariant that makes resume exact: a frontier row becomes done in the same transaction that
+// records its fetch row and the committed length of the WARC file holding its records, and that
+// transaction runs only after those records were flushed. On resume every WARC file is cut back to
+// its committed length, so a record exists in WARC iff its fetch row exists.
+#pragma once
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crawler/fetch.h"
+
+namespace odh::crawl {
+
+struct Job {  // a frontier row
+  std::int64_t id = -1;
+  FetchRequest req;
+  std::string host;                // politeness key: lowercase host[:port]
+  std::string fetch_url;           // URL of this hop (differs from req.url after a redirect)
+  int redirects = 0;               // hops followed so far
+  int retries = 0, throttles = 0;  // in-memory only
+};
+
+struct FetchRow {  // one HTTP exchange (or a request refused before the network)
+  std::int64_t frontier_id = -1;
+  std::string site_id, host, url, final_url, method, kind, content_type, charset, charset_source;
+  int status = 0, depth = 0, attempt = 0;
+  std::int64_t bytes = 0, warc_offset = -1;
+  std::string warc_file, error_class, etag, last_modified, record_id, payload_digest;
+  double fetched_at = 0, latency_ms = 0;
+  bool final = true;  // this exchange ended its request (handed to the spider)
+};
+
+struct HostRow {
+  std::string host, site_id, robots;  // robots: "" unknown | ok | none | unreachable
+  std::string robots_body;
+  double robots_fetched_at = 0;
+  std::int64_t r2xx = 0, r3xx = 0, r4xx = 0, r5xx = 0, rerr = 0, pages = 0, bytes = 0, retries = 0,
+               throttled = 0, latency_n = 0;
+  double backoff_s = 0, latency_sum_ms = 0;
+  bool paused = false;
+};
+
+struct PrevFetch {  // what a previous crawl knew about a URL (for conditional GET)
+  std::string etag, last_modified, record_id, url, date;
+};
+
+class State {
+ public:
+  // Opens or creates <dir>/crawl.sqlite. Returns an error message on failure ("" ok).
+  std::string open(const std::string& dir);
+  ~State();
+  bool existed() const { return existed_; }
+
+  void begin();
+  void commit();
+
+  // Seen set + frontier. Returns the new row id, or -1 when the key was already seen.
+  std::int64_t enqueue(const FetchRequest& r, const std::string& host, const std::string& norm_url);
+  // A redirect hop or other continuation (not deduplicated).
+  std::int64_t enqueue_hop(const Job& j);
+  void mark_done(std::int64_t id, int state = 1);
+  // Up to n pending rows of host, highest priority first, skipping ids in `exclude`.
+  std::vector<Job> load_window(const std::string& host, int n, std::int64_t after_id_hint = -1);
+  // Hosts with pending rows (and how many).
+  std::vector<std::pair<std::string, std::int64_t>> pending_hosts();
+  std::int64_t pending_count();
+  std::int64_t site_enqueued(const std::string& site_id);
+  bool site_started(const std::string& site_id);
+  void set_site_started(const std::string& site_id);
+
+  std::int64_t add_fetch(const FetchRow& f);
+  void save_host(const HostRow& h);
+  std::optional<HostRow> load_host(const std::string& host);
+
+  // WARC files: committed byte lengths.
+  void set_warc_committed(const std::string& name, std::int64_t bytes);
+  std::vector<std::pair<std::string, std::int64_t>> warc_files();
+
+  std::string meta(const std::string& key);
+  void set_meta(const std::string& key, const std::string& value);
+
+  // Previous crawl (ATTACHed read-only) lookup by URL.
+  bool attach_previous(const std::string& dir);
+  std::optional<PrevFetch> previous(const std::string& url);
+
+  sqlite3* db() { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  bool existed_ = false, has_prev_ = false;
+  void exec(const char* sql);
+  sqlite3_stmt* prep(const char* sql);
+  std::vector<sqlite3_stmt*> stmts_;
+  sqlite3_stmt *ins_seen_ = nullptr, *ins_front_ = nullptr, *upd_done_ = nullptr, *sel_window_ = nullptr,
+               *ins_fetch_ = nullptr, *ins_host_ = nullptr, *sel_host_ = nullptr, *ins_warc_ = nullptr,
+               *sel_prev_ = nullptr, *cnt_site_ = nullptr;
+};
+
+}  // namespace odh::crawl

@@ -1,0 +1,114 @@
+// The built-in spider: entry URLs, then same-site links of HTML pages up to a depth (Gumbo).
+#include <gumbo.h>
+#include <strings.h>
+
+#include <cstdlib>
+#include <set>
+
+#include "crawler/crawl.h"
+#include "crawler/crawl_seams.h"
+
+namespace odh {
+namespace {
+using namespace odh::crawl;
+
+class LinkSpider : public Spider {
+ public:
+  LinkSpider(const Site& site, const CrawlOptions& o) : site_(site), max_depth_(o.max_depth) {
+    if (auto it = site.overrides.find("max_depth"); it != site.overrides.end())
+      max_depth_ = std::atoi(it->second.c_str());
+    for (auto& u : site.urls) {
+      UrlParts p;
+      if (parse_url(u, &p)) {
+        hosts_.insert(p.host);
+        domains_.insert(registrable_domain(p.host));
+      }
+    }
+  }
+
+  std::vector<FetchRequest> start_requests() override {
+    std::vector<FetchRequest> out;
+    for (size_t i = 0; i < site_.urls.size(); ++i) {
+      FetchRequest r;
+      r.site_id = site_.id;
+      r.url = site_.urls[i];
+      r.kind = "home";
+      r.depth = 0;
+      r.priority = 10;
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  std::vector<FetchRequest> on_result(const FetchResult& res) override {
+    std::vector<FetchRequest> out;
+    if (res.status < 200 || res.status >= 300 || res.request.depth >= max_depth_) return out;
+    std::string ct;
+    for (auto& [k, v] : res.response_headers)
+      if (strcasecmp(k.c_str(), "Content-Type") == 0) ct = v;
+    if (ct.find("html") == std::string::npos) return out;
+    std::string base = res.final_url;
+    GumboOutput* g = gumbo_parse_with_options(&kGumboDefaultOptions, res.body.data(), res.body.size());
+    std::vector<std::string> links;
+    walk(g->root, &base, &links);
+    gumbo_destroy_output(&kGumboDefaultOptions, g);
+    std::set<std::string> dup;
+    for (auto& href : links) {
+      if (href.rfind("javascript:", 0) == 0 || href.rfind("mailto:", 0) == 0) continue;
+      std::string abs = resolve_url(base, href);
+      UrlParts p;
+      if (abs.empty() || !parse_url(abs, &p)) continue;
+      if (!hosts_.count(p.host) && !domains_.count(registrable_domain(p.host))) continue;
+      if (!dup.insert(abs).second) continue;
+      FetchRequest r;
+      r.site_id = site_.id;
+      r.url = abs;
+      r.kind = "page";
+      r.depth = res.request.depth + 1;
+      r.priority = -r.depth;  // breadth first within a host
+      out.push_back(std::move(r));
+      if (out.size() >= 2000) break;  // one page cannot flood the frontier
+    }
+    return out;
+  }
+
+ private:
+  const Site& site_;
+  int max_depth_;
+  std::set<std::string> hosts_, domains_;
+
+  static void walk(GumboNode* n, std::string* base, std::vector<std::string>* links) {
+    if (n->type != GUMBO_NODE_ELEMENT) return;
+    auto& el = n->v.element;
+    const char* attr = nullptr;
+    switch (el.tag) {
+      case GUMBO_TAG_A:
+      case GUMBO_TAG_AREA:
+        attr = "href";
+        break;
+      case GUMBO_TAG_IFRAME:
+      case GUMBO_TAG_FRAME:
+        attr = "src";
+        break;
+      case GUMBO_TAG_BASE:
+        if (GumboAttribute* a = gumbo_get_attribute(&el.attributes, "href")) {
+          std::string b = resolve_url(*base, a->value);
+          if (!b.empty()) *base = b;
+        }
+        break;
+      default:
+        break;
+    }
+    if (attr)
+      if (GumboAttribute* a = gumbo_get_attribute(&el.attributes, attr)) links->push_back(a->value);
+    for (unsigned i = 0; i < el.children.length; ++i)
+      walk(static_cast<GumboNode*>(el.children.data[i]), base, links);
+  }
+};
+}  // namespace
+
+std::unique_ptr<Spider> make_link_spider(const Site& site, const CrawlOptions& options) {
+  return std::make_unique<LinkSpider>(site, options);
+}
+
+}  // namespace odh

@@ -211,6 +211,14 @@ class RecordingSpider : public Spider {
     f.depth = r.request.depth;
     f.error_class = r.error_class;
     FetchResult copy = r;
+    // Decode the bytes to UTF-8 here, the same way for live results (the crawler passes bytes as
+    // received) and replayed ones, so both produce the same rows.
+    if (!copy.body.empty()) {
+      copy.text.clear();
+      decode_fetch_result(copy);
+    }
+    f.charset = copy.charset;
+    f.charset_source = copy.charset_source;
     copy.fetch_id = store_.write_fetch(run_, f);
     if (requests_) ++*requests_;
     return inner_->on_result(copy);

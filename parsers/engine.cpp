@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <set>
 
 #include "parsers/json_util.h"
@@ -60,7 +61,22 @@ std::string resolve_url(const std::string& base, const std::string& href_in) {
 
 namespace {
 
-// Replaces {name} where name is a known variable; other braces (JSON bodies) stay as they are.
+std::string percent_encode(const std::string& v) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : v) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+// Replaces {name} ({name|url}: percent-encoded) where name is a known variable; other braces (JSON bodies) stay as they are.
 std::string expand(const std::string& t, const std::map<std::string, std::string>& vars) {
   std::string out;
   out.reserve(t.size());
@@ -68,9 +84,12 @@ std::string expand(const std::string& t, const std::map<std::string, std::string
     if (t[i] == '{') {
       size_t e = t.find('}', i);
       if (e != std::string::npos && e - i < 64) {
-        auto it = vars.find(t.substr(i + 1, e - i - 1));
+        std::string name = t.substr(i + 1, e - i - 1);
+        bool enc = name.size() > 4 && name.compare(name.size() - 4, 4, "|url") == 0;
+        if (enc) name.resize(name.size() - 4);
+        auto it = vars.find(name);
         if (it != vars.end()) {
-          out += it->second;
+          out += enc ? percent_encode(it->second) : it->second;
           i = e;
           continue;
         }
@@ -556,6 +575,21 @@ class FamilySpider : public Spider {
 };
 
 }  // namespace
+
+size_t drive(Spider& spider, const FetchFn& fetch, size_t max_requests) {
+  std::deque<FetchRequest> q;
+  for (auto& r : spider.start_requests()) q.push_back(std::move(r));
+  size_t n = 0;
+  while (!q.empty() && n < max_requests) {
+    FetchRequest req = std::move(q.front());
+    q.pop_front();
+    ++n;
+    FetchResult res = fetch(req);
+    res.request = std::move(req);
+    for (auto& f : spider.on_result(res)) q.push_back(std::move(f));
+  }
+  return n;
+}
 
 std::unique_ptr<Spider> make_spider(const Site& site, FamilySpec spec, ParseSink& sink) {
   apply_overrides(spec, site.overrides);

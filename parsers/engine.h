@@ -6,6 +6,7 @@
 // Provenance: every row carries the FetchResult's fetch_id; problems become parse_issue rows.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -87,6 +88,11 @@ std::unique_ptr<Spider> make_spider(const Site& site, FamilySpec spec, ParseSink
 // Bad input yields no records (and `error` says why), never an exception.
 std::vector<RawRecord> records_from_document(const std::string& kind, const std::string& body,
                                              std::string* error = nullptr);
+
+// Runs a spider to completion against `fetch` (anything that answers a request: the simulator, a
+// WARC index, a test's pages), first-in first-out, at most max_requests. Returns requests made.
+using FetchFn = std::function<FetchResult(const FetchRequest&)>;
+size_t drive(Spider& spider, const FetchFn& fetch, size_t max_requests = 10000000);
 
 // Resolves a possibly relative href against an absolute base URL.
 std::string resolve_url(const std::string& base, const std::string& href);

@@ -283,12 +283,9 @@ std::string strip_colon(std::string s) {
 // Splits at the first ':' or '：' (or tab); returns false when none.
 bool split_colon(std::string_view line, std::string& label, std::string& value, bool allow_space) {
   size_t a = line.find(':'), b = line.find("："), t = line.find('\t');
-  size_t pos = std::min({a, b, t});
+  size_t sp = allow_space ? line.find(' ') : std::string_view::npos;  // "label value" lines
+  size_t pos = std::min({a, b, t, sp});
   size_t len = pos == b ? 3 : 1;
-  if (pos == std::string_view::npos && allow_space) {
-    pos = line.find(' ');
-    len = 1;
-  }
   if (pos == std::string_view::npos || pos == 0) return false;
   label = trim(line.substr(0, pos));
   value = trim(line.substr(pos + len));

@@ -42,11 +42,13 @@ LabelDictionary LabelDictionary::load(const std::filesystem::path& dir) {
   auto fm = parse_json_file(dir / "field_mapping.json");
   add(dir / "field_mapping.json", fm.at("common"), d.common_);
   // ad-hoc overrides are keyed province → city; odh portal ids are the city slug.
-  for (auto& [prov, cities] : fm.value("ad-hoc", nlohmann::json::object()).items())
+  const nlohmann::json adhoc = fm.value("ad-hoc", nlohmann::json::object());  // keep alive while iterating
+  for (auto& [prov, cities] : adhoc.items())
     for (auto& [city, map] : cities.items()) add(dir / "field_mapping.json", map, d.portal_[city]);
   auto ex = parse_json_file(dir / "labels_extra.json");
   add(dir / "labels_extra.json", ex.at("common"), d.common_);
-  for (auto& [portal, map] : ex.value("portal", nlohmann::json::object()).items())
+  const nlohmann::json portals = ex.value("portal", nlohmann::json::object());
+  for (auto& [portal, map] : portals.items())
     add(dir / "labels_extra.json", map, d.portal_[portal]);
   return d;
 }

@@ -1,0 +1,276 @@
+#include "parsers/cms.h"
+
+#include <gumbo.h>
+#include <strings.h>
+
+#include <algorithm>
+
+#include <map>
+#include <regex>
+#include <set>
+
+#include "parsers/labels.h"
+#include "parsers/normalize.h"
+
+namespace odh {
+namespace {
+
+// First date in free text: 2021-06-07, 2021/6/7, 2021.06.07, 2021年6月7日.
+std::string find_date(const std::string& text) {
+  static const std::regex re(R"((19|20)\d\d\s*(?:[-/.]|年)\s*\d{1,2}\s*(?:[-/.]|月)\s*\d{1,2})");
+  std::smatch m;
+  std::string s = text.substr(0, 4096);
+  if (std::regex_search(s, m, re)) {
+    std::string d = m.str();
+    d.erase(std::remove(d.begin(), d.end(), ' '), d.end());
+    return normalize_date(d);
+  }
+  return "";
+}
+
+std::string host_of(const std::string& url) {
+  auto s = url.find("://");
+  if (s == std::string::npos) return "";
+  auto e = url.find_first_of("/?#", s + 3);
+  return url.substr(s + 3, e == std::string::npos ? std::string::npos : e - s - 3);
+}
+
+// Registrable-ish domain: last three labels for *.gov.cn / *.com.cn, else last two.
+std::string site_domain(const std::string& host) {
+  std::vector<std::string> parts;
+  size_t i = 0;
+  while (i <= host.size()) {
+    size_t e = host.find('.', i);
+    if (e == std::string::npos) e = host.size();
+    parts.push_back(host.substr(i, e - i));
+    i = e + 1;
+  }
+  size_t keep = parts.size() >= 3 && (parts[parts.size() - 2] == "gov" || parts[parts.size() - 2] == "com" ||
+                                      parts[parts.size() - 2] == "org")
+                    ? 3
+                    : 2;
+  std::string out;
+  for (size_t k = parts.size() > keep ? parts.size() - keep : 0; k < parts.size(); ++k)
+    out += (out.empty() ? "" : ".") + parts[k];
+  return out;
+}
+
+bool same_site(const std::string& a, const std::string& b) {
+  return site_domain(host_of(a)) == site_domain(host_of(b));
+}
+
+std::string meta(const HtmlNode& root, const char* name) {
+  for (auto& m : root.select("meta"))
+    if (strcasecmp(m.attr("name").c_str(), name) == 0) return trim(m.attr("content"));
+  return "";
+}
+
+}  // namespace
+
+std::vector<CmsItem> cms_list_items(const HtmlDoc& doc, const std::string& page_url, const std::string& items_sel,
+                                    const std::string& link_sel) {
+  std::vector<CmsItem> out;
+  auto root = doc.root();
+  auto make = [&](const HtmlNode& n) {
+    HtmlNode a = link_sel.empty() ? (n.tag() == "a" ? n : n.select_one("a[href]")) : n.select_one(link_sel);
+    CmsItem it;
+    if (!a) return it;
+    it.url = resolve_url(page_url, a.attr("href"));
+    it.title = trim(a.attr("title"));
+    if (it.title.empty()) it.title = a.text();
+    it.date = find_date(n.text());
+    return it;
+  };
+  if (!items_sel.empty()) {
+    for (auto& n : root.select(items_sel)) {
+      auto it = make(n);
+      if (!it.url.empty()) out.push_back(std::move(it));
+    }
+    return out;
+  }
+  // Candidates: li/tr/dd/p/div elements holding one link and a date. Group by parent; the largest
+  // group (≥ 2) is the list. Navigation menus have links without dates and lose.
+  std::map<const void*, std::vector<HtmlNode>> groups;
+  std::vector<const void*> order;
+  for (auto& n : root.select("li, tr, dd, p, div")) {
+    auto links = n.select("a[href]");
+    if (links.empty() || links.size() > 3) continue;
+    std::string t = n.text();
+    if (t.size() > 600 || find_date(t).empty()) continue;
+    const void* parent = n.parent().raw();
+    if (!groups.count(parent)) order.push_back(parent);
+    groups[parent].push_back(n);
+  }
+  const std::vector<HtmlNode>* best = nullptr;
+  for (auto* p : order)
+    if (groups[p].size() >= 2 && (!best || groups[p].size() > best->size())) best = &groups[p];
+  if (!best) return out;
+  std::set<std::string> seen;
+  for (auto& n : *best) {
+    auto it = make(n);
+    if (it.url.empty() || !same_site(it.url, page_url) || !seen.insert(it.url).second) continue;
+    out.push_back(std::move(it));
+  }
+  return out;
+}
+
+std::string cms_next_page(const HtmlDoc& doc, const std::string& html, const std::string& page_url,
+                          const std::string& next_sel) {
+  auto root = doc.root();
+  if (!next_sel.empty()) {
+    auto a = root.select_one(next_sel);
+    return a ? resolve_url(page_url, a.attr("href")) : "";
+  }
+  for (auto& a : root.select("a[href]")) {
+    std::string t = a.text();
+    if (t == "下一页" || t == "下页" || t == "下一页>" || t == "下一页 >" || t == ">" || t == "›" || t == "next" ||
+        a.attr("title") == "下一页") {
+      std::string u = resolve_url(page_url, a.attr("href"));
+      if (!u.empty() && u != page_url) return u;
+    }
+  }
+  // TRS: createPageHTML(countPage, currentPage, "index", "html") — page 0 is index.html.
+  static const std::regex trs(R"(createPageHTML\(\s*['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([\w-]+)['"]\s*,\s*['"](\w+)['"])");
+  std::smatch m;
+  std::string tail = html.size() > 200000 ? html.substr(html.size() - 200000) : html;
+  if (std::regex_search(tail, m, trs)) {
+    long count = std::stol(m[1]), cur = std::stol(m[2]);
+    if (cur + 1 < count && count < 100000)
+      return resolve_url(page_url, m[3].str() + "_" + std::to_string(cur + 1) + "." + m[4].str());
+  }
+  return "";
+}
+
+RawRecord cms_item_record(const HtmlDoc& doc, const std::string& page_url, const std::string& title_sel,
+                          const std::string& date_sel) {
+  RawRecord r;
+  r.url = page_url;
+  auto root = doc.root();
+  if (!title_sel.empty()) r.title = root.select_one(title_sel).text();
+  if (r.title.empty()) r.title = meta(root, "ArticleTitle");
+  if (r.title.empty()) r.title = root.select_one("h1").text();
+  if (r.title.empty()) r.title = root.select_one("title").text();
+  std::string date = date_sel.empty() ? meta(root, "PubDate") : root.select_one(date_sel).text();
+  std::string body = root.select_one("body").text(true);
+  if (date.empty()) date = find_date(body);
+  if (!date.empty()) r.pairs.emplace_back("发布日期", date);
+  std::string src = meta(root, "ContentSource");
+  if (!src.empty()) r.pairs.emplace_back("来源", src);
+  // Label/value tables and "label：value" lines (metadata-style item pages).
+  std::set<std::string> labels;
+  for (auto& t : root.select("table"))
+    for (auto& [l, v] : table_pairs(t, nullptr))
+      if (!LabelDictionary::shipped().canonical(l).empty() && labels.insert(l).second) r.pairs.emplace_back(l, v);
+  for (auto& [l, v] : line_pairs(body))
+    if (l.size() <= 30 && !LabelDictionary::shipped().canonical(l).empty() && labels.insert(l).second)
+      r.pairs.emplace_back(l, v.substr(0, 2000));
+  // Attachments: links to files, format by extension.
+  std::set<std::string> seen;
+  for (auto& a : root.select("a[href]")) {
+    std::string u = resolve_url(page_url, a.attr("href"));
+    std::string f = format_from_name(u);
+    if (f.empty()) f = format_from_name(a.text());
+    if (f.empty() || !seen.insert(u).second) continue;
+    r.files.push_back({f, f, u, {}});
+  }
+  return r;
+}
+
+namespace {
+
+class CmsSpider : public Spider {
+ public:
+  CmsSpider(const Site& site, ParseSink& sink) : site_(site), sink_(sink), dict_(LabelDictionary::shipped()) {
+    auto get = [&](const char* k) {
+      auto it = site.overrides.find(k);
+      return it == site.overrides.end() ? std::string() : it->second;
+    };
+    items_ = get("cms.items");
+    link_ = get("cms.link");
+    next_ = get("cms.next");
+    title_ = get("cms.title");
+    date_ = get("cms.date");
+    std::string mp = get("cms.max_pages");
+    if (!mp.empty()) max_pages_ = std::max(1, std::atoi(mp.c_str()));
+    spec_.name = "embedded-cms";
+    for (auto& [k, v] : site.overrides)
+      if (k.rfind("label.", 0) == 0) spec_.labels[k.substr(6)] = v;
+  }
+
+  std::vector<FetchRequest> start_requests() override {
+    std::vector<FetchRequest> out;
+    for (auto& u : site_.urls) {
+      if (!seen_lists_.insert(u).second) continue;
+      out.push_back(req(u, "list", 1));
+    }
+    return out;
+  }
+
+  std::vector<FetchRequest> on_result(const FetchResult& r) override {
+    std::vector<FetchRequest> out;
+    if (r.status < 200 || r.status >= 300 || !r.error_class.empty()) {
+      sink_.issue(site_.id, r.request.url, "http-error",
+                  r.error_class.empty() ? "status " + std::to_string(r.status) : r.error_class);
+      return out;
+    }
+    const std::string& html = r.text.empty() ? r.body : r.text;
+    const std::string& url = r.final_url.empty() ? r.request.url : r.final_url;
+    HtmlDoc doc(html);
+    if (r.request.kind == "list") {
+      auto items = cms_list_items(doc, url, items_, link_);
+      if (items.empty()) sink_.issue(site_.id, url, "no-items", "no item list found on the column page");
+      for (auto& it : items) {
+        if (!seen_items_.insert(it.url).second) continue;
+        FetchRequest q = req(it.url, "detail", r.request.depth + 1);
+        q.meta = "{\"date\":\"" + it.date + "\"}";
+        out.push_back(std::move(q));
+      }
+      ++pages_;
+      std::string next = cms_next_page(doc, html, url, next_);
+      if (!items.empty() && !next.empty() && pages_ < max_pages_ && same_site(next, url) &&
+          seen_lists_.insert(next).second)
+        out.push_back(req(next, "list", r.request.depth + 1));
+    } else if (r.request.kind == "detail") {
+      RawRecord rec = cms_item_record(doc, url, title_, date_);
+      // The list's date is the publication date when the page shows none.
+      auto d = r.request.meta.find("\"date\":\"");
+      if (d != std::string::npos) {
+        std::string ld = r.request.meta.substr(d + 8, 10);
+        bool has = std::any_of(rec.pairs.begin(), rec.pairs.end(), [](auto& p) { return p.first == "发布日期"; });
+        if (!has && ld.size() == 10 && ld[4] == '-') rec.pairs.emplace_back("发布日期", ld);
+      }
+      DatasetRow row = build_dataset(rec, site_.id, spec_, dict_);
+      if (r.fetch_id >= 0) row.fetch_id = r.fetch_id;
+      row.depth = r.request.depth;
+      if (row.title.empty()) sink_.issue(site_.id, url, "no-title", "item page without a title");
+      sink_.dataset(std::move(row));
+    }
+    return out;
+  }
+
+ private:
+  FetchRequest req(const std::string& url, const char* kind, int depth) const {
+    FetchRequest q;
+    q.site_id = site_.id;
+    q.url = url;
+    q.kind = kind;
+    q.depth = depth;
+    q.priority = std::string(kind) == "list" ? 10 : 0;
+    return q;
+  }
+  Site site_;
+  ParseSink& sink_;
+  const LabelDictionary& dict_;
+  FamilySpec spec_;
+  std::string items_, link_, next_, title_, date_;
+  int max_pages_ = 500, pages_ = 0;
+  std::set<std::string> seen_lists_, seen_items_;
+};
+
+}  // namespace
+
+std::unique_ptr<Spider> make_cms_spider(const Site& site, ParseSink& sink) {
+  return std::make_unique<CmsSpider>(site, sink);
+}
+
+}  // namespace odh

@@ -1,0 +1,60 @@
+// parsers/replay.h — rebuilding the database from a WARC snapshot alone (`odh parse --replay`), and
+// running the family spiders live inside the crawler (`odh parse --live`). Both record every
+// answered request as a `fetch` row and hand it to the site's spider, so the rows of a replay equal
+// those of the live crawl apart from run ids and timestamps.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crawler/fetch.h"
+#include "parsers/engine.h"
+#include "registry/registry.h"
+#include "store/store.h"
+
+namespace odh {
+
+// Every archived exchange of a snapshot directory (*.warc, *.warc.gz, recursively), looked up by
+// method + URL + body. Redirects are followed through the archive; the last 2xx capture of a
+// request wins over failed attempts.
+class WarcSnapshot {
+ public:
+  // Indexes the directory (record offsets only; bodies are read on demand). Throws Failure when
+  // `dir` has no WARC file. Malformed files are skipped from the first bad record on (`problems`).
+  explicit WarcSnapshot(const std::string& dir);
+  ~WarcSnapshot();
+  // The archived answer to `req` (status 0, error_class "not-in-snapshot" when absent).
+  FetchResult fetch(const FetchRequest& req) const;
+  size_t responses() const;
+  std::vector<std::string> problems;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+struct ParseSummary {
+  std::int64_t run_id = 0;
+  int sites = 0, sites_skipped = 0;
+  std::int64_t requests = 0, answered = 0, datasets = 0, apis = 0, issues = 0;
+  std::map<std::string, std::int64_t> datasets_by_portal;
+  std::map<std::pair<std::string, std::string>, int> unknown_labels;  // (portal, label) → count
+};
+
+// Is there an engine for this site (a family spec, or the embedded-column extractor)?
+bool has_engine(const Site& site);
+// A spider for any site with an engine (family spec or embedded CMS column).
+std::unique_ptr<Spider> make_site_spider(const Site& site, ParseSink& sink);
+
+// Replays every site of `sites` that has an engine against the snapshot into a new run of `store`.
+ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot& snap, Store& store,
+                             const std::string& run_label, const std::string& sites_file);
+
+// Wraps a spider so that every result is first written as a fetch row (its id becomes the
+// result's fetch_id, the provenance of the rows the spider writes).
+std::unique_ptr<Spider> recording_spider(std::unique_ptr<Spider> inner, Store& store, std::int64_t run_id,
+                                         std::int64_t* requests = nullptr);
+
+}  // namespace odh

@@ -1,0 +1,175 @@
+// sim: the portal simulator — an offline twin of the registry's portals on loopback.
+//
+// A World is the deterministic plan of what every portal serves (counts, records, terms,
+// reachability), computed from a registry, a seed and a scale; tests compare what the
+// crawler and parsers extract with World's records. A Server serves a World over HTTP on
+// one loopback port, one virtual host per portal host (selected by the Host header).
+// Everything here is deterministic for (registry, seed, scale, faults file).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "registry/registry.h"
+
+namespace odh::sim {
+
+struct Options {
+  double scale = 1.0;          // multiply every count; a non-zero count stays >= 1
+  std::uint64_t seed = 2021;   // everything derives from it
+  std::string faults_file;     // YAML fault file (docs/simulator.md); "" = none
+  std::string log_file;        // JSON-lines request log; "" = none
+  std::string pool_file;       // real-record pool; "" = data_dir()/sim/pool.json
+  std::string appendix3_file;  // "" = data_dir()/reference/appendix3.csv when present
+  std::string appendix2_file;  // "" = data_dir()/reference/appendix2.yaml when present
+  int threads = 48;            // HTTP worker threads (mostly idle: I/O and sleeps)
+};
+
+// How a portal answers at all. Appendix-3 portals are always kOk.
+enum class Reach {
+  kOk,        // serves its catalogue
+  kEmpty,     // reachable, catalogue with no datasets
+  kDns,       // host unknown: not in the connect map (the crawler must leave it unmapped)
+  kRefused,   // mapped to a loopback port where nothing listens
+  kTimeout,   // accepts, never answers within 30 s
+  kHttpError, // every path answers http_status (403/404/500/502)
+  kRedirectHome,  // every path 302 → the government home page (gov_home)
+};
+const char* reach_name(Reach r);
+
+// One downloadable file of a dataset.
+struct FileRec {
+  std::string name;      // "<title>_0.csv"
+  std::string format;    // declared (what listing/detail shows): csv xls xlsx json xml rdf
+  std::string served;    // what the bytes really are (differs when mislabelled)
+  std::string path;      // URL path on the portal host
+  std::string state;     // "ok" | "dead" (404) | "login" (302 to a login page) | "mislabelled"
+};
+
+struct Dataset {
+  std::int64_t index = 0;
+  std::string id;         // family-shaped id (32 hex, uuid, integer, "31003/027357"…)
+  std::string title, dept, topic, industry, desc;
+  std::vector<std::string> tags;
+  std::string freq;       // 每年 每月 实时 …
+  std::string open;       // 无条件开放 | 有条件开放
+  std::string published;  // "YYYY-MM-DD HH:MM:SS"
+  std::string updated;    // "YYYY-MM-DD HH:MM:SS"
+  std::vector<std::string> formats;  // declared formats, lower case; may include "api"
+  std::int64_t volume = 0;           // 数据量 (rows)
+  std::int64_t views = 0, downloads = 0, comments = 0;
+  double rating = 0;      // 0..5
+  std::vector<FileRec> files;
+  std::string source;     // which real fixture the metadata came from
+};
+
+struct Api {
+  std::int64_t index = 0;
+  std::string id, title, dept, topic, desc, published, updated, method, endpoint;
+  std::int64_t views = 0, calls = 0;
+};
+
+struct App {
+  std::int64_t index = 0;
+  std::string id, name, type;  // type: APP | 小程序 | Web应用 | 分析报告 | 创新方案
+  std::string developer, desc, date, url;
+  std::int64_t views = 0;
+};
+
+// The four rights of report §5.2.3 and how one terms page treats them.
+enum class Right { kFreeAccess, kNonDiscrimination, kFreeUse, kFreeSharing };
+enum class Stance { kGrant, kLimit, kDeny, kSilent };
+const char* right_name(Right r);
+const char* stance_name(Stance s);
+
+struct TermsPage {
+  std::string kind;  // 用户协议 | 免责声明 | 网站声明
+  std::string path;  // "/terms/yhxy.html" …
+  std::vector<std::string> clauses;  // Chinese clause text, in order
+  std::map<Right, Stance> stance;    // what the clauses say about each right
+};
+
+struct Portal {
+  Site site;
+  std::string host;        // "data.sd.gov.cn" or "host:port" as in the URL
+  std::string entry_path;  // path+query of urls[0]
+  std::string family;      // site.family, or the family the simulator uses for it
+  Reach reach = Reach::kOk;
+  int http_status = 200;   // for kHttpError
+  bool appendix3 = false;  // counts come from appendix 3
+  std::int64_t n_datasets = 0, n_apis = 0, n_apps = 0;
+  std::vector<std::string> topics;  // appendix 2, else drawn from the pool
+  std::vector<TermsPage> terms;
+  std::uint64_t key = 0;   // per-portal seed
+  std::string charset = "UTF-8";  // embedded-cms: "GBK", "GBK-mislabelled", "GBK-unlabelled"
+  const struct World* world = nullptr;
+
+  Dataset dataset(std::int64_t i) const;  // 0 <= i < n_datasets
+  Api api(std::int64_t i) const;
+  App app(std::int64_t i) const;
+  // Reverse of the family id formats: the dataset index, or nullopt for an unknown id.
+  std::optional<std::int64_t> dataset_index(const std::string& id) const;
+  std::optional<std::int64_t> api_index(const std::string& id) const;
+  std::string gov_home() const;  // "http://www.<province>.gov.cn/" style page it redirects to
+};
+
+struct Totals {
+  std::int64_t datasets = 0, apis = 0, apps = 0, portals = 0;
+};
+
+struct PoolRecord {
+  std::string title, dept, topic, industry, desc, freq, open, published, updated, volume, source;
+  std::vector<std::string> tags, formats;
+};
+
+struct World {
+  Options options;
+  std::vector<PoolRecord> pool;
+  std::vector<Portal> portals;
+  std::vector<std::string> notes;  // e.g. appendix-3 rows that matched no site
+  std::set<std::string> gov_homes;  // extra hosts serving a plain government home page
+
+  // Build the plan. Throws odh::Failure when the pool cannot be read.
+  World(const std::vector<Site>& sites, const Options& options);
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  const Portal* by_id(const std::string& id) const;
+  std::vector<const Portal*> by_host(const std::string& host) const;  // host[:port], lower case
+  Totals totals(bool appendix3_only) const;
+  // One line per mapped host, curl CONNECT_TO syntax "host:port:127.0.0.1:P"; kDns hosts
+  // are left out, kRefused hosts point to refused_port.
+  std::vector<std::string> connect_to(int port, int refused_port) const;
+  std::vector<std::string> dns_fail_hosts() const;
+
+ private:
+  std::map<std::string, std::vector<std::size_t>> host_index_;
+};
+
+// Scale one published count: 0 stays 0, else max(1, round(n*scale)).
+std::int64_t scale_count(std::int64_t n, double scale);
+
+// A running HTTP server for a World. Thread-safe start/stop; stop() is idempotent.
+class Server {
+ public:
+  Server(std::shared_ptr<const World> world);
+  ~Server();
+  // Binds 127.0.0.1:port (0 = any free port), starts serving in background threads and
+  // returns the bound port. Throws Failure when the port cannot be bound.
+  int start(int port = 0);
+  void stop();
+  int port() const;
+  // A loopback port where nothing listens (for kRefused hosts).
+  int refused_port() const;
+  std::uint64_t requests_served() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace odh::sim

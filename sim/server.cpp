@@ -280,7 +280,12 @@ struct Server::Impl {
           const std::string& bomb = gzip_bomb(std::clamp<std::int64_t>(r.bytes > 0 ? r.bytes : 256LL << 20, 1 << 20, 1LL << 30));
           status = 200;
           res.set_header("Content-Encoding", "gzip");
-          res.set_content(bomb, "text/html; charset=UTF-8");
+          // A provider with a length: cpp-httplib does not re-compress it.
+          res.set_content_provider(bomb.size(), "text/html; charset=UTF-8",
+                                   [&bomb](size_t offset, size_t length, httplib::DataSink& sink) {
+                                     sink.write(bomb.data() + offset, std::min(length, bomb.size() - offset));
+                                     return true;
+                                   });
           bytes = bomb.size();
           return;
         }

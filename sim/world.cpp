@@ -294,9 +294,31 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
         std::find(topic_pool.begin(), topic_pool.end(), r.topic) == topic_pool.end())
       topic_pool.push_back(r.topic);
 
+  // Appendix-3 rows that match no registry site (e.g. a portal missing from appendix 1) still
+  // count: they become extra portals on an invented host so the published totals hold.
+  std::vector<Site> all_sites = sites;
+  {
+    std::set<std::string> ids, names;
+    for (const auto& s : sites) ids.insert(s.id), names.insert(norm_name(s.name));
+    int k = 0;
+    for (const auto& r : a3rows) {
+      ++k;
+      if ((!r.id.empty() && ids.count(r.id)) || names.count(norm_name(r.name))) continue;
+      Site s;
+      s.id = "appendix3-row-" + std::to_string(k);
+      s.name = r.name;
+      s.kind = "independent";
+      s.family = "generic";
+      s.urls = {"http://appendix3-row-" + std::to_string(k) + ".sim.invalid/"};
+      all_sites.push_back(s);
+      a3_by_id[s.id] = &r;
+      notes.push_back("appendix3 row " + std::to_string(k) + " (" + r.name + ") matches no registry site; served as " +
+                      s.id + " on " + s.urls[0]);
+    }
+  }
   std::size_t matched = 0;
-  portals.reserve(sites.size());
-  for (const auto& s : sites) {
+  portals.reserve(all_sites.size());
+  for (const auto& s : all_sites) {
     Portal p;
     p.site = s;
     p.world = this;
@@ -400,7 +422,7 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
   }
   if (!a3rows.empty() && matched < a3rows.size())
     notes.push_back("appendix3: " + std::to_string(a3rows.size() - matched) + " of " +
-                    std::to_string(a3rows.size()) + " rows matched no site");
+                    std::to_string(a3rows.size()) + " rows matched no portal");
 }
 
 const Portal* World::by_id(const std::string& id) const {

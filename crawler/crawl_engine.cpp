@@ -579,10 +579,13 @@ std::string classify_curl(CURLcode rc, CURL* e) {
 // handshake cannot shrink it, as timing from the request start would) and the server's
 // processing time is not added to the crawl (as timing from the end would). No response: the end.
 double Engine::gap_anchor(Transfer* t) {
-  curl_off_t ttfb_us = 0;
+  // Counted back from the end with curl's own clock (total − time to first byte): curl starts
+  // its timer after we add the handle, so counting forward from our start would be too early.
+  curl_off_t ttfb_us = 0, total_us = 0;
   if (t->status > 0 && curl_easy_getinfo(t->easy, CURLINFO_STARTTRANSFER_TIME_T, &ttfb_us) == CURLE_OK &&
-      ttfb_us > 0)
-    return std::min(t->t_end, t->t_start + static_cast<double>(ttfb_us) / 1e6);
+      curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK && ttfb_us > 0 &&
+      total_us >= ttfb_us)
+    return t->t_end - static_cast<double>(total_us - ttfb_us) / 1e6;
   return t->t_end;
 }
 

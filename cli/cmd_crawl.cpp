@@ -54,7 +54,7 @@ struct Args {
   std::string sites_file, only, out = "crawl", user_agent, previous;
   double delay = -1;
   std::vector<std::string> connect_to;
-  bool resume = false, quiet = false;
+  bool resume = false, quiet = false, offline = false;
   int max_pages = 0, max_depth = -1;
 };
 
@@ -64,6 +64,7 @@ void run_crawl(const Args& a) {
   if (a.delay >= 0) o.delay_s = a.delay;
   o.connect_to = a.connect_to;
   o.resume = a.resume;
+  o.mapped_only = a.offline;
   o.max_pages_per_site = a.max_pages;
   if (a.max_depth >= 0) o.max_depth = a.max_depth;
   o.user_agent = a.user_agent;
@@ -147,6 +148,8 @@ CommandRegistrar reg(30, [](CLI::App& app) {
        "HOST:PORT:ADDR:PORT — connect to ADDR:PORT for HOST:PORT (curl CONNECT_TO; empty HOST or PORT = "
        "any); WARC keeps the real URLs. Repeatable")
       ->allow_extra_args(false);
+  c->add_flag("--offline", a->offline,
+              "Only hosts mapped by --connect-to are contacted; others fail as 'dns' without a lookup");
   c->add_flag("--resume", a->resume, "Continue the crawl in --out (after a crash or interrupt)");
   c->add_option("--max-pages", a->max_pages, "Requests per site at most (0 = unlimited)");
   c->add_option("--max-depth", a->max_depth, "Link depth for the built-in spider (default 2)");

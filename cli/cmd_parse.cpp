@@ -10,6 +10,7 @@
 #include "cli/command.h"
 #include "core/core.h"
 #include "crawler/crawl.h"
+#include "parsers/harvest.h"
 #include "parsers/replay.h"
 #include "registry/registry.h"
 
@@ -21,7 +22,7 @@ struct ParseArgs {
   std::vector<std::string> only, connect_to;
   double delay = -1;
   int max_pages = 0;
-  bool json = false;
+  bool json = false, offline = false;
 };
 
 std::vector<Site> selected(const Registry& reg, const std::vector<std::string>& only) {
@@ -36,12 +37,14 @@ std::vector<Site> selected(const Registry& reg, const std::vector<std::string>& 
 
 void print(const ParseSummary& s, const Store& store, bool as_json) {
   if (as_json) {
-    nlohmann::json j = {{"run_id", s.run_id},   {"sites", s.sites},       {"sites_skipped", s.sites_skipped},
-                        {"requests", s.requests}, {"answered", s.answered}, {"datasets", s.datasets},
-                        {"apis", s.apis},         {"issues", s.issues}};
+    nlohmann::json j = {
+        {"run_id", s.run_id},     {"sites", s.sites},       {"sites_skipped", s.sites_skipped},
+        {"requests", s.requests}, {"answered", s.answered}, {"datasets", s.datasets},
+        {"apis", s.apis},         {"issues", s.issues}};
     j["datasets_by_portal"] = s.datasets_by_portal;
     nlohmann::json ul = nlohmann::json::array();
-    for (auto& [k, n] : s.unknown_labels) ul.push_back({{"portal", k.first}, {"label", k.second}, {"count", n}});
+    for (auto& [k, n] : s.unknown_labels)
+      ul.push_back({{"portal", k.first}, {"label", k.second}, {"count", n}});
     j["unknown_labels"] = ul;
     std::cout << j.dump(1) << "\n";
     return;
@@ -53,14 +56,16 @@ void print(const ParseSummary& s, const Store& store, bool as_json) {
   for (auto& [p, n] : s.datasets_by_portal) top.emplace_back(n, p);
   std::sort(top.rbegin(), top.rend());
   if (!top.empty()) std::cout << "datasets by portal:\n";
-  for (size_t i = 0; i < top.size() && i < 20; ++i) std::cout << "  " << top[i].second << "\t" << top[i].first << "\n";
+  for (size_t i = 0; i < top.size() && i < 20; ++i)
+    std::cout << "  " << top[i].second << "\t" << top[i].first << "\n";
   if (top.size() > 20) std::cout << "  … " << top.size() - 20 << " more\n";
   std::vector<std::tuple<int, std::string, std::string>> ul;
   for (auto& [k, n] : s.unknown_labels) ul.emplace_back(n, k.first, k.second);
   std::sort(ul.rbegin(), ul.rend());
   std::cout << "unknown labels (kept raw): " << ul.size() << "\n";
   for (size_t i = 0; i < ul.size() && i < 30; ++i)
-    std::cout << "  " << std::get<1>(ul[i]) << "\t" << std::get<2>(ul[i]) << "\t" << std::get<0>(ul[i]) << "\n";
+    std::cout << "  " << std::get<1>(ul[i]) << "\t" << std::get<2>(ul[i]) << "\t" << std::get<0>(ul[i])
+              << "\n";
   if (ul.size() > 30) std::cout << "  … " << ul.size() - 30 << " more (--json lists all)\n";
 }
 
@@ -78,44 +83,26 @@ void run(const ParseArgs& a) {
     return;
   }
   // Live: the crawler drives the family spiders; responses are archived in DIR and parsed inline.
-  CrawlOptions o;
-  o.out_dir = a.live;
-  if (a.delay >= 0) o.delay_s = a.delay;
-  o.connect_to = a.connect_to;
-  if (a.max_pages > 0) o.max_pages_per_site = a.max_pages;
-  ParseSummary sum;
-  sum.run_id = store->begin_run(a.label.empty() ? "live" : a.label, "live", sites_file);
-  StoreSink sink(*store, sum.run_id);
-  std::vector<Site> with_engine;
-  for (auto& s : sites) {
-    store->write_portal(sum.run_id, {s.id, s.name, s.province, s.city, s.county, s.division_code, s.level, s.region,
-                                     s.kind, s.family, s.urls.empty() ? "" : s.urls[0], s.seq});
-    if (has_engine(s)) with_engine.push_back(s);
-    else ++sum.sites_skipped;
-  }
-  sum.sites = static_cast<int>(with_engine.size());
-  Crawler crawler(o, [&](const Site& s, const CrawlOptions&) {
-    return recording_spider(make_site_spider(s, sink), *store, sum.run_id, &sum.requests);
-  });
-  CrawlReport r = crawler.run(with_engine);
-  if (!r.ok) throw Failure("crawl: " + r.message);
-  store->finish_run(sum.run_id);
-  sum.answered = sum.requests;
-  sum.datasets = sink.datasets;
-  sum.apis = sink.apis;
-  sum.issues = sink.issues;
-  sum.unknown_labels = sink.unknown_labels;
-  for (auto& row : store->query("SELECT portal_id, COUNT(*) FROM dataset WHERE run_id=" +
-                                std::to_string(sum.run_id) + " GROUP BY portal_id"))
-    sum.datasets_by_portal[row[0]] = std::stoll(row[1]);
+  HarvestOptions h;
+  h.crawl.out_dir = a.live;
+  if (a.delay >= 0) h.crawl.delay_s = a.delay;
+  h.crawl.connect_to = a.connect_to;
+  h.crawl.mapped_only = a.offline;
+  if (a.max_pages > 0) h.crawl.max_pages_per_site = a.max_pages;
+  h.label = a.label.empty() ? "live" : a.label;
+  h.sites_file = sites_file;
+  auto sum = harvest_live(sites, h, *store);
   print(sum, *store, a.json);
 }
 
 CommandRegistrar reg(40, [](CLI::App& app) {
   auto a = std::make_shared<ParseArgs>();
-  auto* c = app.add_subcommand("parse", "Parse portal responses into the database (replay a WARC snapshot, or crawl live)");
-  c->add_option("--replay", a->replay, "snapshot directory (or one file) of *.warc / *.warc.gz to rebuild from");
-  c->add_option("--live", a->live, "crawl now with the family parsers; WARC + crawl state go to this directory");
+  auto* c = app.add_subcommand(
+      "parse", "Parse portal responses into the database (replay a WARC snapshot, or crawl live)");
+  c->add_option("--replay", a->replay,
+                "snapshot directory (or one file) of *.warc / *.warc.gz to rebuild from");
+  c->add_option("--live", a->live,
+                "crawl now with the family parsers; WARC + crawl state go to this directory");
   c->add_option("--db", a->db, "SQLite database to write (created or migrated)")->required();
   c->add_option("--sites", a->sites, "registry file (default: sites.yaml)");
   c->add_option("--site", a->only, "only this site id (repeatable)");
@@ -123,6 +110,8 @@ CommandRegistrar reg(40, [](CLI::App& app) {
   c->add_option("--connect-to", a->connect_to, "live: HOST:PORT:ADDR:PORT (e.g. the simulator)");
   c->add_option("--delay", a->delay, "live: seconds between requests to a host");
   c->add_option("--max-pages", a->max_pages, "live: at most this many requests per site");
+  c->add_flag("--offline", a->offline,
+              "live: only hosts mapped by --connect-to are contacted; others fail as 'dns' without a lookup");
   c->add_flag("--json", a->json, "print the summary as JSON");
   c->callback([a] { run(*a); });
 });

@@ -56,6 +56,9 @@ struct CrawlOptions {
   std::int64_t max_wire_bytes = 64ll << 20;  // body bytes as received (still content-encoded)
   std::int64_t max_decoded_bytes = 256ll << 20;  // after gzip/deflate decoding (bomb guard)
   std::vector<std::string> connect_to;           // "HOST:PORT:ADDR:PORT", curl CONNECT_TO syntax
+  // Offline mode: a host that no connect_to rule maps fails with error class "dns" before any
+  // lookup, so nothing leaves the machine (the simulator's "unknown host" portals rely on it).
+  bool mapped_only = false;
 
   // Scope and volume (the built-in spider reads max_depth; the engine enforces max_pages).
   int max_pages_per_site = 0;   // 0 = unlimited; counts requests accepted into a site's frontier
@@ -134,6 +137,10 @@ class Crawler {
 
 // Default User-Agent: "odh/<version> (+<contact URL>)".
 std::string default_user_agent();
+
+// True when a connect_to rule ("HOST:PORT:ADDR:PORT", empty = any) applies to host:port.
+bool connect_to_matches(const std::vector<std::string>& rules, const std::string& host,
+                        const std::string& port);
 
 // Validates one --connect-to value ("HOST:PORT:ADDR:PORT", empty HOST/PORT = any). "" if fine,
 // else the problem.

@@ -34,8 +34,9 @@ std::string default_user_agent() {
   return "odh/" + num + " (+https://github.com/odh-project/odh)";
 }
 
-std::string check_connect_to(const std::string& spec) {
-  // HOST:PORT:ADDR:PORT; ADDR may be an IPv6 literal in brackets.
+namespace {
+// Splits "HOST:PORT:ADDR:PORT" on the colons outside [brackets].
+std::vector<std::string> split_connect_to(const std::string& spec) {
   std::vector<std::string> parts;
   std::string cur;
   int depth = 0;
@@ -50,6 +51,25 @@ std::string check_connect_to(const std::string& spec) {
     }
   }
   parts.push_back(cur);
+  return parts;
+}
+}  // namespace
+
+bool connect_to_matches(const std::vector<std::string>& rules, const std::string& host,
+                        const std::string& port) {
+  for (const auto& r : rules) {
+    auto parts = split_connect_to(r);
+    if (parts.size() != 4) continue;
+    bool host_ok = parts[0].empty() || strcasecmp(parts[0].c_str(), host.c_str()) == 0;
+    bool port_ok = parts[1].empty() || parts[1] == port;
+    if (host_ok && port_ok) return true;
+  }
+  return false;
+}
+
+std::string check_connect_to(const std::string& spec) {
+  // HOST:PORT:ADDR:PORT; ADDR may be an IPv6 literal in brackets.
+  auto parts = split_connect_to(spec);
   if (parts.size() != 4) return "expected HOST:PORT:ADDR:PORT, got '" + spec + "'";
   for (int i : {1, 3}) {
     if (parts[i].empty()) continue;
@@ -133,6 +153,7 @@ struct Host {
   std::string site_id;
   double delay = 1.0, crawl_delay = 0;
   enum { kRobotsUnknown, kRobotsFetching, kRobotsKnown } robots_state = kRobotsUnknown;
+  bool unmapped = false;  // mapped_only and no connect_to rule: every request fails as "dns"
   std::optional<RobotsPolicy> robots;
   int robots_redirects = 0, robots_retries = 0;
   std::string robots_url;
@@ -254,6 +275,16 @@ Host* Engine::host_for(const std::string& origin, const std::string& site_id) {
     h->row.site_id = site_id;
   }
   if (!o_.obey_robots) h->robots_state = Host::kRobotsKnown;
+  if (o_.mapped_only) {
+    // origin is "scheme://host:port"
+    auto colon = origin.rfind(':');
+    auto start = origin.find("://");
+    std::string host = origin.substr(start + 3, colon - start - 3), port = origin.substr(colon + 1);
+    if (!connect_to_matches(o_.connect_to, host, port)) {
+      h->unmapped = true;
+      h->robots_state = Host::kRobotsKnown;  // no robots.txt fetch for a host we may not reach
+    }
+  }
   Host* raw = h.get();
   hosts_.emplace(origin, std::move(h));
   prog_.hosts_total++;
@@ -387,6 +418,10 @@ void Engine::dispatch(Host* h) {
     h->window.pop_front();
     if (h->paused) {
       refuse(h, job, "host-paused", 2);
+      continue;
+    }
+    if (h->unmapped) {
+      refuse(h, job, "dns", 2);
       continue;
     }
     UrlParts u;

@@ -409,3 +409,21 @@ TEST_CASE("an existing crawl directory needs --resume") {
   CHECK(rep2.ok);
   CHECK(srv.log().size() == 2);  // nothing fetched twice
 }
+
+TEST_CASE("offline mode: an unmapped host fails as dns without any request; mapped hosts are crawled") {
+  TestServer srv([](const std::string&, const httplib::Request& q, httplib::Response& r) {
+    r.set_content(q.path == "/robots.txt" ? "" : "<html><body>ok</body></html>", "text/html");
+  });
+  auto o = fast_options(srv, "offline");
+  o.connect_to = {"mapped.test::127.0.0.1:" + srv.connect_to().substr(srv.connect_to().rfind(':') + 1)};
+  o.mapped_only = true;
+  CHECK(connect_to_matches(o.connect_to, "mapped.test", "80"));
+  CHECK(connect_to_matches(o.connect_to, "MAPPED.test", "8080"));
+  CHECK_FALSE(connect_to_matches(o.connect_to, "elsewhere.test", "80"));
+  Crawler c(o);
+  auto rep = c.run({site("m", {"http://mapped.test/"}), site("u", {"http://unmapped.test/"})});
+  REQUIRE(rep.ok);
+  for (auto& r : srv.log()) CHECK(r.host.find("unmapped") == std::string::npos);
+  CHECK(query1(o.out_dir, "SELECT error_class FROM fetch WHERE url='http://unmapped.test/'") == "dns");
+  CHECK(query1(o.out_dir, "SELECT status FROM fetch WHERE url='http://mapped.test/'") == "200");
+}

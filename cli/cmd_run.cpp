@@ -1,0 +1,166 @@
+// odh run — the main job, one command from sites.yaml to report:
+//   harvest (crawl + parse into the store) → metrics (indicator table) → report files.
+// With --simulate the portals are served by the in-process simulator on loopback and the crawler
+// runs offline (hosts the simulator does not map fail as "dns" without any lookup).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+
+#include "cli/command.h"
+#include "core/core.h"
+#include "metrics/metrics.h"
+#include "parsers/harvest.h"
+#include "registry/registry.h"
+#include "reports/export.h"
+#include "sim/sim.h"
+
+namespace odh::cli {
+namespace {
+
+struct RunArgs {
+  std::string sites, out = "out";
+  std::vector<std::string> only;
+  bool simulate = false, quiet = false;
+  double scale = 0.01, delay = -1;
+  std::uint64_t seed = 2021;
+  int max_pages = 0;
+};
+
+std::string utc_stamp() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", std::gmtime(&t));
+  return buf;
+}
+
+void run_main(const RunArgs& a) {
+  namespace fs = std::filesystem;
+  const std::string sites_file = a.sites.empty() ? default_sites_path() : a.sites;
+  Registry reg = load_registry(sites_file);
+  std::vector<Site> sites;
+  std::set<std::string> want(a.only.begin(), a.only.end());
+  for (const auto& id : want)
+    if (!reg.find(id)) throw UsageError("--only: no site '" + id + "' in " + sites_file);
+  for (const auto& s : reg.sites)
+    if (want.empty() || want.count(s.id)) sites.push_back(s);
+
+  const std::string stamp = utc_stamp();
+  fs::create_directories(a.out);
+  HarvestOptions h;
+  h.crawl.out_dir = (fs::path(a.out) / "runs" / stamp / "crawl").string();
+  h.crawl.progress_interval_s = 5;
+  h.label = stamp;
+  h.sites_file = sites_file;
+  if (a.max_pages > 0) h.crawl.max_pages_per_site = a.max_pages;
+
+  // The simulator lives for the whole harvest; it serves every registry host (unselected ones too).
+  std::unique_ptr<sim::Server> server;
+  if (a.simulate) {
+    sim::Options so;
+    so.scale = a.scale;
+    so.seed = a.seed;
+    auto world = std::make_shared<sim::World>(reg.sites, so);
+    server = std::make_unique<sim::Server>(world);
+    int port = server->start(0);
+    h.crawl.connect_to = world->connect_to(port, server->refused_port());
+    h.crawl.mapped_only = true;
+    // Politeness towards our own loopback simulator is moot; keep the run short unless told.
+    h.crawl.delay_s = a.delay >= 0 ? a.delay : 0.05;
+    h.crawl.connect_timeout_s = 3;
+    h.crawl.request_timeout_s = 10;
+    h.source = "sim";
+    std::cerr << "odh run: simulator on 127.0.0.1:" << port << " (scale " << a.scale << ", seed " << a.seed
+              << ")\n";
+  } else if (a.delay >= 0) {
+    h.crawl.delay_s = a.delay;
+  }
+  const bool tty = isatty(STDERR_FILENO);
+  if (!a.quiet)
+    h.on_progress = [tty](const CrawlProgress& p) {
+      std::fprintf(stderr, "%shosts %d/%d done, %lld pages, %.1f MB, %lld errors, %lld pending%s",
+                   tty ? "\r" : "", p.hosts_done, p.hosts_total, static_cast<long long>(p.pages),
+                   p.bytes / 1e6, static_cast<long long>(p.errors), static_cast<long long>(p.pending),
+                   tty ? "   " : "\n");
+    };
+
+  const std::string db_path = (fs::path(a.out) / "odh.sqlite").string();
+  std::int64_t run_id = 0;
+  {
+    auto store = Store::open(db_path);
+    auto sum = harvest_live(sites, h, *store);
+    run_id = sum.run_id;
+    if (tty && !a.quiet) std::fprintf(stderr, "\n");
+    std::cerr << "odh run: harvest run " << run_id << ": " << sum.requests << " responses, " << sum.datasets
+              << " datasets, " << sum.apis << " APIs, " << sum.issues << " parse issues\n";
+  }
+  if (server) server->stop();
+
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    throw Failure("cannot open " + db_path);
+  }
+  std::vector<metrics::IndicatorRow> rows;
+  try {
+    sqlite3_busy_timeout(db, 10000);
+    auto ref = metrics::load_reference(data_dir());
+    rows = metrics::compute_all(db, static_cast<int>(run_id), ref);
+    metrics::write_indicators(db, static_cast<int>(run_id), rows);
+  } catch (...) {
+    sqlite3_close(db);
+    throw;
+  }
+  sqlite3_close(db);
+
+  // Report files: every non-dataset row (dataset-scope rows stay in the database).
+  reports::Rows sel;
+  for (auto& r : rows)
+    if (r.scope != "dataset") sel.push_back(&r);
+  fs::path rep = fs::path(a.out) / "runs" / stamp / "report";
+  fs::create_directories(rep);
+  auto write = [&](const fs::path& p, auto&& fn) {
+    std::ofstream f(p, std::ios::binary);
+    if (!f) throw Failure("cannot write " + p.string());
+    fn(f);
+  };
+  const int run = static_cast<int>(run_id);
+  write(rep / "indicators.csv", [&](std::ostream& o) { reports::write_csv(o, run, sel); });
+  write(rep / "indicators.json", [&](std::ostream& o) { reports::write_json(o, run, sel); });
+  write(rep / "report.md", [&](std::ostream& o) {
+    reports::write_markdown(o, "odh — government open-data portals, run " + stamp, run, sel);
+  });
+  std::cout << "database: " << db_path << " (run " << run_id << ")\n"
+            << "WARC:     " << h.crawl.out_dir << "/\n"
+            << "report:   " << rep.string() << "/report.md, indicators.csv, indicators.json\n"
+            << rows.size() << " indicator rows\n";
+}
+
+CommandRegistrar reg(90, [](CLI::App& app) {
+  auto a = std::make_shared<RunArgs>();
+  auto* c = app.add_subcommand(
+      "run", "The main job: harvest every portal of the registry, compute the indicators, write the report");
+  c->add_option("--sites", a->sites, "registry file (default: sites.yaml)");
+  c->add_option("--out", a->out, "output directory: odh.sqlite and runs/<stamp>/{crawl,report}")
+      ->capture_default_str();
+  c->add_option("--only", a->only, "only these site ids (repeatable)");
+  c->add_flag("--simulate", a->simulate,
+              "harvest the offline portal simulator on loopback instead of the real portals");
+  c->add_option("--scale", a->scale, "--simulate: scale of every portal's catalogue")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0001, 10.0));
+  c->add_option("--seed", a->seed, "--simulate: seed of generated content")->capture_default_str();
+  c->add_option("--delay", a->delay,
+                "seconds between requests to one host (default 1; 0.05 with --simulate)");
+  c->add_option("--max-pages", a->max_pages, "at most this many requests per site (0 = no limit)");
+  c->add_flag("--quiet", a->quiet, "no progress lines");
+  c->callback([a] { run_main(*a); });
+});
+
+}  // namespace
+}  // namespace odh::cli

@@ -18,7 +18,7 @@ struct SimArgs {
   int port = 0;
   double scale = 1.0;
   std::uint64_t seed = 2021;
-  std::string faults, log, connect_map;
+  std::string faults, log, connect_map, tls_ca;
   int threads = 48;
   double duration = 0;
   bool plan = false, json = false, international = false;
@@ -71,10 +71,15 @@ void run(const SimArgs& a) {
   if (!a.connect_map.empty()) {
     std::ofstream out(a.connect_map);
     if (!out) throw Failure("cannot write " + a.connect_map);
-    for (const auto& l : world->connect_to(port, server.refused_port())) out << l << "\n";
+    for (const auto& l : world->connect_to(port, server.refused_port(), server.tls_port())) out << l << "\n";
+  }
+  if (!a.tls_ca.empty()) {
+    std::ofstream out(a.tls_ca);
+    if (!out) throw Failure("cannot write " + a.tls_ca);
+    out << server.tls_ca_pem();
   }
   if (a.json)
-    std::cout << nlohmann::json{{"port", port}, {"refused_port", server.refused_port()},
+    std::cout << nlohmann::json{{"port", port}, {"refused_port", server.refused_port()}, {"tls_port", server.tls_port()},
                                 {"hosts", world->portals.size()}, {"dns_fail", world->dns_fail_hosts()}}
                      .dump()
               << std::endl;
@@ -103,6 +108,7 @@ CommandRegistrar reg(20, [](CLI::App& app) {
   c->add_option("--threads", args->threads, "worker threads")->check(CLI::Range(2, 256));
   c->add_option("--connect-map", args->connect_map,
                 "write curl CONNECT_TO lines (host:port:127.0.0.1:P) for every mapped host; DNS-fail hosts are left out");
+  c->add_option("--tls-ca", args->tls_ca, "write the PEM certificate of the TLS port (https portals) for clients to trust");
   c->add_option("--duration", args->duration, "stop after SECONDS (default: until SIGINT/SIGTERM)");
   c->add_flag("--plan", args->plan, "print what each portal serves (counts, reachability) and exit");
   c->add_flag("--json", args->json, "machine-readable output");

@@ -12,6 +12,7 @@
 
 #include "core/core.h"
 #include "sim/common.h"
+#include "sim/tls.h"
 
 namespace odh::sim {
 
@@ -78,6 +79,11 @@ struct Server::Impl {
   httplib::Server svr;
   std::thread thread;
   int port = 0;
+  // TLS twin on a second port for https portals (same handler).
+  std::unique_ptr<TlsMaterial> tls;
+  std::unique_ptr<httplib::SSLServer> ssl;
+  std::thread ssl_thread;
+  int tls_port = 0;
   int refused = 0;
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> served{0};
@@ -333,7 +339,9 @@ struct Server::Impl {
       try {
         handled = fam->serve(ctx, req, resp);
         if (!handled) handled = serve_common(ctx, fam, req, resp, trap);
-        if (!handled && (req.path == "/" || req.path == "/index.html" || req.path == "/index.htm")) {
+        bool entry = false;  // the registry's entry URL always answers (home page when the family has no page there)
+        for (const auto* q : ctx.portals) entry = entry || q->entry_path.substr(0, q->entry_path.find('?')) == req.path;
+        if (!handled && (entry || req.path == "/" || req.path == "/index.html" || req.path == "/index.htm")) {
           resp.html(home_page(ctx, fam, trap));
           handled = true;
         }
@@ -412,7 +420,27 @@ int Server::start(int port) {
     impl_->refused = probe.bind_to_any_port("127.0.0.1");
   }
   impl_->thread = std::thread([this] { impl_->svr.listen_after_bind(); });
-  while (!impl_->svr.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  std::vector<std::string> https_hosts;
+  for (const auto& p : impl_->world->portals)
+    if (!p.site.urls.empty() && p.site.urls.front().rfind("https", 0) == 0) https_hosts.push_back(p.host);
+  if (!https_hosts.empty()) {
+    impl_->tls = make_tls(https_hosts);
+    impl_->ssl = std::make_unique<httplib::SSLServer>(impl_->tls->cert, impl_->tls->key);
+    auto& t = *impl_->ssl;
+    t.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(std::max(2, threads / 4))); };
+    t.set_keep_alive_max_count(100);
+    t.set_keep_alive_timeout(1);
+    t.set_read_timeout(10);
+    t.set_write_timeout(10);
+    t.set_payload_max_length(4 << 20);
+    t.Get(".*", h);
+    t.Post(".*", h);
+    impl_->tls_port = t.bind_to_any_port("127.0.0.1");
+    if (impl_->tls_port <= 0) throw Failure("sim: cannot bind the TLS port");
+    impl_->ssl_thread = std::thread([this] { impl_->ssl->listen_after_bind(); });
+  }
+  for (int i = 0; i < 5000 && (!impl_->svr.is_running() || (impl_->ssl && !impl_->ssl->is_running())); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   return impl_->port;
 }
 
@@ -421,7 +449,14 @@ void Server::stop() {
   impl_->stopping = true;
   impl_->svr.stop();
   impl_->thread.join();
+  if (impl_->ssl) {
+    impl_->ssl->stop();
+    impl_->ssl_thread.join();
+  }
 }
+
+int Server::tls_port() const { return impl_->tls_port; }
+std::string Server::tls_ca_pem() const { return impl_->tls ? impl_->tls->cert_pem : std::string(); }
 
 int Server::port() const { return impl_->port; }
 int Server::refused_port() const { return impl_->refused; }

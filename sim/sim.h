@@ -143,7 +143,8 @@ struct World {
   Totals totals(bool appendix3_only) const;
   // One line per mapped host, curl CONNECT_TO syntax "host:port:127.0.0.1:P"; kDns hosts
   // are left out, kRefused hosts point to refused_port.
-  std::vector<std::string> connect_to(int port, int refused_port) const;
+  // https portals' :443 point to tls_port when non-zero (else to port).
+  std::vector<std::string> connect_to(int port, int refused_port, int tls_port = 0) const;
   std::vector<std::string> dns_fail_hosts() const;
 
  private:
@@ -165,6 +166,10 @@ class Server {
   int port() const;
   // A loopback port where nothing listens (for kRefused hosts).
   int refused_port() const;
+  // The TLS port serving the https portals (0 when there are none) and the PEM of its
+  // self-signed certificate (SANs = those hosts) for clients to trust.
+  int tls_port() const;
+  std::string tls_ca_pem() const;
   std::uint64_t requests_served() const;
 
  private:

@@ -451,7 +451,7 @@ Totals World::totals(bool appendix3_only) const {
   return t;
 }
 
-std::vector<std::string> World::connect_to(int port, int refused_port) const {
+std::vector<std::string> World::connect_to(int port, int refused_port, int tls_port) const {
   std::vector<std::string> out;
   for (const auto& [host, idx] : host_index_) {
     const Portal& p = portals[idx.front()];
@@ -465,10 +465,11 @@ std::vector<std::string> World::connect_to(int port, int refused_port) const {
     int target = p.reach == Reach::kRefused ? refused_port : port;
     bool https = !p.site.urls.empty() && p.site.urls.front().rfind("https", 0) == 0;
     // Both schemes' default ports are mapped unless the URL names a port.
-    if (!hp.empty()) out.push_back(h + ":" + hp + ":127.0.0.1:" + std::to_string(target));
+    int tls_target = p.reach == Reach::kRefused ? refused_port : tls_port > 0 ? tls_port : port;
+    if (!hp.empty()) out.push_back(h + ":" + hp + ":127.0.0.1:" + std::to_string(https ? tls_target : target));
     else {
       out.push_back(h + ":80:127.0.0.1:" + std::to_string(target));
-      if (https) out.push_back(h + ":443:127.0.0.1:" + std::to_string(target));
+      if (https) out.push_back(h + ":443:127.0.0.1:" + std::to_string(tls_target));
     }
   }
   for (const auto& g : gov_homes) out.push_back(g + ":80:127.0.0.1:" + std::to_string(port));

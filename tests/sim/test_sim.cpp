@@ -630,3 +630,20 @@ TEST_CASE("open-data-web: JS cookie gate (521 + __jsl_clearance_s), then list an
   CHECK(d["zy"] == p.dataset(0).title);
   CHECK(std::regex_match(d["fjhzm"].get<std::string>(), std::regex("[A-Z]+( [A-Z]+)*")));
 }
+
+TEST_CASE("https portals are served on the TLS port with a certificate naming them") {
+  Fixture f;
+  REQUIRE(f.server->tls_port() > 0);
+  CHECK(f.server->tls_ca_pem().rfind("-----BEGIN CERTIFICATE-----", 0) == 0);
+  bool mapped = false;
+  for (const auto& l : f.world->connect_to(f.port, f.server->refused_port(), f.server->tls_port()))
+    mapped = mapped || l == "data.sh.gov.cn:443:127.0.0.1:" + std::to_string(f.server->tls_port());
+  CHECK(mapped);
+  httplib::SSLClient c("127.0.0.1", f.server->tls_port());
+  c.enable_server_certificate_verification(false);
+  c.set_read_timeout(5, 0);
+  auto r = c.Get("/common/sjj.json", {{"Host", "data.tj.gov.cn"}});
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(json::parse(r->body)["dataList"].size() == static_cast<std::size_t>(f.portal("tj").n_datasets));
+}

@@ -202,8 +202,9 @@ DatasetRow build_dataset(const RawRecord& rec, const std::string& portal_id, con
       set_once(d.frequency_raw, value);
       set_once(d.frequency, normalize_frequency(value, spec.frequency_codes));
     } else if (canon == "is_open") set_once(d.open_condition, normalize_open_condition(value, spec.open_codes));
-    else if (canon == "tags") {
-      if (d.tags.empty()) d.tags = split_tags(value, spec.tags_split_spaces);
+    else if (canon == "tags") {  // several tag fields (dcat:keyword × n) accumulate
+      for (auto& t : split_tags(value, spec.tags_split_spaces))
+        if (std::find(d.tags.begin(), d.tags.end(), t) == d.tags.end()) d.tags.push_back(t);
     } else if (canon == "data_volume") {
       if (!d.record_count) d.record_count = parse_count(value);
     } else if (canon == "field_count") {
@@ -461,7 +462,9 @@ class FamilySpider : public Spider {
       vars["id"] = it.id;
       vars["link"] = it.link;
       for (auto& [k, v] : it.vars) vars[k] = v;
-      FetchRequest q = make_request(spec_.detail.request, vars);
+      RequestTemplate t = spec_.detail.request;
+      if (!l.detail_url.empty()) t.url = l.detail_url;
+      FetchRequest q = make_request(t, vars);
       if (q.url.empty()) continue;
       q.kind = "detail";
       q.depth = r.request.depth + 1;

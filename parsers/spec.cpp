@@ -56,7 +56,7 @@ struct Reader {
 };
 
 const char* kListKeys[] = {"record", "request", "format", "paging", "start", "size", "max_pages", "json_string",
-                           "html", "items", "total", "pages", "link", "id", "formats", "convert"};
+                           "html", "items", "total", "pages", "link", "id", "formats", "convert", "detail_url"};
 const char* kDetailKeys[] = {"request", "format", "root", "title", "title_own_text", "pairs", "formats", "files",
                              "page_url"};
 const char* kTopKeys[] = {"family", "engine", "about", "list", "lists", "detail", "defaults", "labels", "codes",
@@ -97,6 +97,7 @@ ListSpec read_list(const Reader& r, const YAML::Node& n) {
   l.id = r.str(n, "id");
   l.formats = r.str(n, "formats");
   l.convert = r.str(n, "convert");
+  l.detail_url = r.str(n, "detail_url");
   if (l.request.url.empty()) r.fail(n, "list.request", "url is required");
   if (l.items.empty() && l.format != "rdf" && l.format != "jsonld") r.fail(n, "list.items", "is required");
   return l;

@@ -47,6 +47,7 @@ struct ListSpec {
   std::string link;         // html: selector of the detail link inside an item (href); json: path
   std::string id;           // json: path of the id in an item; html: "sel@attr" or "param:<name>" of the link
   std::string formats;      // selector ("sel@attr" reads an attribute) or path of the item's formats
+  std::string detail_url;   // this list's detail URL template, when it differs from detail.request (hainan APIs)
   std::string convert;      // json: item converter (fields | ckan | datajson | socrata | ods); "" = via detail
 };
 

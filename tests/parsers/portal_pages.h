@@ -12,6 +12,7 @@
 
 #include "core/core.h"
 #include "parsers/engine.h"
+#include "parsers/replay.h"
 #include "parsers/normalize.h"
 
 namespace testutil {
@@ -87,7 +88,7 @@ inline odh::Site site(const std::string& id, const std::string& family, const st
 inline odh::MemorySink crawl(const odh::Site& s, const std::function<odh::FetchResult(const odh::FetchRequest&)>& serve,
                              size_t* requests = nullptr) {
   odh::MemorySink sink;
-  auto spider = odh::make_spider(s, sink);
+  auto spider = odh::make_site_spider(s, sink);
   size_t n = odh::drive(*spider, [&](const odh::FetchRequest& q) {
     auto r = serve(q);
     if (r.status == 404) FAIL_CHECK("unexpected request " << q.method << " " << q.url << " " << q.body);

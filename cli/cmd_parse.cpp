@@ -36,12 +36,14 @@ std::vector<Site> selected(const Registry& reg, const std::vector<std::string>& 
 
 void print(const ParseSummary& s, const Store& store, bool as_json) {
   if (as_json) {
-    nlohmann::json j = {{"run_id", s.run_id},   {"sites", s.sites},       {"sites_skipped", s.sites_skipped},
-                        {"requests", s.requests}, {"answered", s.answered}, {"datasets", s.datasets},
-                        {"apis", s.apis},         {"issues", s.issues}};
+    nlohmann::json j = {
+        {"run_id", s.run_id},     {"sites", s.sites},       {"sites_skipped", s.sites_skipped},
+        {"requests", s.requests}, {"answered", s.answered}, {"datasets", s.datasets},
+        {"apis", s.apis},         {"issues", s.issues}};
     j["datasets_by_portal"] = s.datasets_by_portal;
     nlohmann::json ul = nlohmann::json::array();
-    for (auto& [k, n] : s.unknown_labels) ul.push_back({{"portal", k.first}, {"label", k.second}, {"count", n}});
+    for (auto& [k, n] : s.unknown_labels)
+      ul.push_back({{"portal", k.first}, {"label", k.second}, {"count", n}});
     j["unknown_labels"] = ul;
     std::cout << j.dump(1) << "\n";
     return;
@@ -53,14 +55,16 @@ void print(const ParseSummary& s, const Store& store, bool as_json) {
   for (auto& [p, n] : s.datasets_by_portal) top.emplace_back(n, p);
   std::sort(top.rbegin(), top.rend());
   if (!top.empty()) std::cout << "datasets by portal:\n";
-  for (size_t i = 0; i < top.size() && i < 20; ++i) std::cout << "  " << top[i].second << "\t" << top[i].first << "\n";
+  for (size_t i = 0; i < top.size() && i < 20; ++i)
+    std::cout << "  " << top[i].second << "\t" << top[i].first << "\n";
   if (top.size() > 20) std::cout << "  … " << top.size() - 20 << " more\n";
   std::vector<std::tuple<int, std::string, std::string>> ul;
   for (auto& [k, n] : s.unknown_labels) ul.emplace_back(n, k.first, k.second);
   std::sort(ul.rbegin(), ul.rend());
   std::cout << "unknown labels (kept raw): " << ul.size() << "\n";
   for (size_t i = 0; i < ul.size() && i < 30; ++i)
-    std::cout << "  " << std::get<1>(ul[i]) << "\t" << std::get<2>(ul[i]) << "\t" << std::get<0>(ul[i]) << "\n";
+    std::cout << "  " << std::get<1>(ul[i]) << "\t" << std::get<2>(ul[i]) << "\t" << std::get<0>(ul[i])
+              << "\n";
   if (ul.size() > 30) std::cout << "  … " << ul.size() - 30 << " more (--json lists all)\n";
 }
 
@@ -88,10 +92,12 @@ void run(const ParseArgs& a) {
   StoreSink sink(*store, sum.run_id);
   std::vector<Site> with_engine;
   for (auto& s : sites) {
-    store->write_portal(sum.run_id, {s.id, s.name, s.province, s.city, s.county, s.division_code, s.level, s.region,
-                                     s.kind, s.family, s.urls.empty() ? "" : s.urls[0], s.seq});
-    if (has_engine(s)) with_engine.push_back(s);
-    else ++sum.sites_skipped;
+    store->write_portal(sum.run_id, {s.id, s.name, s.province, s.city, s.county, s.division_code, s.level,
+                                     s.region, s.kind, s.family, s.urls.empty() ? "" : s.urls[0], s.seq});
+    if (has_engine(s))
+      with_engine.push_back(s);
+    else
+      ++sum.sites_skipped;
   }
   sum.sites = static_cast<int>(with_engine.size());
   Crawler crawler(o, [&](const Site& s, const CrawlOptions&) {
@@ -113,9 +119,12 @@ void run(const ParseArgs& a) {
 
 CommandRegistrar reg(40, [](CLI::App& app) {
   auto a = std::make_shared<ParseArgs>();
-  auto* c = app.add_subcommand("parse", "Parse portal responses into the database (replay a WARC snapshot, or crawl live)");
-  c->add_option("--replay", a->replay, "snapshot directory (or one file) of *.warc / *.warc.gz to rebuild from");
-  c->add_option("--live", a->live, "crawl now with the family parsers; WARC + crawl state go to this directory");
+  auto* c = app.add_subcommand(
+      "parse", "Parse portal responses into the database (replay a WARC snapshot, or crawl live)");
+  c->add_option("--replay", a->replay,
+                "snapshot directory (or one file) of *.warc / *.warc.gz to rebuild from");
+  c->add_option("--live", a->live,
+                "crawl now with the family parsers; WARC + crawl state go to this directory");
   c->add_option("--db", a->db, "SQLite database to write (created or migrated)")->required();
   c->add_option("--sites", a->sites, "registry file (default: sites.yaml)");
   c->add_option("--site", a->only, "only this site id (repeatable)");

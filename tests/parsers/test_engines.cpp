@@ -14,8 +14,10 @@ TEST_CASE("label dictionary: every label of the real records maps; overrides; st
   CHECK(d.size() > 200);
   // All labels of the real normalised records except the crawler's own keys.
   std::set<std::string> crawler_keys = {"详情页网址", "数据格式"};
-  for (const char* f : {"cn-oportal/gxzf-nanning_oportal_normalized_2023.json", "cn-odweb/yinchuan_odweb_normalized_2023.json",
-                        "cn-guizhou/guiyang_normalized_2023.json", "cn-open-data-web/hefei_open-data-web_normalized_2023.json"})
+  for (const char* f :
+       {"cn-oportal/gxzf-nanning_oportal_normalized_2023.json",
+        "cn-odweb/yinchuan_odweb_normalized_2023.json", "cn-guizhou/guiyang_normalized_2023.json",
+        "cn-open-data-web/hefei_open-data-web_normalized_2023.json"})
     for (json first = load_json(f)[0]; auto& el : first.items()) {
       std::string label = el.key();
       CAPTURE(label);
@@ -52,7 +54,8 @@ TEST_CASE("selectors and pair extractors") {
   odh::HtmlDoc doc(
       "<div id=a class='x y'><ul><li data-k=v><span>来源部门：</span><b>市教育局</b></li>"
       "<li>更新频率：每年</li></ul><p class=y>p</p>"
-      "<table><tr><th>标签</th><td>a,b</td><th>描述</th><td>d</td></tr><tr><td>数据量</td><td>1,299</td></tr></table>"
+      "<table><tr><th>标签</th><td>a,b</td><th>描述</th><td>d</td></tr><tr><td>数据量</td><td>1,299</td></"
+      "tr></table>"
       "</div><div class=y>z<br>资源名称\t河湖<br/>资源摘要：说明：含冒号</div>");
   CHECK(doc.select("div.x.y > ul > li").size() == 2);
   CHECK(doc.select("#a li[data-k=v] b").size() == 1);
@@ -86,13 +89,14 @@ TEST_CASE("embedded column: list detection, TRS pagination, item page with attac
   const std::string base = "http://www.example.gov.cn/sjkf/";
   const size_t per = 15, n = 40;
   auto list_page = [&](size_t page) {
-    std::string h = "<html><body><ul class='nav'><li><a href='/'>首页</a></li><li><a href='/zwgk/'>政务公开</a></li></ul>"
-                    "<div class='list'><ul>";
+    std::string h =
+        "<html><body><ul class='nav'><li><a href='/'>首页</a></li><li><a href='/zwgk/'>政务公开</a></li></ul>"
+        "<div class='list'><ul>";
     for (size_t i = page * per; i < std::min(n, (page + 1) * per); ++i)
       h += "<li><a href='./t" + std::to_string(i) + ".html' title='" + esc(str(recs[i], "标题")) + "'>" +
            esc(str(recs[i], "标题").substr(0, 12)) + "</a><span>" + str(recs[i], "发布时间") + "</span></li>";
-    h += "</ul></div><script>createPageHTML(" + std::to_string((n + per - 1) / per) + ", " + std::to_string(page) +
-         ", \"index\", \"html\");</script></body></html>";
+    h += "</ul></div><script>createPageHTML(" + std::to_string((n + per - 1) / per) + ", " +
+         std::to_string(page) + ", \"index\", \"html\");</script></body></html>";
     return h;
   };
   auto serve = [&](const odh::FetchRequest& q) -> odh::FetchResult {
@@ -104,8 +108,9 @@ TEST_CASE("embedded column: list detection, TRS pagination, item page with attac
         return ok("<html><head><meta name='ArticleTitle' content='" + esc(str(recs[i], "标题")) +
                   "'><meta name='ContentSource' content='" + esc(str(recs[i], "来源部门")) +
                   "'></head><body><h1>x</h1><div>发布时间：" + str(recs[i], "发布时间") +
-                  "</div><p>附件：<a href='/files/" + std::to_string(i) + ".xlsx'>数据.xlsx</a> <a href='/files/" +
-                  std::to_string(i) + ".pdf'>说明</a></p></body></html>");
+                  "</div><p>附件：<a href='/files/" + std::to_string(i) +
+                  ".xlsx'>数据.xlsx</a> <a href='/files/" + std::to_string(i) +
+                  ".pdf'>说明</a></p></body></html>");
     return not_found();
   };
   size_t reqs = 0;
@@ -124,8 +129,9 @@ TEST_CASE("embedded column: list detection, TRS pagination, item page with attac
     CHECK(d->distributions[0].url == "http://www.example.gov.cn/files/" + std::to_string(i) + ".xlsx");
   }
   // "下一页" links and per-site selectors.
-  odh::HtmlDoc doc("<div class='pages'><a href='list_3.html'>下一页</a></div><table class='t'>"
-                   "<tr class='r'><td><a href='a.html'>A</a></td><td>2021/6/7</td></tr></table>");
+  odh::HtmlDoc doc(
+      "<div class='pages'><a href='list_3.html'>下一页</a></div><table class='t'>"
+      "<tr class='r'><td><a href='a.html'>A</a></td><td>2021/6/7</td></tr></table>");
   CHECK(odh::cms_next_page(doc, "", "http://x.gov.cn/c/list_2.html") == "http://x.gov.cn/c/list_3.html");
   auto items = odh::cms_list_items(doc, "http://x.gov.cn/c/", "tr.r");
   REQUIRE(items.size() == 1);
@@ -136,13 +142,18 @@ TEST_CASE("long tail: portals described by YAML only") {
   auto recs = load_json("cn-oportal/gxzf-nanning_oportal_normalized_2023.json");
   SUBCASE("chuzhou: full metadata in the list, 0-based pages, sharetype codes") {
     auto serve = [&](const odh::FetchRequest& q) -> odh::FetchResult {
-      if (q.url.rfind("https://www.chuzhou.gov.cn/data/api/OpenDirectory/select?", 0) != 0) return not_found();
+      if (q.url.rfind("https://www.chuzhou.gov.cn/data/api/OpenDirectory/select?", 0) != 0)
+        return not_found();
       size_t page = std::stoul(param(q.url, "page"));
       json out = {{"totalElements", 25}, {"content", json::array()}};
       for (size_t i = page * 10; i < std::min<size_t>(25, page * 10 + 10); ++i)
-        out["content"].push_back({{"id", i}, {"name", recs[i]["标题"]}, {"companys", {{"title", recs[i]["来源部门"]}}},
-                                  {"fields", {{"title", recs[i]["重点领域"]}}}, {"createtime", recs[i]["发布时间"]},
-                                  {"updatetime", recs[i]["更新时间"]}, {"sharetype", "2"}});
+        out["content"].push_back({{"id", i},
+                                  {"name", recs[i]["标题"]},
+                                  {"companys", {{"title", recs[i]["来源部门"]}}},
+                                  {"fields", {{"title", recs[i]["重点领域"]}}},
+                                  {"createtime", recs[i]["发布时间"]},
+                                  {"updatetime", recs[i]["更新时间"]},
+                                  {"sharetype", "2"}});
       return ok(out.dump());
     };
     auto sink = crawl(site("chuzhou", "lt-anhui-chuzhou", "https://www.chuzhou.gov.cn/"), serve);
@@ -162,8 +173,12 @@ TEST_CASE("long tail: portals described by YAML only") {
       json res = json::array();
       if (page == 1)
         for (size_t i = 0; i < 7; ++i)
-          res.push_back({{"id", "s" + std::to_string(i)}, {"sdataName", recs[i]["标题"]}, {"sorgName", recs[i]["来源部门"]},
-                         {"sdataTopic", recs[i]["重点领域"]}, {"spubDate", recs[i]["发布时间"]}, {"sdataFormats", "xls,csv"}});
+          res.push_back({{"id", "s" + std::to_string(i)},
+                         {"sdataName", recs[i]["标题"]},
+                         {"sorgName", recs[i]["来源部门"]},
+                         {"sdataTopic", recs[i]["重点领域"]},
+                         {"spubDate", recs[i]["发布时间"]},
+                         {"sdataFormats", "xls,csv"}});
       return ok(json::array({{{"result", res}}}).dump());
     };
     auto sink = crawl(site("shaanxi", "lt-shaanxi", "http://www.sndata.gov.cn/"), serve);
@@ -176,22 +191,32 @@ TEST_CASE("long tail: portals described by YAML only") {
     json arr = json::array();
     for (size_t i = 0; i < 5; ++i) {
       std::string d = str(recs[i], "更新时间");
-      arr.push_back({{"title", recs[i]["标题"]}, {"link", "http://www.xianning.gov.cn/x/" + std::to_string(i) + ".html"},
+      arr.push_back({{"title", recs[i]["标题"]},
+                     {"link", "http://www.xianning.gov.cn/x/" + std::to_string(i) + ".html"},
                      {"update", d.substr(0, 4) + "年" + d.substr(5, 2) + "月" + d.substr(8, 2) + "日"},
-                     {"department", recs[i]["来源部门"]}, {"theme", recs[i]["重点领域"]}, {"chnldesc", "数据集"}});
+                     {"department", recs[i]["来源部门"]},
+                     {"theme", recs[i]["重点领域"]},
+                     {"chnldesc", "数据集"}});
     }
     auto sink = crawl(site("xianning", "lt-hubei-xianning", "http://www.xianning.gov.cn/"),
-                      [&](const odh::FetchRequest& q) { return q.url == "http://www.xianning.gov.cn/cysjdy/sjmljson/sjml.json" ? ok(arr.dump()) : not_found(); });
+                      [&](const odh::FetchRequest& q) {
+                        return q.url == "http://www.xianning.gov.cn/cysjdy/sjmljson/sjml.json"
+                                   ? ok(arr.dump())
+                                   : not_found();
+                      });
     REQUIRE(sink.datasets.size() == 5);
     CHECK(sink.datasets[1].modified == str(recs[1], "更新时间"));
     CHECK(sink.datasets[1].url == "http://www.xianning.gov.cn/x/1.html");
     bool raw = false;  // the unknown key is kept raw, with no canonical field
-    for (auto& f : sink.datasets[1].fields) raw |= f.label == "chnldesc" && f.value == "数据集" && f.canonical.empty();
+    for (auto& f : sink.datasets[1].fields)
+      raw |= f.label == "chnldesc" && f.value == "数据集" && f.canonical.empty();
     CHECK(raw);
   }
   SUBCASE("wuhu: a quoted JSON string body") {
     json inner = {{"allPage", 1}, {"smcDataSetList", json::array()}};
-    for (size_t i = 0; i < 4; ++i) inner["smcDataSetList"].push_back({{"id", i}, {"title", recs[i]["标题"]}, {"orgName", recs[i]["来源部门"]}});
+    for (size_t i = 0; i < 4; ++i)
+      inner["smcDataSetList"].push_back(
+          {{"id", i}, {"title", recs[i]["标题"]}, {"orgName", recs[i]["来源部门"]}});
     std::string quoted = json(inner.dump()).dump();  // "{\"allPage\":1,…}"
     auto sink = crawl(site("wuhu", "lt-anhui-wuhu", "http://data.wuhu.cn/"), [&](const odh::FetchRequest& q) {
       return q.url == "http://data.wuhu.cn/datagov-ops/data/getDataSetByWhere" ? ok(quoted) : not_found();
@@ -224,8 +249,16 @@ TEST_CASE("long tail: portals described by YAML only") {
 
 TEST_CASE("hostile content never crashes and is reported") {
   std::mt19937 rng(42);
-  std::vector<std::string> bodies = {"", "{", "[]", "null", "\"x\"", "{\"data\":{\"content\":7}}", "<html><<<>>>",
-                                     std::string(100000, '<'), std::string(50000, '{'), "\xff\xfe\x00garbage"};
+  std::vector<std::string> bodies = {"",
+                                     "{",
+                                     "[]",
+                                     "null",
+                                     "\"x\"",
+                                     "{\"data\":{\"content\":7}}",
+                                     "<html><<<>>>",
+                                     std::string(100000, '<'),
+                                     std::string(50000, '{'),
+                                     "\xff\xfe\x00garbage"};
   for (int i = 0; i < 30; ++i) {  // random bytes and deep nesting
     std::string s;
     for (int k = 0; k < 2000; ++k) s += static_cast<char>(rng() % 256);

@@ -7,7 +7,8 @@
 using namespace testutil;
 
 namespace {
-std::vector<odh::DatasetRow> rows(const std::string& kind, const std::string& rel, std::string* err = nullptr) {
+std::vector<odh::DatasetRow> rows(const std::string& kind, const std::string& rel,
+                                  std::string* err = nullptr) {
   std::vector<odh::DatasetRow> out;
   odh::FamilySpec spec;
   spec.tags_split_spaces = false;  // keywords are separate elements; "Nobel prize" is one tag
@@ -38,7 +39,8 @@ TEST_CASE("CKAN package_search and package_show (demo.ckan.org) and DKAN") {
   auto* it = find(v, "2016 Regione Asia Est Oceania * Classi di età");
   REQUIRE(it);
   CHECK(it->publisher == "SDB");
-  auto show = rows("ckan", "international/ckan/demo.ckan.org_package_show_17be64bb-da74-4195-9bb8-565c39846af2.json");
+  auto show =
+      rows("ckan", "international/ckan/demo.ckan.org_package_show_17be64bb-da74-4195-9bb8-565c39846af2.json");
   REQUIRE(show.size() == 1);
   CHECK(show[0].modified == "2017-07-05");
   CHECK(show[0].publisher == "SDB");
@@ -156,7 +158,8 @@ TEST_CASE("CKAN family spider pages through package_search with rows/start") {
   std::string body = odh::read_file(fixture("international/ckan/demo.ckan.org_package_search_rows3.json"));
   auto doc = json::parse(body);
   auto serve = [&](const odh::FetchRequest& q) -> odh::FetchResult {
-    if (q.url.rfind("https://demo.ckan.org/api/3/action/package_search?rows=2&start=", 0) != 0) return not_found();
+    if (q.url.rfind("https://demo.ckan.org/api/3/action/package_search?rows=2&start=", 0) != 0)
+      return not_found();
     size_t start = std::stoul(param(q.url, "start"));
     json page = doc;
     page["result"]["results"] = json::array();

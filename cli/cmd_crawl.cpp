@@ -55,6 +55,7 @@ struct Args {
   double delay = -1;
   std::vector<std::string> connect_to;
   bool resume = false, quiet = false, offline = false;
+  std::string ca_file;
   int max_pages = 0, max_depth = -1;
 };
 
@@ -65,6 +66,7 @@ void run_crawl(const Args& a) {
   o.connect_to = a.connect_to;
   o.resume = a.resume;
   o.mapped_only = a.offline;
+  o.ca_file = a.ca_file;
   o.max_pages_per_site = a.max_pages;
   if (a.max_depth >= 0) o.max_depth = a.max_depth;
   o.user_agent = a.user_agent;
@@ -153,6 +155,7 @@ CommandRegistrar reg(30, [](CLI::App& app) {
   c->add_flag("--resume", a->resume, "Continue the crawl in --out (after a crash or interrupt)");
   c->add_option("--max-pages", a->max_pages, "Requests per site at most (0 = unlimited)");
   c->add_option("--max-depth", a->max_depth, "Link depth for the built-in spider (default 2)");
+  c->add_option("--ca-file", a->ca_file, "PEM bundle to verify TLS with (e.g. from odh sim --tls-ca)");
   c->add_option("--user-agent", a->user_agent, "User-Agent (default: odh/<version> (+contact URL))");
   c->add_option("--previous", a->previous, "Earlier crawl directory: conditional GET, 304 -> WARC revisit");
   c->add_flag("--quiet", a->quiet, "No progress output");

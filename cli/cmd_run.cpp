@@ -68,7 +68,13 @@ void run_main(const RunArgs& a) {
     auto world = std::make_shared<sim::World>(reg.sites, so);
     server = std::make_unique<sim::Server>(world);
     int port = server->start(0);
-    h.crawl.connect_to = world->connect_to(port, server->refused_port());
+    h.crawl.connect_to = world->connect_to(port, server->refused_port(), server->tls_port());
+    if (server->tls_port()) {  // https portals: trust the simulator's self-signed certificate
+      fs::path ca = fs::path(a.out) / "runs" / stamp / "sim-ca.pem";
+      fs::create_directories(ca.parent_path());
+      std::ofstream(ca) << server->tls_ca_pem();
+      h.crawl.ca_file = ca.string();
+    }
     h.crawl.mapped_only = true;
     // Politeness towards our own loopback simulator is moot; keep the run short unless told.
     h.crawl.delay_s = a.delay >= 0 ? a.delay : 0.05;

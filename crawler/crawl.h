@@ -59,6 +59,7 @@ struct CrawlOptions {
   // Offline mode: a host that no connect_to rule maps fails with error class "dns" before any
   // lookup, so nothing leaves the machine (the simulator's "unknown host" portals rely on it).
   bool mapped_only = false;
+  std::string ca_file;  // PEM bundle to verify TLS with instead of the system's ("" = system)
 
   // Scope and volume (the built-in spider reads max_depth; the engine enforces max_pages).
   int max_pages_per_site = 0;   // 0 = unlimited; counts requests accepted into a site's frontier

@@ -4,7 +4,6 @@
 #include <strings.h>
 
 #include <algorithm>
-
 #include <map>
 #include <regex>
 #include <set>
@@ -67,8 +66,8 @@ std::string meta(const HtmlNode& root, const char* name) {
 
 }  // namespace
 
-std::vector<CmsItem> cms_list_items(const HtmlDoc& doc, const std::string& page_url, const std::string& items_sel,
-                                    const std::string& link_sel) {
+std::vector<CmsItem> cms_list_items(const HtmlDoc& doc, const std::string& page_url,
+                                    const std::string& items_sel, const std::string& link_sel) {
   std::vector<CmsItem> out;
   auto root = doc.root();
   auto make = [&](const HtmlNode& n) {
@@ -123,14 +122,15 @@ std::string cms_next_page(const HtmlDoc& doc, const std::string& html, const std
   }
   for (auto& a : root.select("a[href]")) {
     std::string t = a.text();
-    if (t == "下一页" || t == "下页" || t == "下一页>" || t == "下一页 >" || t == ">" || t == "›" || t == "next" ||
-        a.attr("title") == "下一页") {
+    if (t == "下一页" || t == "下页" || t == "下一页>" || t == "下一页 >" || t == ">" || t == "›" ||
+        t == "next" || a.attr("title") == "下一页") {
       std::string u = resolve_url(page_url, a.attr("href"));
       if (!u.empty() && u != page_url) return u;
     }
   }
   // TRS: createPageHTML(countPage, currentPage, "index", "html") — page 0 is index.html.
-  static const std::regex trs(R"(createPageHTML\(\s*['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([\w-]+)['"]\s*,\s*['"](\w+)['"])");
+  static const std::regex trs(
+      R"(createPageHTML\(\s*['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([\w-]+)['"]\s*,\s*['"](\w+)['"])");
   std::smatch m;
   std::string tail = html.size() > 200000 ? html.substr(html.size() - 200000) : html;
   if (std::regex_search(tail, m, trs)) {
@@ -160,7 +160,8 @@ RawRecord cms_item_record(const HtmlDoc& doc, const std::string& page_url, const
   std::set<std::string> labels;
   for (auto& t : root.select("table"))
     for (auto& [l, v] : table_pairs(t, nullptr))
-      if (!LabelDictionary::shipped().canonical(l).empty() && labels.insert(l).second) r.pairs.emplace_back(l, v);
+      if (!LabelDictionary::shipped().canonical(l).empty() && labels.insert(l).second)
+        r.pairs.emplace_back(l, v);
   for (auto& [l, v] : line_pairs(body))
     if (l.size() <= 30 && !LabelDictionary::shipped().canonical(l).empty() && labels.insert(l).second)
       r.pairs.emplace_back(l, v.substr(0, 2000));
@@ -236,7 +237,8 @@ class CmsSpider : public Spider {
       auto d = r.request.meta.find("\"date\":\"");
       if (d != std::string::npos) {
         std::string ld = r.request.meta.substr(d + 8, 10);
-        bool has = std::any_of(rec.pairs.begin(), rec.pairs.end(), [](auto& p) { return p.first == "发布日期"; });
+        bool has =
+            std::any_of(rec.pairs.begin(), rec.pairs.end(), [](auto& p) { return p.first == "发布日期"; });
         if (!has && ld.size() == 10 && ld[4] == '-') rec.pairs.emplace_back("发布日期", ld);
       }
       DatasetRow row = build_dataset(rec, site_.id, spec_, dict_);

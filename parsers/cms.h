@@ -22,8 +22,8 @@ struct CmsItem {
 };
 
 // The item links of a list page (absolute URLs), by selectors when given, else detected.
-std::vector<CmsItem> cms_list_items(const HtmlDoc& doc, const std::string& page_url, const std::string& items_sel = "",
-                                    const std::string& link_sel = "");
+std::vector<CmsItem> cms_list_items(const HtmlDoc& doc, const std::string& page_url,
+                                    const std::string& items_sel = "", const std::string& link_sel = "");
 // The next list page's URL ("" when none).
 std::string cms_next_page(const HtmlDoc& doc, const std::string& html, const std::string& page_url,
                           const std::string& next_sel = "");

@@ -76,7 +76,8 @@ std::string percent_encode(const std::string& v) {
   return out;
 }
 
-// Replaces {name} ({name|url}: percent-encoded) where name is a known variable; other braces (JSON bodies) stay as they are.
+// Replaces {name} ({name|url}: percent-encoded) where name is a known variable; other braces (JSON bodies)
+// stay as they are.
 std::string expand(const std::string& t, const std::map<std::string, std::string>& vars) {
   std::string out;
   out.reserve(t.size());
@@ -161,7 +162,9 @@ std::optional<std::int64_t> json_count(const json& root, const std::string& spec
   return any ? std::optional<std::int64_t>(sum) : std::nullopt;
 }
 
-bool known_label(std::string_view s) { return s.size() <= 40 && !LabelDictionary::shipped().canonical(s).empty(); }
+bool known_label(std::string_view s) {
+  return s.size() <= 40 && !LabelDictionary::shipped().canonical(s).empty();
+}
 
 }  // namespace
 
@@ -192,18 +195,26 @@ DatasetRow build_dataset(const RawRecord& rec, const std::string& portal_id, con
     if (canon == "-") canon.clear();  // a spec may declare a label deliberately unmapped
     d.fields.push_back({label, value, canon});
     if (value.empty()) continue;
-    if (canon == "title") set_once(d.title, value);
-    else if (canon == "description") set_once(d.description, value);
-    else if (canon == "department") set_once(d.publisher, value);
-    else if (canon == "category") set_once(d.topic_raw, value);
-    else if (canon == "publish_time") set_once(d.issued, normalize_date(value));
-    else if (canon == "update_time") set_once(d.modified, normalize_date(value));
+    if (canon == "title")
+      set_once(d.title, value);
+    else if (canon == "description")
+      set_once(d.description, value);
+    else if (canon == "department")
+      set_once(d.publisher, value);
+    else if (canon == "category")
+      set_once(d.topic_raw, value);
+    else if (canon == "publish_time")
+      set_once(d.issued, normalize_date(value));
+    else if (canon == "update_time")
+      set_once(d.modified, normalize_date(value));
     else if (canon == "update_frequency") {
       set_once(d.frequency_raw, value);
       set_once(d.frequency, normalize_frequency(value, spec.frequency_codes));
-    } else if (canon == "is_open") set_once(d.open_condition, normalize_open_condition(value, spec.open_codes));
-    else if (canon == "tags") {
-      if (d.tags.empty()) d.tags = split_tags(value, spec.tags_split_spaces);
+    } else if (canon == "is_open")
+      set_once(d.open_condition, normalize_open_condition(value, spec.open_codes));
+    else if (canon == "tags") {  // several tag fields (dcat:keyword × n) accumulate
+      for (auto& t : split_tags(value, spec.tags_split_spaces))
+        if (std::find(d.tags.begin(), d.tags.end(), t) == d.tags.end()) d.tags.push_back(t);
     } else if (canon == "data_volume") {
       if (!d.record_count) d.record_count = parse_count(value);
     } else if (canon == "field_count") {
@@ -225,8 +236,10 @@ DatasetRow build_dataset(const RawRecord& rec, const std::string& portal_id, con
     } else if (canon == "data_formats") {
       for (auto& x : split_formats(value, spec.format_codes))
         if (std::find(formats.begin(), formats.end(), x) == formats.end()) formats.push_back(x);
-    } else if (canon == "identifier") set_once(d.source_id, value);
-    else if (canon == "url") set_once(d.url, value);
+    } else if (canon == "identifier")
+      set_once(d.source_id, value);
+    else if (canon == "url")
+      set_once(d.url, value);
   }
   if (!d.topic_raw.empty()) d.theme = map_theme(d.topic_raw);
   // Distributions: files with URLs first, then formats known only by name.
@@ -253,7 +266,8 @@ void StoreSink::dataset(DatasetRow&& row) {
   // A catalogue entry offered as an API (format 接口/api) is also an API of the portal.
   for (auto& x : row.distributions)
     if (x.format == "api") {
-      store_.write_api(run_, {row.portal_id, row.source_id, row.title, row.publisher, row.url, pk, row.fetch_id});
+      store_.write_api(run_,
+                       {row.portal_id, row.source_id, row.title, row.publisher, row.url, pk, row.fetch_id});
       ++apis;
       break;
     }
@@ -301,8 +315,10 @@ class FamilySpider : public Spider {
       }
       json meta = json::parse(r.request.meta.empty() ? "{}" : r.request.meta, nullptr, false);
       if (!meta.is_object()) meta = json::object();
-      if (r.request.kind == "list") on_list(r, meta, out);
-      else if (r.request.kind == "detail") on_detail(r, meta);
+      if (r.request.kind == "list")
+        on_list(r, meta, out);
+      else if (r.request.kind == "detail")
+        on_detail(r, meta);
     } catch (const std::exception& e) {  // defensive: content must never abort a crawl
       sink_.issue(site_.id, r.request.url, "parser-error", e.what());
     }
@@ -371,7 +387,8 @@ class FamilySpider : public Spider {
         const json* s = detail::jpath(doc, l.json_string);
         json inner;
         if (!s || !s->is_string() || !detail::parse_json(s->get<std::string>(), inner, &err)) {
-          sink_.issue(site_.id, r.request.url, "bad-json", "json_string " + l.json_string + " is not JSON text");
+          sink_.issue(site_.id, r.request.url, "bad-json",
+                      "json_string " + l.json_string + " is not JSON text");
           return;
         }
         doc = std::move(inner);
@@ -424,9 +441,11 @@ class FamilySpider : public Spider {
           if (!l.id.empty())
             if (const json* v = detail::jpath(x, l.id)) it.id = detail::scalar_text(*v);
           if (!l.link.empty())
-            if (const json* v = detail::jpath(x, l.link)) it.link = resolve_url(base_url, detail::scalar_text(*v));
+            if (const json* v = detail::jpath(x, l.link))
+              it.link = resolve_url(base_url, detail::scalar_text(*v));
           if (!l.formats.empty())
-            for (const json* v : detail::jpath_all(x, l.formats)) it.formats.push_back(detail::scalar_text(*v));
+            for (const json* v : detail::jpath_all(x, l.formats))
+              it.formats.push_back(detail::scalar_text(*v));
           if (x.is_object())
             for (auto jt = x.begin(); jt != x.end(); ++jt)
               if (jt.value().is_primitive() && !jt.value().is_null())
@@ -461,7 +480,9 @@ class FamilySpider : public Spider {
       vars["id"] = it.id;
       vars["link"] = it.link;
       for (auto& [k, v] : it.vars) vars[k] = v;
-      FetchRequest q = make_request(spec_.detail.request, vars);
+      RequestTemplate t = spec_.detail.request;
+      if (!l.detail_url.empty()) t.url = l.detail_url;
+      FetchRequest q = make_request(t, vars);
       if (q.url.empty()) continue;
       q.kind = "detail";
       q.depth = r.request.depth + 1;
@@ -496,8 +517,9 @@ class FamilySpider : public Spider {
     RawRecord rec;
     rec.source_id = meta.value("id", "");
     rec.url = meta.value("page_url", "");
-    if (rec.url.empty()) rec.url = r.request.method == "GET" ? (r.final_url.empty() ? r.request.url : r.final_url)
-                                                             : r.request.url;
+    if (rec.url.empty())
+      rec.url =
+          r.request.method == "GET" ? (r.final_url.empty() ? r.request.url : r.final_url) : r.request.url;
     if (auto f = meta.find("formats"); f != meta.end() && f->is_array())
       for (auto& x : *f)
         if (x.is_string()) rec.formats.push_back(x.get<std::string>());
@@ -517,12 +539,14 @@ class FamilySpider : public Spider {
         if (const json* t = detail::jpath(*root, d.title)) rec.title = detail::scalar_text(*t);
       detail::flatten_pairs(*root, rec.pairs);
       if (!d.formats.empty())
-        for (const json* v : detail::jpath_all(*root, d.formats)) rec.formats.push_back(detail::scalar_text(*v));
+        for (const json* v : detail::jpath_all(*root, d.formats))
+          rec.formats.push_back(detail::scalar_text(*v));
     } else {
       HtmlDoc html(body);
       auto root = html.root();
       if (!d.title.empty()) rec.title = root.select_one(d.title).text();
-      if (rec.title.empty() && !d.title_own_text.empty()) rec.title = root.select_one(d.title_own_text).own_text();
+      if (rec.title.empty() && !d.title_own_text.empty())
+        rec.title = root.select_one(d.title_own_text).own_text();
       for (const auto& p : d.pairs) {
         std::vector<HtmlNode> scopes = p.scope.empty() ? std::vector<HtmlNode>{root} : root.select(p.scope);
         for (auto& sc : scopes) {

@@ -67,8 +67,8 @@ class MemorySink : public ParseSink {
 struct RawRecord {
   std::string source_id, url, title;
   LabelValues pairs;
-  std::vector<std::string> formats;          // raw format tokens (list icons, codes…)
-  std::vector<DistributionRow> files;        // file links found on the page
+  std::vector<std::string> formats;    // raw format tokens (list icons, codes…)
+  std::vector<DistributionRow> files;  // file links found on the page
 };
 
 // Maps a raw record to a dataset row: labels → canonical (site/family overrides, then the

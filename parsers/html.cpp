@@ -21,7 +21,9 @@ const char* tag_name(const GumboNode* n) {
   return "";
 }
 
-bool is_element(const GumboNode* n) { return n && (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE); }
+bool is_element(const GumboNode* n) {
+  return n && (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE);
+}
 
 std::string unknown_tag(const GumboNode* n) {
   GumboStringPiece p = n->v.element.original_tag;
@@ -48,7 +50,8 @@ struct Complex {
 };
 
 bool ident_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || (static_cast<unsigned char>(c) >= 0x80);
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+         (static_cast<unsigned char>(c) >= 0x80);
 }
 
 std::vector<Complex> parse_selector(std::string_view sel) {
@@ -151,7 +154,8 @@ const GumboAttribute* find_attr(const GumboNode* n, std::string_view name) {
   const GumboVector& a = n->v.element.attributes;
   for (unsigned i = 0; i < a.length; ++i) {
     auto* at = static_cast<const GumboAttribute*>(a.data[i]);
-    if (name.size() == std::strlen(at->name) && strncasecmp(at->name, name.data(), name.size()) == 0) return at;
+    if (name.size() == std::strlen(at->name) && strncasecmp(at->name, name.data(), name.size()) == 0)
+      return at;
   }
   return nullptr;
 }
@@ -205,9 +209,21 @@ bool complex_match(const Complex& cx, int k, const GumboNode* n, const GumboNode
 
 bool is_block(const GumboNode* n) {
   switch (n->v.element.tag) {
-    case GUMBO_TAG_BR: case GUMBO_TAG_P: case GUMBO_TAG_DIV: case GUMBO_TAG_LI: case GUMBO_TAG_TR:
-    case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5:
-    case GUMBO_TAG_H6: case GUMBO_TAG_DD: case GUMBO_TAG_DT: case GUMBO_TAG_TABLE: case GUMBO_TAG_UL:
+    case GUMBO_TAG_BR:
+    case GUMBO_TAG_P:
+    case GUMBO_TAG_DIV:
+    case GUMBO_TAG_LI:
+    case GUMBO_TAG_TR:
+    case GUMBO_TAG_H1:
+    case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3:
+    case GUMBO_TAG_H4:
+    case GUMBO_TAG_H5:
+    case GUMBO_TAG_H6:
+    case GUMBO_TAG_DD:
+    case GUMBO_TAG_DT:
+    case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_UL:
       return true;
     default:
       return false;
@@ -239,7 +255,8 @@ void collect_text(const GumboNode* root, bool keep_lines, bool own_only, std::st
       stack.push_back({n, true});
     }
     const GumboVector& ch = n->v.element.children;
-    for (unsigned i = ch.length; i-- > 0;) stack.push_back({static_cast<const GumboNode*>(ch.data[i]), false});
+    for (unsigned i = ch.length; i-- > 0;)
+      stack.push_back({static_cast<const GumboNode*>(ch.data[i]), false});
   }
 }
 
@@ -250,18 +267,23 @@ std::string collapse(std::string_view s, bool keep_lines) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     size_t len = 1;
     bool ws = c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0) ws = true, len = 2;  // NBSP
+    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0)
+      ws = true, len = 2;  // NBSP
     if (c == 0xE3 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
         static_cast<unsigned char>(s[i + 2]) == 0x80)
       ws = true, len = 3;  // U+3000
     if (c == '\n') {
-      if (keep_lines) nl = true;
-      else space = true;
+      if (keep_lines)
+        nl = true;
+      else
+        space = true;
     } else if (ws) {
       space = true;
     } else {
-      if (nl && !out.empty()) out += '\n';
-      else if (space && !out.empty() && out.back() != '\n') out += ' ';
+      if (nl && !out.empty())
+        out += '\n';
+      else if (space && !out.empty() && out.back() != '\n')
+        out += ' ';
       space = nl = false;
       out.append(s.substr(i, len));
     }
@@ -355,7 +377,8 @@ std::vector<HtmlNode> HtmlNode::select(std::string_view selector) const {
   std::vector<const GumboNode*> stack;
   // Descendants only (not the node itself), document order.
   if (is_element(n_) || n_->type == GUMBO_NODE_DOCUMENT) {
-    const GumboVector& ch = n_->type == GUMBO_NODE_DOCUMENT ? n_->v.document.children : n_->v.element.children;
+    const GumboVector& ch =
+        n_->type == GUMBO_NODE_DOCUMENT ? n_->v.document.children : n_->v.element.children;
     for (unsigned i = ch.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(ch.data[i]));
   }
   while (!stack.empty()) {

@@ -24,8 +24,8 @@ class HtmlNode {
   HtmlNode() = default;
   explicit HtmlNode(const GumboNode* n) : n_(n) {}
   explicit operator bool() const { return n_ != nullptr; }
-  std::string tag() const;                          // lowercase; "" for non-elements
-  std::string attr(std::string_view name) const;    // "" when absent
+  std::string tag() const;                        // lowercase; "" for non-elements
+  std::string attr(std::string_view name) const;  // "" when absent
   bool has_attr(std::string_view name) const;
   bool has_class(std::string_view cls) const;
   // Text of all descendants; whitespace runs collapsed to one space, trimmed. <br> and block
@@ -33,8 +33,8 @@ class HtmlNode {
   std::string text(bool keep_lines = false) const;
   // Text of direct text children only (for "title = direct text of div.x").
   std::string own_text() const;
-  std::vector<HtmlNode> children() const;           // element children
-  HtmlNode next_element() const;                    // next element sibling
+  std::vector<HtmlNode> children() const;  // element children
+  HtmlNode next_element() const;           // next element sibling
   HtmlNode parent() const;
   std::vector<HtmlNode> select(std::string_view selector) const;  // descendants, document order
   HtmlNode select_one(std::string_view selector) const;

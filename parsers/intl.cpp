@@ -2,11 +2,10 @@
 // Socrata (views + Discovery API), OpenDataSoft API v1. Each becomes RawRecords whose labels are
 // the format's own keys (dct:title, notes, metas keys…), mapped by the label dictionary like any
 // Chinese label.
-#include <pugixml.hpp>
-
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <pugixml.hpp>
 #include <set>
 
 #include "parsers/json_util.h"
@@ -147,7 +146,8 @@ void ckan(const json& p, RawRecord& r) {
   r.title = str_at(p, "title");
   add(r, "title", r.title);
   add(r, "notes", str_at(p, "notes"));
-  if (const json* org = jpath(p, "organization"); org && org->is_object()) add(r, "organization", str_at(*org, "title"));
+  if (const json* org = jpath(p, "organization"); org && org->is_object())
+    add(r, "organization", str_at(*org, "title"));
   add(r, "author", str_at(p, "author"));
   add(r, "maintainer", str_at(p, "maintainer"));
   add(r, "metadata_created", str_at(p, "metadata_created"));
@@ -201,7 +201,8 @@ void datajson(const json& d, RawRecord& r) {
 }
 
 void socrata(const json& v, RawRecord& r) {
-  const json& res = v.contains("resource") && v["resource"].is_object() ? v["resource"] : v;  // discovery : views
+  const json& res =
+      v.contains("resource") && v["resource"].is_object() ? v["resource"] : v;  // discovery : views
   r.source_id = str_at(res, "id");
   r.title = str_at(res, "name");
   r.url = str_at(v, "permalink");
@@ -268,10 +269,14 @@ void ods(const json& d, RawRecord& r) {
 
 bool convert_item(const std::string& kind, const json& item, RawRecord& out) {
   if (!item.is_object()) return false;
-  if (kind == "ckan") ckan(item, out);
-  else if (kind == "datajson") datajson(item, out);
-  else if (kind == "socrata") socrata(item, out);
-  else if (kind == "ods") ods(item, out);
+  if (kind == "ckan")
+    ckan(item, out);
+  else if (kind == "datajson")
+    datajson(item, out);
+  else if (kind == "socrata")
+    socrata(item, out);
+  else if (kind == "ods")
+    ods(item, out);
   else {  // fields: every scalar member
     flatten_pairs(item, out.pairs);
   }
@@ -288,18 +293,22 @@ namespace {
 
 const std::map<std::string, std::string>& dcat_prefixes() {
   static const std::map<std::string, std::string> m = {
-      {"http://purl.org/dc/terms/", "dct:"},       {"http://www.w3.org/ns/dcat#", "dcat:"},
-      {"http://xmlns.com/foaf/0.1/", "foaf:"},     {"http://www.w3.org/2006/vcard/ns#", "vcard:"},
+      {"http://purl.org/dc/terms/", "dct:"},
+      {"http://www.w3.org/ns/dcat#", "dcat:"},
+      {"http://xmlns.com/foaf/0.1/", "foaf:"},
+      {"http://www.w3.org/2006/vcard/ns#", "vcard:"},
       {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf:"},
-      {"http://www.w3.org/2000/01/rdf-schema#", "rdfs:"}, {"http://www.w3.org/ns/adms#", "adms:"},
-      {"http://www.w3.org/2004/02/skos/core#", "skos:"},  {"http://purl.org/dc/elements/1.1/", "dc:"},
+      {"http://www.w3.org/2000/01/rdf-schema#", "rdfs:"},
+      {"http://www.w3.org/ns/adms#", "adms:"},
+      {"http://www.w3.org/2004/02/skos/core#", "skos:"},
+      {"http://purl.org/dc/elements/1.1/", "dc:"},
       {"http://schema.org/", "schema:"}};
   return m;
 }
 
 struct RdfDoc {
-  std::map<std::string, std::string> ns;            // prefix → URI
-  std::map<std::string, pugi::xml_node> by_id;      // rdf:about / rdf:nodeID → resource element
+  std::map<std::string, std::string> ns;        // prefix → URI
+  std::map<std::string, pugi::xml_node> by_id;  // rdf:about / rdf:nodeID → resource element
 
   // Canonical prefixed name ("dct:title") of an element, whatever prefix the document used.
   std::string qname(const pugi::xml_node& n) const {
@@ -366,8 +375,10 @@ void walk_ns(const pugi::xml_node& n, RdfDoc& doc, int depth) {
   if (depth > 200) return;
   for (auto a : n.attributes()) {
     std::string an = a.name();
-    if (an.rfind("xmlns:", 0) == 0) doc.ns.emplace(an.substr(6), a.value());
-    else if (an == "xmlns") doc.ns.emplace("", a.value());
+    if (an.rfind("xmlns:", 0) == 0)
+      doc.ns.emplace(an.substr(6), a.value());
+    else if (an == "xmlns")
+      doc.ns.emplace("", a.value());
   }
   for (auto c : n.children())
     if (c.type() == pugi::node_element) walk_ns(c, doc, depth + 1);
@@ -423,10 +434,14 @@ std::vector<RawRecord> from_rdf(const std::string& body, std::string* error) {
         std::string media;
         for (auto c : t.children()) {
           std::string cq = doc.qname(c);
-          if (cq == "dcat:downloadURL" || (cq == "dcat:accessURL" && row.url.empty())) row.url = doc.value(c);
-          else if (cq == "dct:format") row.format_raw = doc.value(c);
-          else if (cq == "dcat:mediaType") media = doc.value(c);
-          else if (cq == "dcat:byteSize") row.byte_size = parse_count(doc.value(c));
+          if (cq == "dcat:downloadURL" || (cq == "dcat:accessURL" && row.url.empty()))
+            row.url = doc.value(c);
+          else if (cq == "dct:format")
+            row.format_raw = doc.value(c);
+          else if (cq == "dcat:mediaType")
+            media = doc.value(c);
+          else if (cq == "dcat:byteSize")
+            row.byte_size = parse_count(doc.value(c));
         }
         if (row.format_raw.empty()) row.format_raw = media;
         row.format = normalize_format(row.format_raw);
@@ -470,7 +485,8 @@ std::vector<RawRecord> from_jsonld(const json& doc) {
     nodes.push_back(&doc);
   std::map<std::string, const json*> by_id;
   for (auto* n : nodes)
-    if (n->is_object() && n->contains("@id") && (*n)["@id"].is_string()) by_id[(*n)["@id"].get<std::string>()] = n;
+    if (n->is_object() && n->contains("@id") && (*n)["@id"].is_string())
+      by_id[(*n)["@id"].get<std::string>()] = n;
   auto is_type = [&](const json& n, const char* t) {
     const json* ty = detail::jpath(n, "@type");
     if (!ty) return false;
@@ -499,7 +515,8 @@ std::vector<RawRecord> from_jsonld(const json& doc) {
       if (auto it = by_id.find(v["@id"].get<std::string>()); it != by_id.end()) t = it->second;
     for (auto it = t->begin(); it != t->end(); ++it) {
       std::string k = canon(it.key());
-      if (k == "foaf:name" || k == "vcard:fn" || k == "rdfs:label" || k == "dct:title" || k == "skos:prefLabel")
+      if (k == "foaf:name" || k == "vcard:fn" || k == "rdfs:label" || k == "dct:title" ||
+          k == "skos:prefLabel")
         return val(it.value());
     }
     return t->contains("@id") ? detail::scalar_text((*t)["@id"]) : "";
@@ -527,9 +544,12 @@ std::vector<RawRecord> from_jsonld(const json& doc) {
           std::string media;
           for (auto jt = t->begin(); jt != t->end(); ++jt) {
             std::string dk = canon(jt.key());
-            if (dk == "dcat:downloadURL" || (dk == "dcat:accessURL" && row.url.empty())) row.url = val(jt.value());
-            else if (dk == "dct:format") row.format_raw = val(jt.value());
-            else if (dk == "dcat:mediaType") media = val(jt.value());
+            if (dk == "dcat:downloadURL" || (dk == "dcat:accessURL" && row.url.empty()))
+              row.url = val(jt.value());
+            else if (dk == "dct:format")
+              row.format_raw = val(jt.value());
+            else if (dk == "dcat:mediaType")
+              media = val(jt.value());
           }
           if (row.format_raw.empty()) row.format_raw = media;
           row.format = normalize_format(row.format_raw);
@@ -551,7 +571,8 @@ std::vector<RawRecord> from_jsonld(const json& doc) {
 
 }  // namespace
 
-std::vector<RawRecord> records_from_document(const std::string& kind, const std::string& body, std::string* error) {
+std::vector<RawRecord> records_from_document(const std::string& kind, const std::string& body,
+                                             std::string* error) {
   std::vector<RawRecord> out;
   if (kind == "dcat-rdf") return from_rdf(body, error);
   json doc;

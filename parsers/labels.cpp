@@ -32,10 +32,12 @@ LabelDictionary LabelDictionary::load(const std::filesystem::path& dir) {
   LabelDictionary d;
   auto canon = parse_json_file(dir / "canonical_fields.json");
   for (auto& [k, v] : canon.at("fields").items()) d.fields_[k] = v.value("zh", "");
-  auto add = [&](const std::filesystem::path& file, const nlohmann::json& map, std::map<std::string, std::string>& into) {
+  auto add = [&](const std::filesystem::path& file, const nlohmann::json& map,
+                 std::map<std::string, std::string>& into) {
     for (auto& [label, field] : map.items()) {
       std::string f = field.get<std::string>();
-      if (!d.fields_.count(f)) throw InputError(file.string(), 0, label, "maps to undeclared field '" + f + "'");
+      if (!d.fields_.count(f))
+        throw InputError(file.string(), 0, label, "maps to undeclared field '" + f + "'");
       into[clean_label(label)] = f;
     }
   };
@@ -48,8 +50,7 @@ LabelDictionary LabelDictionary::load(const std::filesystem::path& dir) {
   auto ex = parse_json_file(dir / "labels_extra.json");
   add(dir / "labels_extra.json", ex.at("common"), d.common_);
   const nlohmann::json portals = ex.value("portal", nlohmann::json::object());
-  for (auto& [portal, map] : portals.items())
-    add(dir / "labels_extra.json", map, d.portal_[portal]);
+  for (auto& [portal, map] : portals.items()) add(dir / "labels_extra.json", map, d.portal_[portal]);
   return d;
 }
 

@@ -51,7 +51,8 @@ WarcSnapshot::WarcSnapshot(const std::string& dir) : impl_(std::make_unique<Impl
     for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec)) {
       std::string n = it->path().filename().string();
-      if (it->is_regular_file() && (n.ends_with(".warc") || n.ends_with(".warc.gz"))) files.push_back(it->path());
+      if (it->is_regular_file() && (n.ends_with(".warc") || n.ends_with(".warc.gz")))
+        files.push_back(it->path());
     }
   }
   if (files.empty()) throw Failure("no WARC files (*.warc, *.warc.gz) in " + dir);
@@ -61,8 +62,8 @@ WarcSnapshot::WarcSnapshot(const std::string& dir) : impl_(std::make_unique<Impl
     struct Req {
       std::string method, body;
     };
-    std::map<std::string, Req> requests;             // request record id → request
-    std::map<std::string, std::string> req_for_resp;  // response id → request id
+    std::map<std::string, Req> requests;                // request record id → request
+    std::map<std::string, std::string> req_for_resp;    // response id → request id
     std::vector<std::pair<std::string, Capture>> resp;  // (response id, capture) in file order
     std::map<std::string, std::string> resp_uri;
     try {
@@ -244,8 +245,8 @@ ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot&
   sum.run_id = store.begin_run(run_label, "replay", sites_file);
   StoreSink sink(store, sum.run_id);
   for (const auto& site : sites) {
-    store.write_portal(sum.run_id, {site.id, site.name, site.province, site.city, site.county, site.division_code,
-                                    site.level, site.region, site.kind, site.family,
+    store.write_portal(sum.run_id, {site.id, site.name, site.province, site.city, site.county,
+                                    site.division_code, site.level, site.region, site.kind, site.family,
                                     site.urls.empty() ? "" : site.urls[0], site.seq});
     if (!has_engine(site)) {
       ++sum.sites_skipped;

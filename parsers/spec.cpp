@@ -47,7 +47,8 @@ struct Reader {
     if (!n.IsMap()) fail(n, field, "must be a URL or a mapping");
     r.method = str(n, "method", "GET");
     std::transform(r.method.begin(), r.method.end(), r.method.begin(), ::toupper);
-    if (r.method != "GET" && r.method != "POST") fail(n["method"], std::string(field) + ".method", "GET or POST");
+    if (r.method != "GET" && r.method != "POST")
+      fail(n["method"], std::string(field) + ".method", "GET or POST");
     r.url = str(n, "url");
     r.body = str(n, "body");
     for (auto& [k, v] : map(n, "headers")) r.headers.emplace_back(k, v);
@@ -55,19 +56,22 @@ struct Reader {
   }
 };
 
-const char* kListKeys[] = {"record", "request", "format", "paging", "start", "size", "max_pages", "json_string",
-                           "html", "items", "total", "pages", "link", "id", "formats", "convert"};
-const char* kDetailKeys[] = {"request", "format", "root", "title", "title_own_text", "pairs", "formats", "files",
-                             "page_url"};
-const char* kTopKeys[] = {"family", "engine", "about", "list", "lists", "detail", "defaults", "labels", "codes",
-                          "tags_split_spaces", "sites"};
+const char* kListKeys[] = {"record",    "request",     "format",  "paging",  "start",     "size",
+                           "max_pages", "json_string", "html",    "items",   "total",     "pages",
+                           "link",      "id",          "formats", "convert", "detail_url"};
+const char* kDetailKeys[] = {"request", "format",  "root",  "title",   "title_own_text",
+                             "pairs",   "formats", "files", "page_url"};
+const char* kTopKeys[] = {"family", "engine",   "about",  "list",  "lists",
+                          "detail", "defaults", "labels", "codes", "tags_split_spaces",
+                          "sites"};
 
 template <size_t N>
 void check_keys(const Reader& r, const YAML::Node& n, const char* (&keys)[N], const std::string& where) {
   if (!n.IsMap()) r.fail(n, where, "must be a mapping");
   for (auto it : n) {
     std::string k = it.first.as<std::string>();
-    if (std::find_if(std::begin(keys), std::end(keys), [&](const char* x) { return k == x; }) == std::end(keys))
+    if (std::find_if(std::begin(keys), std::end(keys), [&](const char* x) { return k == x; }) ==
+        std::end(keys))
       r.fail(it.first, where.empty() ? k : where + "." + k, "unknown key");
   }
 }
@@ -97,6 +101,7 @@ ListSpec read_list(const Reader& r, const YAML::Node& n) {
   l.id = r.str(n, "id");
   l.formats = r.str(n, "formats");
   l.convert = r.str(n, "convert");
+  l.detail_url = r.str(n, "detail_url");
   if (l.request.url.empty()) r.fail(n, "list.request", "url is required");
   if (l.items.empty() && l.format != "rdf" && l.format != "jsonld") r.fail(n, "list.items", "is required");
   return l;
@@ -165,7 +170,8 @@ FamilySpec load_family_file(const std::filesystem::path& path) {
 
 FamilySpec load_family(const std::string& name) {
   auto p = data_dir() / "families" / (name + ".yaml");
-  if (!std::filesystem::exists(p)) throw InputError(p.string(), 0, "family", "no spec for family '" + name + "'");
+  if (!std::filesystem::exists(p))
+    throw InputError(p.string(), 0, "family", "no spec for family '" + name + "'");
   return load_family_file(p);
 }
 
@@ -193,27 +199,44 @@ void apply_overrides(FamilySpec& s, const std::map<std::string, std::string>& o)
       }
       if (idx >= s.lists.size()) continue;
       ListSpec& l = s.lists[idx];
-      if (f == "items") l.items = v;
-      else if (f == "link") l.link = v;
-      else if (f == "id") l.id = v;
-      else if (f == "total") l.total = v;
-      else if (f == "pages") l.pages = v;
-      else if (f == "formats") l.formats = v;
-      else if (f == "url") l.request.url = v;
-      else if (f == "body") l.request.body = v;
-      else if (f == "size") l.size = std::max(1, std::atoi(v.c_str()));
-      else if (f == "start") l.start = std::atoi(v.c_str());
-      else if (f == "max_pages") l.max_pages = std::max(1, std::atoi(v.c_str()));
+      if (f == "items")
+        l.items = v;
+      else if (f == "link")
+        l.link = v;
+      else if (f == "id")
+        l.id = v;
+      else if (f == "total")
+        l.total = v;
+      else if (f == "pages")
+        l.pages = v;
+      else if (f == "formats")
+        l.formats = v;
+      else if (f == "url")
+        l.request.url = v;
+      else if (f == "body")
+        l.request.body = v;
+      else if (f == "size")
+        l.size = std::max(1, std::atoi(v.c_str()));
+      else if (f == "start")
+        l.start = std::atoi(v.c_str());
+      else if (f == "max_pages")
+        l.max_pages = std::max(1, std::atoi(v.c_str()));
       continue;
     }
     if (k.rfind("detail.", 0) == 0) {
       std::string f = k.substr(7);
-      if (f == "title") s.detail.title = v;
-      else if (f == "url") s.detail.request.url = v;
-      else if (f == "page_url") s.detail.page_url = v;
-      else if (f == "formats") s.detail.formats = v;
-      else if (f == "files") s.detail.files = v;
-      else if (f == "root") s.detail.root = v;
+      if (f == "title")
+        s.detail.title = v;
+      else if (f == "url")
+        s.detail.request.url = v;
+      else if (f == "page_url")
+        s.detail.page_url = v;
+      else if (f == "formats")
+        s.detail.formats = v;
+      else if (f == "files")
+        s.detail.files = v;
+      else if (f == "root")
+        s.detail.root = v;
       continue;
     }
     s.defaults[k] = v;

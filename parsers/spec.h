@@ -34,37 +34,39 @@ struct PairRule {
 struct ListSpec {
   std::string record = "dataset";  // dataset | api: what the items of this list are
   RequestTemplate request;
-  std::string format = "html";     // html | json | rdf | jsonld
-  std::string paging = "page";     // page | offset | none
-  int start = 1;                   // first page number (0 or 1)
-  int size = 10;                   // items per page
-  int max_pages = 100000;          // safety bound
-  std::string json_string;  // json: path of a member that is itself JSON text (decoded first)
-  std::string html;         // json: path of a member holding the HTML of the list (jdop)
-  std::string items;        // selector (html) or path (json) of the items
-  std::string total;        // selector/path of the total item count; "a + b" sums paths
-  std::string pages;        // selector/path of the page count
-  std::string link;         // html: selector of the detail link inside an item (href); json: path
-  std::string id;           // json: path of the id in an item; html: "sel@attr" or "param:<name>" of the link
-  std::string formats;      // selector ("sel@attr" reads an attribute) or path of the item's formats
-  std::string convert;      // json: item converter (fields | ckan | datajson | socrata | ods); "" = via detail
+  std::string format = "html";  // html | json | rdf | jsonld
+  std::string paging = "page";  // page | offset | none
+  int start = 1;                // first page number (0 or 1)
+  int size = 10;                // items per page
+  int max_pages = 100000;       // safety bound
+  std::string json_string;      // json: path of a member that is itself JSON text (decoded first)
+  std::string html;             // json: path of a member holding the HTML of the list (jdop)
+  std::string items;            // selector (html) or path (json) of the items
+  std::string total;            // selector/path of the total item count; "a + b" sums paths
+  std::string pages;            // selector/path of the page count
+  std::string link;             // html: selector of the detail link inside an item (href); json: path
+  std::string id;       // json: path of the id in an item; html: "sel@attr" or "param:<name>" of the link
+  std::string formats;  // selector ("sel@attr" reads an attribute) or path of the item's formats
+  std::string
+      detail_url;       // this list's detail URL template, when it differs from detail.request (hainan APIs)
+  std::string convert;  // json: item converter (fields | ckan | datajson | socrata | ods); "" = via detail
 };
 
 struct DetailSpec {
-  RequestTemplate request;  // url "" = no detail request: list items are the records
+  RequestTemplate request;      // url "" = no detail request: list items are the records
   std::string format = "html";  // html | json
-  std::string root;         // json: path of the record object
-  std::string title;        // selector (html) or path (json)
+  std::string root;             // json: path of the record object
+  std::string title;            // selector (html) or path (json)
   std::string title_own_text;   // html: selector whose direct text is the title
   std::vector<PairRule> pairs;  // html
-  std::string formats;      // selector ("sel@attr") or path ("docType[*].file_type")
-  std::string files;        // html: selector of file links; format from the extension
-  std::string page_url;     // template of the human page URL stored as dataset.url
+  std::string formats;          // selector ("sel@attr") or path ("docType[*].file_type")
+  std::string files;            // html: selector of file links; format from the extension
+  std::string page_url;         // template of the human page URL stored as dataset.url
 };
 
 struct FamilySpec {
-  std::string name;     // file stem
-  std::string engine;   // html | json | ckan | dcat | datajson | socrata | ods (documentation; lists decide)
+  std::string name;    // file stem
+  std::string engine;  // html | json | ckan | dcat | datajson | socrata | ods (documentation; lists decide)
   std::string about;
   std::vector<ListSpec> lists;
   DetailSpec detail;

@@ -13,6 +13,7 @@
 #include "core/core.h"
 #include "parsers/engine.h"
 #include "parsers/normalize.h"
+#include "parsers/replay.h"
 
 namespace testutil {
 
@@ -37,11 +38,16 @@ inline std::string str(const json& r, const char* k) {
 inline std::string esc(const std::string& s) {
   std::string o;
   for (char c : s) {
-    if (c == '&') o += "&amp;";
-    else if (c == '<') o += "&lt;";
-    else if (c == '>') o += "&gt;";
-    else if (c == '"') o += "&quot;";
-    else o += c;
+    if (c == '&')
+      o += "&amp;";
+    else if (c == '<')
+      o += "&lt;";
+    else if (c == '>')
+      o += "&gt;";
+    else if (c == '"')
+      o += "&quot;";
+    else
+      o += c;
   }
   return o;
 }
@@ -84,10 +90,11 @@ inline odh::Site site(const std::string& id, const std::string& family, const st
 
 // Crawls `s` against `serve`; returns the sink. Fails the test on 404s (a request the family
 // spec shaped differently from the platform notes).
-inline odh::MemorySink crawl(const odh::Site& s, const std::function<odh::FetchResult(const odh::FetchRequest&)>& serve,
+inline odh::MemorySink crawl(const odh::Site& s,
+                             const std::function<odh::FetchResult(const odh::FetchRequest&)>& serve,
                              size_t* requests = nullptr) {
   odh::MemorySink sink;
-  auto spider = odh::make_spider(s, sink);
+  auto spider = odh::make_site_spider(s, sink);
   size_t n = odh::drive(*spider, [&](const odh::FetchRequest& q) {
     auto r = serve(q);
     if (r.status == 404) FAIL_CHECK("unexpected request " << q.method << " " << q.url << " " << q.body);

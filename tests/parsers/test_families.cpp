@@ -48,12 +48,13 @@ TEST_CASE("oportal: nanning list + detail pages → the real 2023 records") {
       auto it = by_id.find(q.url.substr(q.url.rfind('/') + 1));
       if (it == by_id.end()) return not_found();
       const json& r = *it->second;
-      std::string h = "<html><body><div class='d-head'><ul class='d-title pull-left'><li><h4>" + esc(str(r, "标题")) +
-                      "</h4></li></ul><ul class='list-inline'>";
+      std::string h = "<html><body><div class='d-head'><ul class='d-title pull-left'><li><h4>" +
+                      esc(str(r, "标题")) + "</h4></li></ul><ul class='list-inline'>";
       for (const char* k : {"来源部门", "重点领域", "发布时间", "更新时间", "开放条件"})
         h += std::string("<li>") + k + "：<span class='text-primary'>" + esc(str(r, k)) + "</span></li>";
       h += "</ul></div><ul><li name='basicinfo'><table><tbody>";
-      const char* rows[][2] = {{"数据量", "所属行业"}, {"更新频率", "部门电话"}, {"部门邮箱", "标签"}, {"描述", nullptr}};
+      const char* rows[][2] = {
+          {"数据量", "所属行业"}, {"更新频率", "部门电话"}, {"部门邮箱", "标签"}, {"描述", nullptr}};
       for (auto& row : rows) {
         h += "<tr>";
         for (const char* k : row) {
@@ -61,7 +62,8 @@ TEST_CASE("oportal: nanning list + detail pages → the real 2023 records") {
           std::string v = esc(str(r, k));
           if (std::string(k) == "标签") {  // one inline element per tag, separated by \r\n\t as on the page
             std::string t;
-            for (auto& tag : odh::split_tags(str(r, k))) t += "<span class='tag'>" + esc(tag) + "</span>\r\n\t";
+            for (auto& tag : odh::split_tags(str(r, k)))
+              t += "<span class='tag'>" + esc(tag) + "</span>\r\n\t";
             v = t;
           }
           h += std::string("<td>") + k + "</td><td>" + v + "</td>";
@@ -135,7 +137,8 @@ TEST_CASE("odweb: yinchuan offset-paged JSON list + HTML detail → the real rec
       std::string h = "<div class='detail-header'><span class='detail-title'>" + esc(str(r, "标题")) +
                       "</span></div><div class='detail-info-list tab-body'><ul><li action='data-info'>"
                       "<div class='info-list'><ul>";
-      for (const char* k : {"来源部门", "所属主题", "发布时间", "最后更新", "开放状态", "所属行业", "更新频率", "标签", "描述"}) {
+      for (const char* k : {"来源部门", "所属主题", "发布时间", "最后更新", "开放状态", "所属行业",
+                            "更新频率", "标签", "描述"}) {
         std::string body = std::string(k) == "标签"
                                ? "<div class='info-body' tags='" + esc(str(r, k)) + "'><span>…</span></div>"
                                : "<div class='info-body'>" + esc(str(r, k)) + "</div>";
@@ -163,7 +166,8 @@ TEST_CASE("odweb: yinchuan offset-paged JSON list + HTML detail → the real rec
     CHECK(d.tags == odh::split_tags(str(r, "标签"), false));
     CHECK(d.description == odh::trim(str(r, "描述")));
     auto want = odh::split_formats(str(r, "数据格式"));
-    want.erase(std::remove(want.begin(), want.end(), "file"), want.end());  // the crawler's stand-in for "none"
+    want.erase(std::remove(want.begin(), want.end(), "file"),
+               want.end());  // the crawler's stand-in for "none"
     CHECK(formats_of(d) == want);
     ++i;
   }
@@ -173,8 +177,9 @@ TEST_CASE("odweb: yinchuan offset-paged JSON list + HTML detail → the real rec
 TEST_CASE("guizhou-api: POST JSON list + detail, epoch-ms dates and codes → the real guiyang records") {
   auto recs = load_json("cn-guizhou/guiyang_normalized_2023.json");
   const std::string base = "http://data.guizhou.gov.cn";
-  std::map<std::string, std::string> freq_code = {{"每季度", "1"}, {"每月", "2"}, {"每周", "3"}, {"每天", "4"},
-                                                  {"实时", "5"},   {"每半年", "6"}, {"每年", "7"}};
+  std::map<std::string, std::string> freq_code = {{"每季度", "1"}, {"每月", "2"}, {"每周", "3"},
+                                                  {"每天", "4"},   {"实时", "5"}, {"每半年", "6"},
+                                                  {"每年", "7"}};
   auto epoch_ms = [](const std::string& ymd) {  // local (UTC+8) midnight, as the portal stores it
     std::tm tm{};
     tm.tm_year = std::stoi(ymd.substr(0, 4)) - 1900;
@@ -182,7 +187,10 @@ TEST_CASE("guizhou-api: POST JSON list + detail, epoch-ms dates and codes → th
     tm.tm_mday = std::stoi(ymd.substr(8, 2));
     return (static_cast<long long>(timegm(&tm)) - 8 * 3600) * 1000;
   };
-  auto id_of = [](const json& r) { auto u = str(r, "详情页网址"); return u.substr(u.rfind('/') + 1); };
+  auto id_of = [](const json& r) {
+    auto u = str(r, "详情页网址");
+    return u.substr(u.rfind('/') + 1);
+  };
   std::map<std::string, const json*> by_id;
   for (auto& r : recs) by_id[id_of(r)] = &r;
   auto serve = [&](const odh::FetchRequest& q) -> odh::FetchResult {
@@ -200,9 +208,13 @@ TEST_CASE("guizhou-api: POST JSON list + detail, epoch-ms dates and codes → th
     }
     if (q.url == base + "/api/search/data/getDataDetailByDataId") {
       const json& r = *by_id.at(body["id"].get<std::string>());
-      json d = {{"name", r["标题"]},           {"description", r["数据摘要"]}, {"topicName", r["主题名称"]},
-                {"orgName", r["数据提供方"]},   {"industryName", r["所属行业"]},
-                {"createTime", epoch_ms(str(r, "发布时间"))}, {"updateTime", epoch_ms(str(r, "更新时间"))},
+      json d = {{"name", r["标题"]},
+                {"description", r["数据摘要"]},
+                {"topicName", r["主题名称"]},
+                {"orgName", r["数据提供方"]},
+                {"industryName", r["所属行业"]},
+                {"createTime", epoch_ms(str(r, "发布时间"))},
+                {"updateTime", epoch_ms(str(r, "更新时间"))},
                 {"openAttribute", str(r, "开放属性") == "有条件开放" ? 1 : 0},
                 {"frequency", std::stoi(freq_code.at(str(r, "更新频率")))}};
       return ok(json{{"code", 200}, {"data", d}}.dump());
@@ -265,9 +277,14 @@ TEST_CASE("open-data-web: hefei GET JSON list + POST form detail → the real re
         if (f != "file") fj += (fj.empty() ? "" : " ") + odh::fold_width(f.get<std::string>());
       std::string gxpl = str(r, "更新频率") == "每年" ? "6" : str(r, "更新频率") == "每两年" ? "8" : "";
       for (auto& c : fj) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      json d = {{"zy", r["标题"]}, {"tgdwmc", r["提供单位"]}, {"filedName", r["所属领域"]},
-                {"cjsj", compact(str(r, "发布时间"))}, {"gxsj", compact(str(r, "更新时间"))},
-                {"gxpl", gxpl}, {"zymc", r["摘要信息"]}, {"fjhzm", fj}};
+      json d = {{"zy", r["标题"]},
+                {"tgdwmc", r["提供单位"]},
+                {"filedName", r["所属领域"]},
+                {"cjsj", compact(str(r, "发布时间"))},
+                {"gxsj", compact(str(r, "更新时间"))},
+                {"gxpl", gxpl},
+                {"zymc", r["摘要信息"]},
+                {"fjhzm", fj}};
       return ok(json{{"data", d}}.dump());
     }
     return not_found();
@@ -300,10 +317,12 @@ TEST_CASE("jdop: JSON envelope holding HTML + label: cells → the real 2021 zjz
   auto serve = [&](const odh::FetchRequest& q) -> odh::FetchResult {
     if (q.url == base + "/jdop_front/channal/datapubliclist.do" && q.method == "POST") {
       if (param(q.body, "pageNumber") != "1") return ok(json{{"data", "<div></div>"}}.dump());
-      std::string h = "<div class='total'>共<span class='onColor'>" + std::to_string(recs.size()) + "</span>条</div>";
+      std::string h =
+          "<div class='total'>共<span class='onColor'>" + std::to_string(recs.size()) + "</span>条</div>";
       for (auto& r : recs)
         h += "<div class='search_result'><a href='../detail/data.do?iid=" + str(r["info"], "id") +
-             "&searchString='>" + esc(str(r, "name")) + "</a><p>" + esc(str(r["info"], "desc")) + "</p></div>";
+             "&searchString='>" + esc(str(r, "name")) + "</a><p>" + esc(str(r["info"], "desc")) +
+             "</p></div>";
       return ok(json{{"data", h}}.dump());
     }
     if (q.url.rfind(base + "/jdop_front/detail/data.do?iid=", 0) == 0) {
@@ -311,9 +330,11 @@ TEST_CASE("jdop: JSON envelope holding HTML + label: cells → the real 2021 zjz
         if (param(q.url, "iid") != str(r["info"], "id")) continue;
         const json& i = r["info"];
         std::string h = "<span class='sjxqTit1'>" + esc(str(r, "name")) + "</span><div class='box1'><table>";
-        std::vector<std::pair<std::string, std::string>> kv = {
-            {"摘要", str(i, "desc")}, {"标签", str(i, "label")}, {"数据领域", str(r, "topic")},
-            {"发布日期", str(i, "time")}, {"更新日期", str(i, "time_gx")}};
+        std::vector<std::pair<std::string, std::string>> kv = {{"摘要", str(i, "desc")},
+                                                               {"标签", str(i, "label")},
+                                                               {"数据领域", str(r, "topic")},
+                                                               {"发布日期", str(i, "time")},
+                                                               {"更新日期", str(i, "time_gx")}};
         for (auto& [k, v] : kv) h += "<tr><td>" + k + "：</td><td>" + esc(v) + "</td></tr>";
         h += "<tr style='display:none'><td>hidden</td></tr>";
         return ok(h + "</table></div>");
@@ -347,18 +368,24 @@ TEST_CASE("shanghai: raw JSON form body, JSON detail with docType files → the 
       int page = b["pageNum"];
       json out = {{"data", {{"totalPageNum", (recs.size() + 9) / 10}, {"content", json::array()}}}};
       for (size_t i = (page - 1) * 10; i < std::min(recs.size(), size_t(page) * 10); ++i)
-        out["data"]["content"].push_back({{"datasetId", "ds" + std::to_string(i)}, {"datasetName", recs[i]["name"]}});
+        out["data"]["content"].push_back(
+            {{"datasetId", "ds" + std::to_string(i)}, {"datasetName", recs[i]["name"]}});
       return ok(out.dump());
     }
     if (q.url.rfind(base + "/zq/api/data_set/ds", 0) == 0) {
       size_t i = std::stoul(q.url.substr((base + "/zq/api/data_set/ds").size()));
       const json& r = recs.at(i);
       const json& in = r["info"];
-      json d = {{"dataset_name", r["name"]}, {"open_list_abstract", in["desc"]}, {"data_label", in["label"]},
-                {"data_domain", r["topic"]}, {"cou_theme_cls", in["country_topic"]},
+      json d = {{"dataset_name", r["name"]},
+                {"open_list_abstract", in["desc"]},
+                {"data_label", in["label"]},
+                {"data_domain", r["topic"]},
+                {"cou_theme_cls", in["country_topic"]},
                 {"create_date", str(in, "time") + "T00:00:00.000+08:00"},
-                {"update_date", str(in, "time_gx") + "T10:20:30.000+08:00"}, {"open_rate", in["time_pl"]},
-                {"docType", json::array({{{"name", in["dename"]}, {"path", "/f/1"}, {"file_type", {"xls", "csv"}}}})}};
+                {"update_date", str(in, "time_gx") + "T10:20:30.000+08:00"},
+                {"open_rate", in["time_pl"]},
+                {"docType",
+                 json::array({{{"name", in["dename"]}, {"path", "/f/1"}, {"file_type", {"xls", "csv"}}}})}};
       return ok(json{{"data", d}}.dump());
     }
     return not_found();
@@ -434,7 +461,8 @@ TEST_CASE("beijing: JSON search list + detail text lines → the real 2021 recor
       if (e == std::string::npos) e = info.size();
       std::string line = info.substr(p, e - p);
       // label, then a tab or a run of spaces (both occur), then the value
-      if (auto t = line.find_first_of("\t "); t != std::string::npos) kv[line.substr(0, t)] = odh::trim(line.substr(t + 1));
+      if (auto t = line.find_first_of("\t "); t != std::string::npos)
+        kv[line.substr(0, t)] = odh::trim(line.substr(t + 1));
       p = e + 1;
     }
     const DatasetRow& d = sink.datasets[i];
@@ -446,7 +474,8 @@ TEST_CASE("beijing: JSON search list + detail text lines → the real 2021 recor
     CHECK(d.description == kv["资源摘要"]);
     CHECK(d.tags == odh::split_tags(kv["关键字说明"]));
     CHECK(d.issued == odh::normalize_date(kv["资源出版日期"]));
-    if (!kv["资源出版日期"].empty()) CHECK_MESSAGE(d.issued.size() == 10, kv["资源出版日期"]);  // 2020年12月31日
+    if (!kv["资源出版日期"].empty())
+      CHECK_MESSAGE(d.issued.size() == 10, kv["资源出版日期"]);  // 2020年12月31日
   }
 }
 
@@ -459,7 +488,8 @@ TEST_CASE("family specs: every shipped spec loads; bad specs fail with file:line
   }
   auto tmp = fs::temp_directory_path() / "odh_bad_family.yaml";
   std::ofstream(tmp) << "family: bad\nlist:\n  request: \"x\"\n  items: li\n  pagingg: page\n";
-  CHECK_THROWS_WITH_AS(odh::load_family_file(tmp), doctest::Contains("odh_bad_family.yaml:5: list.pagingg: unknown key"),
+  CHECK_THROWS_WITH_AS(odh::load_family_file(tmp),
+                       doctest::Contains("odh_bad_family.yaml:5: list.pagingg: unknown key"),
                        odh::InputError);
   fs::remove(tmp);
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The README's main command: set up, build, then run the main job.
-#   scripts/run-main.sh [--simulate] [extra odh run options]
+# The README's main command: set up, build, then run the main job
+# (harvest -> metrics -> report) with `odh run`.
+#   scripts/run-main.sh [--simulate] [--out DIR] [other `odh run` options]
+# Without --simulate it harvests the real portals of sites.yaml (needs the internet).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh release
 ./build/odh sites check --sites sites.yaml
-./build/odh sites stats --sites sites.yaml
+exec ./build/odh run --sites sites.yaml "$@"

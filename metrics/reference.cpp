@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "core/core.h"
+#include "registry/reference.h"
 #include "metrics/internal.h"
 
 namespace odh::metrics {
@@ -26,33 +27,6 @@ struct Csv {
   }
 };
 
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool q = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (q) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        cur += '"';
-        ++i;
-      } else if (c == '"') {
-        q = false;
-      } else {
-        cur += c;
-      }
-    } else if (c == '"') {
-      q = true;
-    } else if (c == ',') {
-      out.push_back(cur);
-      cur.clear();
-    } else if (c != '\r') {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
 
 Csv read_csv(const std::filesystem::path& p) {
   Csv csv{p.string(), {}, {}, {}};

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/core.h"
+#include "registry/reference.h"
 #include "sim/family.h"
 #include "sim/faults.h"
 
@@ -96,34 +97,6 @@ std::vector<PoolRecord> load_pool(const std::string& file) {
   return out;
 }
 
-// Split one CSV line (RFC 4180 quotes).
-std::vector<std::string> csv_split(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool q = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (q) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        cur += '"';
-        ++i;
-      } else if (c == '"') {
-        q = false;
-      } else {
-        cur += c;
-      }
-    } else if (c == '"') {
-      q = true;
-    } else if (c == ',') {
-      out.push_back(cur);
-      cur.clear();
-    } else if (c != '\r') {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
 
 std::string norm_name(std::string s) {
   std::string o;
@@ -148,7 +121,7 @@ std::vector<A3Row> load_appendix3(const std::string& file) {
   std::string line;
   if (!std::getline(in, line)) return rows;
   if (line.rfind("\xEF\xBB\xBF", 0) == 0) line = line.substr(3);
-  auto head = csv_split(line);
+  auto head = odh::split_csv_line(line);
   auto col = [&](std::initializer_list<const char*> names) -> int {
     for (std::size_t i = 0; i < head.size(); ++i)
       for (auto n : names)
@@ -160,7 +133,7 @@ std::vector<A3Row> load_appendix3(const std::string& file) {
   int capp = col({"apps", "数据应用数量", "n_apps"});
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
-    auto f = csv_split(line);
+    auto f = odh::split_csv_line(line);
     auto get = [&](int c) { return c >= 0 && c < static_cast<int>(f.size()) ? f[c] : std::string(); };
     A3Row r;
     r.id = get(cid);

@@ -95,4 +95,7 @@ bool encode_code_point(std::uint32_t cp, std::string_view encoding, std::string*
 // (a body cut at a size limit) is accepted.
 bool is_valid_utf8(std::string_view bytes, bool allow_truncated = false);
 
+// Appends code point `cp` (< 0x110000) to `out` as UTF-8.
+void append_utf8(std::string& out, std::uint32_t cp);
+
 }  // namespace odh

@@ -1,5 +1,7 @@
 #include "parsers/normalize.h"
 
+#include "registry/reference.h"
+
 #include <algorithm>
 #include <cctype>
 #include <mutex>
@@ -348,63 +350,20 @@ std::vector<std::string> split_tags(std::string_view raw, bool split_spaces) {
   return out;
 }
 
+// The 16 themes and the topic -> theme rules are the registry's reference data (data/reference/
+// themes.csv, topic_themes.tsv), so the parsers and the metrics' appendix-2 checks use one mapping.
 const std::vector<std::string>& unified_themes() {
-  static const std::vector<std::string> themes = {
-      "文体休闲", "教育科技", "能源环境", "道路交通", "民生服务", "医疗卫生", "公共安全", "农业农村",
-      "机构团体", "财税金融", "社保就业", "经贸工商", "信用服务", "城建住房", "地理气象", "市场监察"};
+  static const std::vector<std::string> themes = load_themes();
   return themes;
 }
 
-namespace {
-struct ThemeMap {
-  std::map<std::string, std::string> exact;  // topic name → theme ("" = deliberately unmapped)
-  std::vector<std::pair<std::string, std::string>> keyword;  // keyword → theme, in file order
-};
-
-const ThemeMap& theme_map() {
-  static ThemeMap m;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    std::istringstream in(read_file(data_dir() / "parsers" / "topic_themes.tsv"));
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.empty() || line[0] == '#') continue;
-      // kind \t name \t theme
-      auto t1 = line.find('\t');
-      auto t2 = line.find('\t', t1 + 1);
-      if (t1 == std::string::npos || t2 == std::string::npos) continue;
-      std::string kind = line.substr(0, t1), name = line.substr(t1 + 1, t2 - t1 - 1),
-                  theme = trim(line.substr(t2 + 1));
-      if (theme == "-") theme.clear();
-      if (kind == "exact")
-        m.exact[name] = theme;
-      else if (kind == "keyword")
-        m.keyword.emplace_back(name, theme);
-    }
-  });
-  return m;
-}
-}  // namespace
-
 std::string map_theme(std::string_view topic_raw) {
+  static const TopicThemes rules = TopicThemes::load();
   std::string s = fold_width(topic_raw);
   if (s.empty()) return "";
-  const ThemeMap& m = theme_map();
-  if (auto it = m.exact.find(s); it != m.exact.end()) return it->second;
   for (const auto& t : unified_themes())
     if (s == t) return t;
-  // A path like "环境与资源保护/特定区域环境保护": the first segment decides, else the keyword that
-  // appears earliest in the name.
-  size_t best_pos = std::string::npos;
-  std::string best;
-  for (const auto& [kw, theme] : m.keyword) {
-    auto pos = s.find(kw);
-    if (pos != std::string::npos && pos < best_pos) {
-      best_pos = pos;
-      best = theme;
-    }
-  }
-  return best;
+  return rules.theme_of(s);
 }
 
 }  // namespace odh

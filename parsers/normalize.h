@@ -50,7 +50,7 @@ std::vector<std::string> split_tags(std::string_view raw, bool split_spaces = tr
 // The 16 unified themes of the 2021 report (§4.2).
 const std::vector<std::string>& unified_themes();
 // A portal topic name → one of the 16 unified themes ("" if unmapped). Reads the mapping file
-// data/parsers/topic_themes.tsv (exact names first, then the keyword found earliest in the name).
+// data/reference/topic_themes.tsv (exact names first, then the keyword found earliest in the name).
 std::string map_theme(std::string_view topic_raw);
 
 }  // namespace odh

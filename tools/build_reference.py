@@ -41,7 +41,7 @@ TIERS = [
 
 THEMES = "文体休闲 教育科技 能源环境 道路交通 民生服务 医疗卫生 公共安全 农业农村 机构团体 财税金融 社保就业 经贸工商 信用服务 城建住房 地理气象 市场监察"
 
-# Keyword rules (same format and semantics as the parsers' first cut, data/parsers/topic_themes.tsv):
+# Keyword rules (the parsers map every harvested topic with them, parsers/normalize.cpp map_theme):
 # a keyword matches as a substring; the keyword found earliest in the topic wins; on a tie the
 # earlier rule wins (so longer keywords come first).
 KEYWORDS = """

@@ -13,6 +13,10 @@ const std::set<std::string> kPositive = {"授予", "保障", "不限时免费", 
 }  // namespace
 
 std::vector<IndicatorRow> compute_data(sqlite3* db, int run, const Reference& ref) {
+  return detail::compute_data(db, run, ref, *load_snapshot(db, run, ref));
+}
+
+std::vector<IndicatorRow> detail::compute_data(sqlite3* db, int run, const Reference& ref, const Snapshot& snap) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
   auto datasets =
@@ -20,16 +24,10 @@ std::vector<IndicatorRow> compute_data(sqlite3* db, int run, const Reference& re
 
   // Formats per dataset.
   std::map<std::string, std::map<long long, std::set<std::string>>> fmts;  // portal → dataset → formats
-  {
-    Stmt s(db,
-           "SELECT d.portal_id, d.dataset_pk, coalesce(x.format,''), coalesce(x.sniffed_format,'') FROM "
-           "distribution "
-           "x JOIN dataset d ON d.dataset_pk=x.dataset_pk WHERE d.run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) {
-      auto f = norm_format(s.text(2), s.text(3));
-      if (!f.empty()) fmts[s.text(0)][s.i64(1)].insert(f);
-    }
+  for (auto& x : snap.dists) {
+    auto f = norm_format(x.format, x.sniffed);
+    const auto& r = snap.presence.rows[x.row];
+    if (!f.empty()) fmts[r.portal][r.pk].insert(f);
   }
   auto mr = [&](const std::string& f) {
     auto it = ref.formats.find(f);
@@ -116,9 +114,7 @@ std::vector<IndicatorRow> compute_data(sqlite3* db, int run, const Reference& re
 
   // Completeness: the 14 basic items.
   {
-    std::vector<std::string> wanted;
-    for (auto& [item, cs] : ref.completeness) wanted.insert(wanted.end(), cs.begin(), cs.end());
-    auto pr = load_presence(db, run, wanted);
+    const auto& pr = snap.presence;
     std::map<std::string, long long> n;
     for (auto& r : pr.rows) n[r.portal]++;
     std::map<std::string, double> items_present;

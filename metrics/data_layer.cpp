@@ -12,6 +12,13 @@ namespace {
 const std::set<std::string> kPositive = {"授予", "保障", "不限时免费", "可自由传播", "granted"};
 }  // namespace
 
+int detail::verdict_rank(const std::string& v) {
+  if (kPositive.count(v)) return 1;
+  if (v == "现阶段免费" || v == "受限") return 2;
+  if (v == "收费" || v == "禁止") return 3;
+  return 0;
+}
+
 std::vector<IndicatorRow> compute_data(sqlite3* db, int run, const Reference& ref) {
   return detail::compute_data(db, run, ref, *load_snapshot(db, run, ref));
 }
@@ -81,8 +88,9 @@ std::vector<IndicatorRow> detail::compute_data(sqlite3* db, int run, const Refer
     s.bind(1, (long long)run);
     while (s.step()) {
       auto& v = verdict[s.text(0)][s.text(1)];
-      // A portal with several terms pages: a granting verdict wins over 未提及.
-      if (v.empty() || v == "未提及" || kPositive.count(s.text(2))) v = s.text(2);
+      // A portal with several terms pages: the most restrictive verdict wins (denied > limited >
+      // granted > 未提及), the first one on ties; unknown verdicts rank as 未提及.
+      if (v.empty() || verdict_rank(s.text(2)) > verdict_rank(v)) v = s.text(2);
     }
     for (std::string aspect : {"licence", "free_access", "non_discrimination", "free_use", "free_sharing"}) {
       const std::string id = "data." + aspect;

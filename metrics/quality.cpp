@@ -26,7 +26,7 @@ std::map<std::string, std::string> verdicts(sqlite3* db, int run, const std::str
   s.bind(1, (long long)run).bind(2, aspect);
   while (s.step()) {
     auto& v = m[s.text(0)];
-    if (v.empty() || kPositive.count(s.text(1))) v = s.text(1);
+    if (v.empty() || verdict_rank(s.text(1)) > verdict_rank(v)) v = s.text(1);
   }
   return m;
 }

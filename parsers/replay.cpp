@@ -12,6 +12,7 @@
 #include "crawler/warc.h"
 #include "parsers/cms.h"
 #include "parsers/spec.h"
+#include "parsers/terms.h"
 
 namespace odh {
 namespace fs = std::filesystem;
@@ -254,7 +255,8 @@ ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot&
     }
     ++sum.sites;
     std::int64_t before = sink.datasets;
-    auto spider = recording_spider(make_site_spider(site, sink), store, sum.run_id, &sum.requests);
+    auto spider = recording_spider(terms::terms_spider(make_site_spider(site, sink), site, store, sum.run_id),
+                                   store, sum.run_id, &sum.requests);
     drive(*spider, [&](const FetchRequest& q) {
       FetchResult r = snap.fetch(q);
       if (r.error_class != "not-in-snapshot") ++sum.answered;

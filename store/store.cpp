@@ -117,7 +117,8 @@ struct Store::Stmts {
               "INSERT INTO topic(run_id,portal_id,name_raw,theme,datasets) VALUES(?,?,?,?,?) "
               "ON CONFLICT(run_id,portal_id,name_raw) DO UPDATE SET theme=excluded.theme,"
               "datasets=COALESCE(excluded.datasets,topic.datasets)"),
-        terms(db, "INSERT INTO terms(run_id,portal_id,url,aspect,verdict,evidence) VALUES(?,?,?,?,?,?)"),
+        terms(db,
+              "INSERT INTO terms(run_id,portal_id,url,aspect,verdict,evidence,fetch_id) VALUES(?,?,?,?,?,?,?)"),
         issue(db, "INSERT INTO parse_issue(run_id,portal_id,url,kind,message) VALUES(?,?,?,?,?)") {}
 };
 
@@ -367,9 +368,12 @@ void Store::write_topic(std::int64_t run_id, const std::string& portal_id, const
 }
 
 void Store::write_terms(std::int64_t run_id, const std::string& portal_id, const std::string& url,
-                        const std::string& aspect, const std::string& verdict, const std::string& evidence) {
+                        const std::string& aspect, const std::string& verdict, const std::string& evidence,
+                        std::int64_t fetch_id) {
   begin_if_needed();
-  st_->terms.i64(run_id).text(portal_id).text(url).text(aspect).text(verdict).text(evidence).run();
+  st_->terms.i64(run_id).text(portal_id).text(url).text(aspect).text(verdict).text(evidence)
+      .i64(fetch_id >= 0 ? std::optional<std::int64_t>(fetch_id) : std::nullopt)
+      .run();
   wrote();
 }
 

@@ -48,8 +48,9 @@ std::array<std::map<std::string, Ranking>, 3> rankings(sqlite3* db, int run) {
   }
   for (auto& r : out)
     for (auto& [portal, v] : r)
-      std::sort(v.begin(), v.end(),
-                [](auto& x, auto& y) { return x.second != y.second ? x.second > y.second : x.first < y.first; });
+      std::sort(v.begin(), v.end(), [](auto& x, auto& y) {
+        return x.second != y.second ? x.second > y.second : x.first < y.first;
+      });
   return out;
 }
 

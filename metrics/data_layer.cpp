@@ -23,7 +23,8 @@ std::vector<IndicatorRow> compute_data(sqlite3* db, int run, const Reference& re
   return detail::compute_data(db, run, ref, *load_snapshot(db, run, ref));
 }
 
-std::vector<IndicatorRow> detail::compute_data(sqlite3* db, int run, const Reference& ref, const Snapshot& snap) {
+std::vector<IndicatorRow> detail::compute_data(sqlite3* db, int run, const Reference& ref,
+                                               const Snapshot& snap) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
   auto datasets =

@@ -36,7 +36,8 @@ struct PortalScan {
 std::map<std::string, PortalScan> scan_portals(sqlite3* db, int run) {
   std::map<std::string, PortalScan> m;
   Stmt s(db,
-         "SELECT portal_id, issued, modified, rating IS NOT NULL OR rating_count IS NOT NULL OR comment_count IS "
+         "SELECT portal_id, issued, modified, rating IS NOT NULL OR rating_count IS NOT NULL OR "
+         "comment_count IS "
          "NOT NULL, rating_count, comment_count FROM dataset NOT INDEXED WHERE run_id=?");
   s.bind(1, (long long)run);
   std::string last;

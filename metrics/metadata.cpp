@@ -74,7 +74,8 @@ std::vector<IndicatorRow> detail::compute_metadata(sqlite3* db, int run, const R
     const auto& vocab =
         ref.vocab.count("frequency") ? ref.vocab.at("frequency") : std::map<std::string, std::string>{};
     Stmt s(db,
-           "SELECT portal_id, frequency_raw FROM dataset NOT INDEXED WHERE run_id=? AND coalesce(frequency_raw,'')<>''");
+           "SELECT portal_id, frequency_raw FROM dataset NOT INDEXED WHERE run_id=? AND "
+           "coalesce(frequency_raw,'')<>''");
     s.bind(1, (long long)run);
     while (s.step()) {
       auto& o = freq[s.text(0)];

@@ -1,10 +1,10 @@
 #include "metrics/metrics.h"
 
 #include <chrono>
-#include <future>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <future>
 
 #include "core/core.h"
 #include "metrics/presence.h"
@@ -148,8 +148,8 @@ sqlite3* second_connection(sqlite3* db) {
     return nullptr;
   }
   sqlite3_busy_timeout(c, 10000);
-  sqlite3_exec(c, "PRAGMA mmap_size=4294967296; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;", nullptr,
-               nullptr, nullptr);
+  sqlite3_exec(c, "PRAGMA mmap_size=4294967296; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;",
+               nullptr, nullptr, nullptr);
   return c;
 }
 

@@ -198,7 +198,9 @@ std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const R
     Stmt s(db, "SELECT portal_id, name_raw FROM topic WHERE run_id=?");
     s.bind(1, (long long)run);
     while (s.step()) table_names[s.text(0)].insert(s.text(1));
-    Stmt d(db, "SELECT portal_id, topic_raw FROM dataset NOT INDEXED WHERE run_id=? AND coalesce(topic_raw,'')<>''");
+    Stmt d(
+        db,
+        "SELECT portal_id, topic_raw FROM dataset NOT INDEXED WHERE run_id=? AND coalesce(topic_raw,'')<>''");
     d.bind(1, (long long)run);
     std::string last;
     std::set<std::string>* cur = nullptr;

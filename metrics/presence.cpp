@@ -20,9 +20,9 @@ const std::set<std::string> kDistribution = {"format", "download_url", "byte_siz
 
 // The MQA checks' canonical fields (quality.cpp reads these bits).
 const std::vector<std::string> kMqa = {
-    "tags",    "topic_raw", "theme",          "category", "spatial", "temporal",  "licence",
-    "license", "open_condition", "is_open",   "contact",  "telephone", "email",   "publisher",
-    "department", "rights", "issued",         "publish_time", "modified", "update_time"};
+    "tags",       "topic_raw",      "theme",   "category",     "spatial",   "temporal",   "licence",
+    "license",    "open_condition", "is_open", "contact",      "telephone", "email",      "publisher",
+    "department", "rights",         "issued",  "publish_time", "modified",  "update_time"};
 
 bool numeric_only(std::string_view s) {
   static const std::regex re(R"(\s*[0-9]+(\.[0-9]+)?\s*)");
@@ -31,7 +31,8 @@ bool numeric_only(std::string_view s) {
 
 std::string_view col(sqlite3_stmt* st, int c) {
   auto p = sqlite3_column_text(st, c);
-  return p ? std::string_view(reinterpret_cast<const char*>(p), sqlite3_column_bytes(st, c)) : std::string_view();
+  return p ? std::string_view(reinterpret_cast<const char*>(p), sqlite3_column_bytes(st, c))
+           : std::string_view();
 }
 
 sqlite3_stmt* prepare(sqlite3* db, const std::string& sql) {
@@ -91,7 +92,8 @@ void load_rows(sqlite3* db, int run, Presence& p, std::vector<long long>* fetch_
         it = portal_ix.emplace(portal, static_cast<int>(names.size())).first;
         names.push_back(portal);
       }
-      Tmp t{s.i64(0), it->second, s.null(2) ? -1 : s.i64(2), s.opt(3), s.text(4), std::vector<bool>(k, false)};
+      Tmp t{s.i64(0), it->second, s.null(2) ? -1 : s.i64(2),
+            s.opt(3), s.text(4),  std::vector<bool>(k, false)};
       for (size_t j = 0; j < colbits.size(); ++j) t.has[colbits[j]] = s.i64(static_cast<int>(5 + j)) != 0;
       tmp.push_back(std::move(t));
     }
@@ -218,7 +220,9 @@ Presence load_presence(sqlite3* db, int run, const std::vector<std::string>& wan
   load_distributions(db, s);
   distribution_bits(p, s.dists);
   auto fbits = field_bits(p);
-  Stmt f(db, "SELECT dataset_pk, canonical FROM dataset_field WHERE canonical IS NOT NULL AND coalesce(value,'')<>''");
+  Stmt f(db,
+         "SELECT dataset_pk, canonical FROM dataset_field WHERE canonical IS NOT NULL AND "
+         "coalesce(value,'')<>''");
   while (f.step()) {
     auto b = fbits.find(f.text(1));
     if (b == fbits.end()) continue;
@@ -243,8 +247,8 @@ std::shared_ptr<const Snapshot> load_snapshot(sqlite3* db, int run, const Refere
   auto fbits = field_bits(p);
   // Per distinct (canonical, label): what a row of it contributes (one hash lookup per row).
   struct Kind {
-    int bit = -1;                       // presence bit, -1 none
-    std::vector<char> portals;          // portal_ix → label used there
+    int bit = -1;               // presence bit, -1 none
+    std::vector<char> portals;  // portal_ix → label used there
     bool size = false, licence = false, rating = false;
   };
   std::unordered_map<std::string, Kind> kinds;
@@ -254,7 +258,8 @@ std::shared_ptr<const Snapshot> load_snapshot(sqlite3* db, int run, const Refere
     std::string label;
   };
   std::vector<Rating> ratings;
-  sqlite3_stmt* st = prepare(db, "SELECT rowid, dataset_pk, canonical, label, value FROM dataset_field NOT INDEXED");
+  sqlite3_stmt* st =
+      prepare(db, "SELECT rowid, dataset_pk, canonical, label, value FROM dataset_field NOT INDEXED");
   Finalize fin{st};
   std::string key;
   const size_t nportals = p.portals.size();
@@ -301,8 +306,9 @@ std::shared_ptr<const Snapshot> load_snapshot(sqlite3* db, int run, const Refere
       if (kd.portals[i]) set.insert(p.portals[i]);
   }
   // Rating labels per portal, first occurrence in (portal, dataset, field) order.
-  std::sort(ratings.begin(), ratings.end(),
-            [](const Rating& a, const Rating& b) { return a.row != b.row ? a.row < b.row : a.rowid < b.rowid; });
+  std::sort(ratings.begin(), ratings.end(), [](const Rating& a, const Rating& b) {
+    return a.row != b.row ? a.row < b.row : a.rowid < b.rowid;
+  });
   std::map<std::string, std::vector<std::string>> seen;
   for (auto& x : ratings) {
     auto& v = seen[p.rows[x.row].portal];

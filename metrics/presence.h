@@ -38,11 +38,11 @@ struct Presence {
 
 // Everything the layers read per dataset / field / distribution, for one run.
 struct Snapshot {
-  Presence presence;                        // every canonical any layer asks about
-  std::unordered_map<long long, int> row;   // dataset_pk → index into presence.rows
-  std::vector<long long> fetch_id;          // per presence row: dataset.fetch_id (-1 when NULL)
+  Presence presence;                         // every canonical any layer asks about
+  std::unordered_map<long long, int> row;    // dataset_pk → index into presence.rows
+  std::vector<long long> fetch_id;           // per presence row: dataset.fetch_id (-1 when NULL)
   std::vector<std::optional<double>> cells;  // per row: record_count × field_count when both known
-  std::vector<std::string> open_condition;  // per row ('' when NULL)
+  std::vector<std::string> open_condition;   // per row ('' when NULL)
 
   // dataset_field, over the run's datasets.
   std::map<std::string, std::map<std::string, std::set<std::string>>> labels;  // canonical → label → portals
@@ -57,7 +57,7 @@ struct Snapshot {
     std::string url, format, sniffed, content_type;
     std::optional<long long> live;
     bool byte_size = false;
-    bool has_format = false;  // coalesce(format, sniffed_format, '') <> ''
+    bool has_format = false;      // coalesce(format, sniffed_format, '') <> ''
     std::optional<double> cells;  // rows × columns from the fetched file
   };
   std::vector<Dist> dists;

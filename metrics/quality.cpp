@@ -6,8 +6,8 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "metrics/presence.h"
 #include "core/core.h"
+#include "metrics/presence.h"
 
 namespace odh::metrics {
 using namespace detail;
@@ -92,8 +92,7 @@ std::map<long long, MqaScore> detail::mqa_scores(sqlite3* db, int run, const Ref
     const DistAgg& d = dist[i];
     m.findability = (has("tags") ? 30 : 0) + (has("topic_raw") || has("theme") || has("category") ? 30 : 0) +
                     (has("spatial") ? 20 : 0) + (has("temporal") ? 20 : 0);
-    m.accessibility =
-        (access_ok(i) ? 50 : 0) + (d.url ? 20 : 0) + (d.live ? 30 : 0);
+    m.accessibility = (access_ok(i) ? 50 : 0) + (d.url ? 20 : 0) + (d.live ? 30 : 0);
     m.interoperability = (d.format ? 20 : 0) + (d.media ? 10 : 0) + (d.vocab ? 10 : 0) + (d.open ? 20 : 0) +
                          (d.mr ? 20 : 0) + (d.conform ? 30 : 0);
     bool lic =
@@ -122,7 +121,9 @@ std::vector<IndicatorRow> detail::compute_quality(sqlite3* db, int run, const Re
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
   auto scores = detail::mqa_scores(db, run, ref, snap);
-  auto portal_of_pk = [&](long long pk) -> const std::string& { return snap.presence.rows[snap.row.at(pk)].portal; };
+  auto portal_of_pk = [&](long long pk) -> const std::string& {
+    return snap.presence.rows[snap.row.at(pk)].portal;
+  };
   std::map<std::string, Obs> total, fnd, acc, itp, reu, ctx, good;
   std::map<std::string, std::map<std::string, long long>> bands;
   for (auto& [pk, m] : scores) {

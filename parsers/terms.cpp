@@ -34,29 +34,30 @@ const Words kPurpose = {"商业", "营利", "盈利", "超出", "范围", "用�
 // Prohibitions of unlawful use only: the right is exercised "within the law" (report §5.2.3).
 const Words kLawful = {"非法", "违法", "违反法律", "违反国家", "损害", "危害", "侵犯"};
 // Permission addressed to the user.
-const Words kPermit = {"可以", "可自由", "自由", "均可", "可对", "可用于", "可进行", "允许", "有权使用",
-                       "有权传播", "可将"};
+const Words kPermit = {"可以",   "可自由", "自由",     "均可",     "可对", "可用于",
+                       "可进行", "允许",   "有权使用", "有权传播", "可将"};
 // Conditions on exercising a right (attribution — 注明出处/来源 — is not one: it is an open licence's
 // ordinary requirement).
-const Words kCondition = {"征得", "同意", "经审核", "审核通过", "须经", "需经", "应经", "仅限", "限于",
-                          "约定", "事先申请", "书面申请", "批准", "许可后", "授权后"};
+const Words kCondition = {"征得", "同意", "经审核",   "审核通过", "须经", "需经",   "应经",  "仅限",
+                          "限于", "约定", "事先申请", "书面申请", "批准", "许可后", "授权后"};
 
 const Words kFee = {"免费", "收费", "费用", "有偿", "付费", "无偿", "缴纳", "计费"};
 const Words kFree = {"免费", "不收取", "无偿", "无需付费", "无须付费", "不收费"};
 const Words kPaid = {"有偿", "收费", "缴纳", "付费", "计费"};
-const Words kNotForever = {"现阶段", "目前", "暂时", "暂", "近期", "试运行", "另行通知", "有权调整", "调整收费"};
+const Words kNotForever = {"现阶段", "目前",     "暂时",     "暂",      "近期",
+                           "试运行", "另行通知", "有权调整", "调整收费"};
 const Words kPartial = {"部分", "有条件", "须经", "需经", "方可", "审核"};
 
 const Words kUse = {"使用", "利用", "开发", "加工", "分析", "商业", "用途", "挖掘", "应用"};
-const Words kShare = {"传播", "分享", "共享", "转载", "转让", "出售", "转发", "提供给", "第三方", "复制",
-                      "再分发", "分发", "转售"};
+const Words kShare = {"传播",   "分享",   "共享", "转载",   "转让", "出售", "转发",
+                      "提供给", "第三方", "复制", "再分发", "分发", "转售"};
 const Words kEqual = {"平等", "一视同仁", "歧视", "无差别", "同等"};
 const Words kRegister = {"注册", "实名", "认证", "用户类型", "不同的数据服务", "登录"};
-const Words kNoRegister = {"无需注册登录", "无须注册登录", "无需注册", "无须注册", "不需要注册", "无需登录",
-                           "无须登录", "不需要登录", "免注册"};
+const Words kNoRegister = {"无需注册登录", "无须注册登录", "无需注册",   "无须注册", "不需要注册",
+                           "无需登录",     "无须登录",     "不需要登录", "免注册"};
 const Words kOnlySome = {"仅向", "仅对", "仅供", "仅面向", "只向", "只对"};
-const Words kLicenceWords = {"开放许可", "许可协议", "授权协议", "知识共享", "CC BY", "CC-BY", "CC0",
-                             "ODbL", "开放数据许可", "授予用户", "授权用户", "许可用户"};
+const Words kLicenceWords = {"开放许可", "许可协议", "授权协议",     "知识共享", "CC BY",    "CC-BY",
+                             "CC0",      "ODbL",     "开放数据许可", "授予用户", "授权用户", "许可用户"};
 
 bool about_data(std::string_view s) { return has(s, {"数据", "资源", "信息"}); }
 
@@ -109,8 +110,10 @@ std::string_view trim_number(std::string_view s) {
     while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
     if (i > 0 && i < s.size()) {
       std::string_view rest = s.substr(i);
-      if (rest.substr(0, 3) == "\xE3\x80\x81") s.remove_prefix(i + 3), again = true;  // 、
-      else if (rest[0] == '.' || rest[0] == ')') s.remove_prefix(i + 1), again = true;
+      if (rest.substr(0, 3) == "\xE3\x80\x81")
+        s.remove_prefix(i + 3), again = true;  // 、
+      else if (rest[0] == '.' || rest[0] == ')')
+        s.remove_prefix(i + 1), again = true;
     }
     if (starts("第")) {
       auto end = s.find("条");
@@ -118,7 +121,8 @@ std::string_view trim_number(std::string_view s) {
     }
     if (starts("（") || starts("(")) {
       auto end = s.find(starts("（") ? "）" : ")");
-      if (end != std::string_view::npos && end <= 12) s.remove_prefix(end + (starts("（") ? 3 : 1)), again = true;
+      if (end != std::string_view::npos && end <= 12)
+        s.remove_prefix(end + (starts("（") ? 3 : 1)), again = true;
     }
   }
   return s;
@@ -128,11 +132,16 @@ std::string_view trim_number(std::string_view s) {
 
 const char* aspect_id(Aspect a) {
   switch (a) {
-    case Aspect::kFreeAccess: return "free_access";
-    case Aspect::kNonDiscrimination: return "non_discrimination";
-    case Aspect::kFreeUse: return "free_use";
-    case Aspect::kFreeSharing: return "free_sharing";
-    case Aspect::kLicence: return "licence";
+    case Aspect::kFreeAccess:
+      return "free_access";
+    case Aspect::kNonDiscrimination:
+      return "non_discrimination";
+    case Aspect::kFreeUse:
+      return "free_use";
+    case Aspect::kFreeSharing:
+      return "free_sharing";
+    case Aspect::kLicence:
+      return "licence";
   }
   return "";
 }
@@ -161,8 +170,8 @@ int verdict_rank(std::string_view v) {
 
 std::vector<std::string> split_sentences(std::string_view text) {
   std::vector<std::string> out;
-  static const std::string_view stops[] = {"\xE3\x80\x82", "\xEF\xBC\x81", "\xEF\xBC\x9F", "\xEF\xBC\x9B",
-                                           "!", "?", ";", "\n", "\r"};  // 。！？；
+  static const std::string_view stops[] = {
+      "\xE3\x80\x82", "\xEF\xBC\x81", "\xEF\xBC\x9F", "\xEF\xBC\x9B", "!", "?", ";", "\n", "\r"};  // 。！？；
   if (text.size() > kMaxTermsText) text = text.substr(0, kMaxTermsText);
   size_t start = 0;
   auto flush = [&](size_t end) {
@@ -191,10 +200,14 @@ std::vector<std::string> split_sentences(std::string_view text) {
 
 Stance classify_sentence(Aspect a, std::string_view s) {
   switch (a) {
-    case Aspect::kFreeAccess: return free_access(s);
-    case Aspect::kNonDiscrimination: return non_discrimination(s);
-    case Aspect::kFreeUse: return right_of_data(s, kUse);
-    case Aspect::kFreeSharing: return right_of_data(s, kShare);
+    case Aspect::kFreeAccess:
+      return free_access(s);
+    case Aspect::kNonDiscrimination:
+      return non_discrimination(s);
+    case Aspect::kFreeUse:
+      return right_of_data(s, kUse);
+    case Aspect::kFreeSharing:
+      return right_of_data(s, kShare);
     case Aspect::kLicence:
       return has(s, kLicenceWords) && !has(s, kNeg) ? Stance::kGranted : Stance::kNotStated;
   }
@@ -276,10 +289,19 @@ class TermsSpider : public Spider {
   std::vector<FetchRequest> start_requests() override {
     auto out = inner_->start_requests();
     for (auto& q : out) note(q);
-    if (!urls_.empty() && !requested_.count(urls_[0])) {
+    // The entry page and its host's root (an embedded column's footer links are on the site's home).
+    std::vector<std::string> homes;
+    if (!urls_.empty()) {
+      homes.push_back(urls_[0]);
+      if (auto u = Url::parse(urls_[0]); u && u->is_special()) {
+        if (auto root = Url::parse("/", &*u)) homes.push_back(root->href(true));
+      }
+    }
+    for (auto& h : homes) {
+      if (requested_.count(h)) continue;
       FetchRequest q;
       q.site_id = site_id_;
-      q.url = urls_[0];
+      q.url = h;
       q.kind = "terms-home";
       q.priority = 5;
       requested_.insert(q.url);
@@ -331,8 +353,8 @@ class TermsSpider : public Spider {
 
   void write(const FetchResult& r, const std::string& html) {
     for (const auto& v : classify(page_text(html)))
-      store_.write_terms(run_, site_id_, r.request.url, aspect_id(v.aspect), verdict_label(v.aspect, v.stance),
-                         v.evidence, r.fetch_id);
+      store_.write_terms(run_, site_id_, r.request.url, aspect_id(v.aspect),
+                         verdict_label(v.aspect, v.stance), v.evidence, r.fetch_id);
   }
 
   std::unique_ptr<Spider> inner_;

@@ -34,19 +34,23 @@ TEST_CASE("non-discrimination: equal access, registration, reserved to some") {
   CHECK(st(Aspect::kNonDiscrimination, "无条件开放数据无需注册即可下载") == Stance::kGranted);
   CHECK(st(Aspect::kNonDiscrimination, "用户须注册并通过实名认证后方可下载数据") == Stance::kLimited);
   CHECK(st(Aspect::kNonDiscrimination, "平台根据用户类型提供不同的数据服务") == Stance::kLimited);
-  CHECK(st(Aspect::kNonDiscrimination, "本平台数据仅向政府部门提供，其他单位和个人不得申请") == Stance::kDenied);
+  CHECK(st(Aspect::kNonDiscrimination, "本平台数据仅向政府部门提供，其他单位和个人不得申请") ==
+        Stance::kDenied);
   CHECK(st(Aspect::kNonDiscrimination, "本平台数据由各部门提供") == Stance::kNotStated);
 }
 
 TEST_CASE("free use: 可以自由… / 未经许可不得用于商业目的 / 不得以任何形式使用 / liability is not a right") {
   CHECK(st(Aspect::kFreeUse, "用户可以自由使用本平台的开放数据，包括商业性开发利用") == Stance::kGranted);
-  CHECK(st(Aspect::kFreeUse, "在遵守法律法规的前提下，用户可对开放数据进行分析和开发应用") == Stance::kGranted);
-  CHECK(st(Aspect::kFreeUse, "用户可免费使用数据，但不得用于违法用途") == Stance::kNotStated);  // fee → access
+  CHECK(st(Aspect::kFreeUse, "在遵守法律法规的前提下，用户可对开放数据进行分析和开发应用") ==
+        Stance::kGranted);
+  CHECK(st(Aspect::kFreeUse, "用户可免费使用数据，但不得用于违法用途") ==
+        Stance::kNotStated);  // fee → access
   CHECK(st(Aspect::kFreeUse, "用户可以使用数据开发应用，但不得将数据用于违法活动") == Stance::kGranted);
   CHECK(st(Aspect::kFreeUse, "未经许可，用户不得将数据用于商业目的") == Stance::kLimited);
   CHECK(st(Aspect::kFreeUse, "数据仅限于科研和教学用途使用") == Stance::kLimited);
   CHECK(st(Aspect::kFreeUse, "用户使用数据须事先征得数据提供单位同意") == Stance::kLimited);
-  CHECK(st(Aspect::kFreeUse, "未经本网站授权，任何单位和个人不得以任何形式使用本网站数据") == Stance::kDenied);
+  CHECK(st(Aspect::kFreeUse, "未经本网站授权，任何单位和个人不得以任何形式使用本网站数据") ==
+        Stance::kDenied);
   CHECK(st(Aspect::kFreeUse, "禁止利用本平台数据从事任何开发活动") == Stance::kDenied);
   CHECK(st(Aspect::kFreeUse, "因使用本平台数据造成的损失，本平台不承担责任") == Stance::kNotStated);
   CHECK(st(Aspect::kFreeUse, "用户可以自由使用本网站的搜索功能") == Stance::kNotStated);  // not about data
@@ -68,12 +72,12 @@ TEST_CASE("licence: explicit licence sentence, else free use or sharing granted;
       "1、用户可以自由使用本平台数据进行开发。\n2、用户不得将数据转让给第三方。\n"
       "（三）本平台免费提供数据。第四条 未经许可不得将数据用于商业目的；其他条款。");
   REQUIRE(v.size() == 5);
-  CHECK(v[0].stance == Stance::kGranted);                  // free access
-  CHECK(v[1].stance == Stance::kNotStated);                // non-discrimination
-  CHECK(v[2].stance == Stance::kLimited);                  // free use: the limit wins over the grant
+  CHECK(v[0].stance == Stance::kGranted);                    // free access
+  CHECK(v[1].stance == Stance::kNotStated);                  // non-discrimination
+  CHECK(v[2].stance == Stance::kLimited);                    // free use: the limit wins over the grant
   CHECK(v[2].evidence == "未经许可不得将数据用于商业目的");  // clause number removed
-  CHECK(v[3].stance == Stance::kDenied);                   // free sharing
-  CHECK(v[4].stance == Stance::kNotStated);                // no grant of use/sharing left standing
+  CHECK(v[3].stance == Stance::kDenied);                     // free sharing
+  CHECK(v[4].stance == Stance::kNotStated);                  // no grant of use/sharing left standing
   CHECK(std::string(verdict_label(Aspect::kFreeAccess, v[0].stance)) == "不限时免费");
   CHECK(std::string(verdict_label(Aspect::kFreeSharing, v[3].stance)) == "禁止");
   CHECK(verdict_rank("受限") == 2);
@@ -92,7 +96,8 @@ TEST_CASE("sentences, links and hostile input") {
   CHECK(!is_terms_title("数据目录"));
   auto links = find_terms_links(
       "<html><body><a href='/terms/yhxy.html'>用户协议</a> | <a href=\"mzsm.html\">免责声明</a>"
-      "<a href='/list'>数据</a><a href='javascript:void(0)'>网站声明</a><a href='/terms/yhxy.html'>用户协议</a>"
+      "<a href='/list'>数据</a><a href='javascript:void(0)'>网站声明</a><a "
+      "href='/terms/yhxy.html'>用户协议</a>"
       "<a title='法律声明' href='https://x.gov.cn/fl.html'><img></a></body></html>",
       "http://data.example.gov.cn/portal/index.html");
   REQUIRE(links.size() == 3);
@@ -128,7 +133,8 @@ TEST_CASE("agreement with the simulator's terms pages over the whole registry") 
                                                       : Stance::kNotStated;
         int i = static_cast<int>(right);  // same order: access, non-discrimination, use, sharing
         ++checked;
-        if (v[i].stance == want) ++agree;
+        if (v[i].stance == want)
+          ++agree;
         else
           MESSAGE(p.site.id << " right " << i << " want " << int(want) << " got " << int(v[i].stance) << ": "
                             << v[i].evidence);

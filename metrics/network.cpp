@@ -45,17 +45,21 @@ NetResult analyse(const std::vector<const NetDataset*>& ds,
   NetResult r;
   // Vertices 0..n-1 are the datasets, then tags and apps in order of first use; the edge list is
   // built first and the graph constructed from it in one go (cheaper than add_edge one by one).
+  // Dataset i is vertex i; a pk → vertex map is only needed to resolve citations.
+  const size_t n = ds.size();
   std::unordered_map<long long, size_t> vid;
+  if (!cites.empty()) {
+    vid.reserve(n);
+    for (size_t i = 0; i < n; ++i) vid.emplace(ds[i]->pk, i);
+  }
   std::unordered_map<int, size_t> tag;
   std::unordered_map<long long, size_t> app;
-  vid.reserve(ds.size());
-  for (auto* d : ds) vid.emplace(d->pk, vid.size());
-  size_t nv = vid.size();
+  size_t nv = n;
   std::vector<std::pair<size_t, size_t>> edges;
-  std::vector<long long> degree(vid.size(), 0);
+  std::vector<long long> degree(n, 0);
   std::vector<int> uniq;
-  for (auto* d : ds) {
-    auto v = vid[d->pk];
+  for (size_t v = 0; v < n; ++v) {
+    const auto* d = ds[v];
     uniq.assign(d->tags.begin(), d->tags.end());
     std::sort(uniq.begin(), uniq.end());
     uniq.erase(std::unique(uniq.begin(), uniq.end()), uniq.end());
@@ -78,17 +82,20 @@ NetResult analyse(const std::vector<const NetDataset*>& ds,
   UGraph g(edges.begin(), edges.end(), nv);
   std::vector<size_t> comp(boost::num_vertices(g));
   boost::connected_components(g, comp.data());
-  std::map<size_t, long long> size;  // datasets per component
-  for (size_t v = 0; v < vid.size(); ++v) size[comp[v]]++;
-  r.datasets = static_cast<long long>(vid.size());
-  r.components = static_cast<long long>(size.size());
-  for (auto& [c, n] : size) r.largest = std::max(r.largest, n);
+  std::vector<long long> size(boost::num_vertices(g), 0);  // datasets per component
+  for (size_t v = 0; v < n; ++v) size[comp[v]]++;
+  r.datasets = static_cast<long long>(n);
+  for (auto c : size)
+    if (c) r.components++, r.largest = std::max(r.largest, c);
+  long long dist[11] = {0};  // degree 0..9, 10+
   for (auto d : degree) {
     r.degree_sum += d;
     r.degree_max = std::max(r.degree_max, d);
     if (d == 0) r.isolated++;
-    r.degree_dist[d >= 10 ? "10+" : std::to_string(d)]++;
+    dist[d >= 10 ? 10 : d]++;
   }
+  for (int i = 0; i < 11; ++i)
+    if (dist[i]) r.degree_dist[i == 10 ? "10+" : std::to_string(i)] = dist[i];
   return r;
 }
 
@@ -170,6 +177,12 @@ std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference&
   std::unordered_map<long long, std::optional<double>> own_depth;  // pk → dataset.depth
   std::unordered_map<long long, long long> detail_fetch;           // pk → dataset.fetch_id
   std::unordered_map<std::string, int> tag_ids;                    // interned tag strings
+  // Titles and owners of datasets are only needed to resolve app citations.
+  bool citations = false;
+  {
+    Stmt c(db, "SELECT EXISTS (SELECT 1 FROM app_dataset)");
+    citations = c.step() && c.i64(0) != 0;
+  }
   {
     // Full scan in rowid order (the run index costs a B-tree lookup per row).
     Stmt s(db,
@@ -189,8 +202,8 @@ std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference&
         d.tags.push_back(it->second);
       }
       cur->push_back(std::move(d));
-      portal_of[pk] = pid;
-      if (!s.text(3).empty()) {
+      if (citations) portal_of[pk] = pid;
+      if (citations && !s.text(3).empty()) {
         TitleKey k{!s.null(4), s.text(4), pk};
         auto [it, fresh] = title_first.emplace(std::make_pair(pid, s.text(3)), k);
         if (!fresh && k < it->second) it->second = k;

@@ -72,7 +72,7 @@ ParseSummary harvest_live(const std::vector<Site>& sites, const HarvestOptions& 
   Crawler crawler(options.crawl, [&](const Site& s, const CrawlOptions& o) {
     // Sites without an engine still get their home page and near links fetched (reachability).
     auto inner = has_engine(s) ? make_site_spider(s, sink) : make_link_spider(s, o);
-    return recording_spider(std::move(inner), store, sum.run_id, &sum.requests);
+    return recording_spider(std::move(inner), store, sum.run_id, &sum.requests, &s);
   });
   crawler.on_progress = options.on_progress;
   crawler.on_log = options.on_log;

@@ -492,7 +492,7 @@ class FamilySpider : public Spider, public LinkReporter {
           pages = pages_re_[li] ? pages_from(t, *pages_re_[li]) : parse_count(t);
         }
       } else if (pages_re_[li]) {
-        pages = pages_from(root.text(), *pages_re_[li]);
+        pages = pages_from(root.select_one("html").text(), *pages_re_[li]);  // the document node has no text
       }
       for (auto& n : root.select(l.items)) {
         Item it;

@@ -40,6 +40,11 @@ struct Walker {
     while (!stack.empty()) {
       const GumboNode* n = stack.back();
       stack.pop_back();
+      if (n->type == GUMBO_NODE_DOCUMENT) {
+        const GumboVector& ch = n->v.document.children;
+        for (unsigned i = ch.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(ch.data[i]));
+        continue;
+      }
       if (n->type != GUMBO_NODE_ELEMENT && n->type != GUMBO_NODE_TEMPLATE) continue;
       const GumboElement& el = n->v.element;
       const char* attr = nullptr;

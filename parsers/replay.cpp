@@ -7,6 +7,7 @@
 #include <deque>
 #include <filesystem>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "crawler/charset.h"
@@ -37,12 +38,15 @@ struct Capture {
   int status = 0;
   std::string location;  // redirect target as stored
   std::string date;
+  std::string refers_to;  // revisit: WARC-Record-ID of the record holding the payload
 };
 
 }  // namespace
 
 struct WarcSnapshot::Impl {
   std::map<std::string, Capture> by_key;  // best capture per request key
+  // Response records by WARC-Record-ID: where revisit records (identical payload, 304) find the body.
+  std::unordered_map<std::string, std::pair<std::string, std::uint64_t>> records;
   size_t responses = 0;
 };
 
@@ -81,9 +85,15 @@ WarcSnapshot::WarcSnapshot(const std::string& dir) : impl_(std::make_unique<Impl
           HttpMessage m = rec.http();
           requests[id] = {m.method.empty() ? "GET" : m.method, m.body};
           if (!conc.empty()) req_for_resp[conc] = id;
-        } else if (type == "response") {
+        } else if (type == "response" || type == "revisit") {
           HttpMessage m = rec.http();
           Capture c;
+          if (type == "revisit") {
+            c.refers_to = std::string(find_field(rec.headers, "WARC-Refers-To"));
+            if (c.refers_to.empty()) continue;  // no way to the payload
+          } else {
+            impl_->records[id] = {f.string(), rec.offset};
+          }
           c.file = f.string();
           c.offset = rec.offset;
           c.status = m.status;
@@ -140,6 +150,25 @@ FetchResult WarcSnapshot::fetch(const FetchRequest& req) const {
       return r;
     }
     HttpMessage m = rec.http();
+    if (!c.refers_to.empty()) {
+      // A revisit: the crawler archived the payload once (identical-payload-digest) or got 304
+      // Not Modified; the body (for 304 the whole earlier response) is in the referred record.
+      auto o = impl_->records.find(c.refers_to);
+      if (o == impl_->records.end()) {
+        r.error_class = "snapshot-unreadable";
+        return r;
+      }
+      try {
+        HttpMessage om = read_record_at(o->second.first, o->second.second).http();
+        if (m.status == 304)
+          m = std::move(om);
+        else
+          m.body = std::move(om.body);
+      } catch (const std::exception&) {
+        r.error_class = "snapshot-unreadable";
+        return r;
+      }
+    }
     r.final_url = url;
     r.status = m.status;
     r.response_headers = m.headers;

@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (s < best) best = s;
   }
-  std::printf("{\"pages\": %zu, \"bytes\": %zu, \"seconds\": %.4f, \"pages_per_s\": %.1f, \"mb_per_s\": %.2f}\n",
-              pages.size(), bytes, best, pages.size() / best, bytes / 1e6 / best);
+  std::printf(
+      "{\"pages\": %zu, \"bytes\": %zu, \"seconds\": %.4f, \"pages_per_s\": %.1f, \"mb_per_s\": %.2f}\n",
+      pages.size(), bytes, best, pages.size() / best, bytes / 1e6 / best);
   return nodes == 0 && !pages.empty() ? 1 : 0;
 }

@@ -74,16 +74,19 @@ TEST_CASE("click depth: BFS over recorded links from the home fetch equals the k
   std::map<std::string, std::string> pages = {
       {b + "/", "<a href='/about#x'>about</a> <a href='d/4.html'>精选</a> <a href='mailto:a@b'>m</a>"},
       {b + "/list?page=1",
-       "<span class=pages>2</span><ul><li><a href='/d/1.html'>1</a></li><li><a href='/d/2.html'>2</a></li></ul>"
+       "<span class=pages>2</span><ul><li><a href='/d/1.html'>1</a></li><li><a "
+       "href='/d/2.html'>2</a></li></ul>"
        "<a href='?page=2'>下一页</a>"},
       {b + "/list?page=2",
-       "<span class=pages>2</span><ul><li><a href='/d/3.html'>3</a></li><li><a href='/d/4.html'>4</a></li></ul>"},
+       "<span class=pages>2</span><ul><li><a href='/d/3.html'>3</a></li><li><a "
+       "href='/d/4.html'>4</a></li></ul>"},
       {b + "/d/1.html", "<h1>数据一</h1>"},
       {b + "/d/2.html", "<h1>数据二</h1>"},
       {b + "/d/3.html", "<h1>数据三</h1>"},
       {b + "/d/4.html", "<h1>数据四</h1>"}};
   auto run = store->begin_run("t", "live", "");
-  store->write_portal(run, {"t", "测试", "北京市", "", "", "110000", "省级", "华北", "independent", "t", b + "/", 1});
+  store->write_portal(
+      run, {"t", "测试", "北京市", "", "", "110000", "省级", "华北", "independent", "t", b + "/", 1});
   odh::StoreSink sink(*store, run);
   auto spider = odh::recording_spider(odh::make_spider(site, spec, sink), *store, run, nullptr, &site);
   odh::drive(*spider, [&](const odh::FetchRequest& q) {
@@ -99,7 +102,8 @@ TEST_CASE("click depth: BFS over recorded links from the home fetch equals the k
   CHECK(sink.datasets == 4);
   CHECK(store->query_text("SELECT COUNT(*) FROM fetch WHERE kind='home'") == "1");
   // Home's links: its a[href] (fragment dropped, mailto skipped) and the spider's entry request.
-  CHECK(rows(*store, "SELECT l.to_url FROM link l JOIN fetch f ON f.fetch_id=l.from_fetch_id WHERE f.kind='home'") ==
+  CHECK(rows(*store,
+             "SELECT l.to_url FROM link l JOIN fetch f ON f.fetch_id=l.from_fetch_id WHERE f.kind='home'") ==
         std::vector<std::string>{b + "/about\x1f", b + "/d/4.html\x1f", b + "/list?page=1\x1f"});
   auto ref = odh::metrics::load_reference(odh::data_dir());
   auto ind = odh::metrics::compute_network(store->handle(), static_cast<int>(run), ref);
@@ -139,8 +143,8 @@ TEST_CASE("live == replay: odh parse --live on the simulator, then --replay of i
   // detail), hainan (two JSON lists incl. APIs), exchangeopengateway (JSON), jdop (HTML in JSON),
   // hunan-webapp (category stage), embedded CMS (GBK mislabelled as UTF-8). All reachable in the
   // simulator's plan at scale 0.01, seed 2021.
-  const std::vector<std::string> ids = {"data-harbin", "data-yinchuan", "data-hainan", "data-gxj-xz",
-                                        "data-jx-zjzwfw", "czs", "xiaogan"};
+  const std::vector<std::string> ids = {"data-harbin",    "data-yinchuan", "data-hainan", "data-gxj-xz",
+                                        "data-jx-zjzwfw", "czs",           "xiaogan"};
   pid_t sim = spawn_sim({odh, "sim", "--sites", sites, "--port", "0", "--scale", "0.01", "--seed", "2021",
                          "--threads", "8", "--duration", "120", "--connect-map", (dir / "map.txt").string()},
                         dir / "sim.out");
@@ -153,8 +157,8 @@ TEST_CASE("live == replay: odh parse --live on the simulator, then --replay of i
     if (std::getline(in, l) && !l.empty() && fs::exists(dir / "map.txt")) port = l;
   }
   REQUIRE(!port.empty());
-  std::string live = odh + " parse --live " + (dir / "crawl").string() + " --db " + (dir / "live.sqlite").string() +
-                     " --sites " + sites + " --offline --delay 0 --json";
+  std::string live = odh + " parse --live " + (dir / "crawl").string() + " --db " +
+                     (dir / "live.sqlite").string() + " --sites " + sites + " --offline --delay 0 --json";
   std::string replay = odh + " parse --replay " + (dir / "crawl").string() + " --db " +
                        (dir / "replay.sqlite").string() + " --sites " + sites + " --json";
   for (auto& id : ids) live += " --site " + id, replay += " --site " + id;
@@ -176,15 +180,18 @@ TEST_CASE("live == replay: odh parse --live on the simulator, then --replay of i
   // Rows without run ids, primary keys and timestamps; a fetch id is replaced by its request.
   const std::map<std::string, std::string> queries = {
       {"dataset",
-       "SELECT d.portal_id, d.source_id, d.url, d.title, d.description, d.publisher, d.topic_raw, d.theme, d.issued, "
-       "d.modified, d.frequency_raw, d.frequency, d.open_condition, d.tags, d.views, d.downloads, d.record_count, "
+       "SELECT d.portal_id, d.source_id, d.url, d.title, d.description, d.publisher, d.topic_raw, d.theme, "
+       "d.issued, "
+       "d.modified, d.frequency_raw, d.frequency, d.open_condition, d.tags, d.views, d.downloads, "
+       "d.record_count, "
        "d.field_count, d.rating, d.rating_count, d.comment_count, d.depth, f.method, f.url, f.kind "
        "FROM dataset d LEFT JOIN fetch f ON f.fetch_id = d.fetch_id"},
       {"dataset_field",
        "SELECT d.portal_id, d.source_id, d.title, x.label, x.value, x.canonical FROM dataset_field x "
        "JOIN dataset d ON d.dataset_pk = x.dataset_pk"},
       {"distribution",
-       "SELECT d.portal_id, d.source_id, d.title, x.format_raw, x.format, x.url, x.byte_size FROM distribution x "
+       "SELECT d.portal_id, d.source_id, d.title, x.format_raw, x.format, x.url, x.byte_size FROM "
+       "distribution x "
        "JOIN dataset d ON d.dataset_pk = x.dataset_pk"},
       {"api",
        "SELECT x.portal_id, x.source_id, x.title, x.publisher, x.url, d.source_id, f.url FROM api x "
@@ -192,8 +199,10 @@ TEST_CASE("live == replay: odh parse --live on the simulator, then --replay of i
       {"app", "SELECT x.portal_id, x.title, x.app_kind, x.developer, x.url FROM app x"},
       {"topic", "SELECT portal_id, name_raw, theme, datasets FROM topic"},
       {"link",
-       "SELECT f.portal_id, f.method, f.url, f.kind, l.to_url FROM link l JOIN fetch f ON f.fetch_id = l.from_fetch_id"},
-      {"fetch", "SELECT portal_id, method, url, kind, status, content_type, charset, bytes, depth FROM fetch"},
+       "SELECT f.portal_id, f.method, f.url, f.kind, l.to_url FROM link l JOIN fetch f ON f.fetch_id = "
+       "l.from_fetch_id"},
+      {"fetch",
+       "SELECT portal_id, method, url, kind, status, content_type, charset, bytes, depth FROM fetch"},
       {"parse_issue", "SELECT portal_id, url, kind, message FROM parse_issue"},
   };
   for (auto& [table, sql] : queries) {
@@ -213,7 +222,8 @@ TEST_CASE("live == replay: odh parse --live on the simulator, then --replay of i
     CHECK(std::stoll(a->query_text("SELECT COUNT(*) FROM dataset WHERE portal_id='" + id + "'")) > 0);
     CHECK(a->query_text("SELECT COUNT(*) FROM fetch WHERE kind='home' AND portal_id='" + id + "'") == "1");
     CHECK(std::stoll(a->query_text("SELECT COUNT(*) FROM link l JOIN fetch f ON f.fetch_id=l.from_fetch_id "
-                                   "WHERE f.portal_id='" + id + "'")) > 0);
+                                   "WHERE f.portal_id='" +
+                                   id + "'")) > 0);
   }
   CHECK(std::stoll(a->query_text("SELECT COUNT(*) FROM api")) > 0);
   a.reset();

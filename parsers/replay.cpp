@@ -39,15 +39,20 @@ struct Capture {
   std::string location;  // redirect target as stored
   std::string date;
   std::string refers_to;  // revisit: WARC-Record-ID of the record holding the payload
+  // The parsed HTTP message, kept from indexing while under the memory budget (saves reopening
+  // and inflating the record on fetch); null = read it again from file/offset.
+  std::shared_ptr<const HttpMessage> msg;
 };
+
+constexpr std::size_t kKeepBytes = 512u << 20;  // budget for kept messages per snapshot
 
 }  // namespace
 
 struct WarcSnapshot::Impl {
   std::map<std::string, Capture> by_key;  // best capture per request key
   // Response records by WARC-Record-ID: where revisit records (identical payload, 304) find the body.
-  std::unordered_map<std::string, std::pair<std::string, std::uint64_t>> records;
-  size_t responses = 0;
+  std::unordered_map<std::string, Capture> records;
+  size_t responses = 0, kept_bytes = 0;
 };
 
 WarcSnapshot::WarcSnapshot(const std::string& dir) : impl_(std::make_unique<Impl>()) {
@@ -91,14 +96,18 @@ WarcSnapshot::WarcSnapshot(const std::string& dir) : impl_(std::make_unique<Impl
           if (type == "revisit") {
             c.refers_to = std::string(find_field(rec.headers, "WARC-Refers-To"));
             if (c.refers_to.empty()) continue;  // no way to the payload
-          } else {
-            impl_->records[id] = {f.string(), rec.offset};
           }
           c.file = f.string();
           c.offset = rec.offset;
           c.status = m.status;
           c.location = std::string(find_field(m.headers, "Location"));
           c.date = std::string(rec.date());
+          std::size_t size = m.head_bytes + m.body.size();
+          if (impl_->kept_bytes + size <= kKeepBytes) {
+            impl_->kept_bytes += size;
+            c.msg = std::make_shared<const HttpMessage>(std::move(m));
+          }
+          if (type == "response") impl_->records[id] = c;
           if (!conc.empty() && !req_for_resp.count(id)) req_for_resp[id] = conc;
           resp_uri[id] = std::string(rec.target_uri());
           resp.emplace_back(id, std::move(c));
@@ -142,14 +151,17 @@ FetchResult WarcSnapshot::fetch(const FetchRequest& req) const {
       body.clear();
       continue;
     }
-    Record rec;
-    try {
-      rec = read_record_at(c.file, c.offset);
-    } catch (const std::exception& e) {
-      r.error_class = "snapshot-unreadable";
-      return r;
+    HttpMessage m;
+    if (c.msg) {
+      m = *c.msg;
+    } else {
+      try {
+        m = read_record_at(c.file, c.offset).http();
+      } catch (const std::exception& e) {
+        r.error_class = "snapshot-unreadable";
+        return r;
+      }
     }
-    HttpMessage m = rec.http();
     if (!c.refers_to.empty()) {
       // A revisit: the crawler archived the payload once (identical-payload-digest) or got 304
       // Not Modified; the body (for 304 the whole earlier response) is in the referred record.
@@ -159,7 +171,8 @@ FetchResult WarcSnapshot::fetch(const FetchRequest& req) const {
         return r;
       }
       try {
-        HttpMessage om = read_record_at(o->second.first, o->second.second).http();
+        HttpMessage om =
+            o->second.msg ? *o->second.msg : read_record_at(o->second.file, o->second.offset).http();
         if (m.status == 304)
           m = std::move(om);
         else

@@ -101,6 +101,9 @@ class Store {
   void write_issue(std::int64_t run_id, const std::string& portal_id, const std::string& url,
                    const std::string& kind, const std::string& message);
 
+  // One out-link of a fetched page (table `link`): the page's fetch id and the absolute target URL.
+  void write_link(std::int64_t run_id, std::int64_t from_fetch_id, const std::string& to_url);
+
   // Commits the open batch.
   void flush();
   // Runs SQL outside the prepared writers (flushes first). Throws Failure on error.

@@ -1,6 +1,7 @@
 // A simulated run (odh run --simulate on four portals of four kinds: odweb, oportal, an embedded column,
 // a portal without an engine) fills `terms` from the portals' terms pages and the four-rights
-// indicators get values equal to what the simulator wrote into those pages.
+// indicators get values equal to what the simulator wrote into those pages; click depth comes from the
+// link graph.
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
@@ -88,6 +89,23 @@ TEST_CASE("a simulated run fills terms and the four-rights indicators") {
       "('data.licence','data.free_access','data.non_discrimination','data.free_use','data.free_sharing')");
   CHECK(national.size() == 5);
   for (auto& [k, n] : national) CHECK(n == std::to_string(with_terms));
+  // Click depth comes from BFS over the parsers' link table (rooted at the home fetches): never deeper
+  // than the crawler's own depth of the dataset page, and known for every portal with datasets.
+  auto links = query_map(db, "SELECT 'n', count(*) FROM link");
+  CHECK(links["n"] != "0");
+  auto bfs = query_map(db,
+                       "SELECT scope_key, value FROM indicator WHERE scope='portal' AND "
+                       "indicator='findability.click_depth_mean' AND value IS NOT NULL");
+  auto crawl =
+      query_map(db,
+                "SELECT d.portal_id, avg(coalesce(d.depth, f.depth)) FROM dataset d LEFT JOIN fetch f ON "
+                "f.fetch_id=d.fetch_id GROUP BY d.portal_id");
+  CHECK(!crawl.empty());
+  for (auto& [pid, v] : crawl) {
+    INFO(pid);
+    REQUIRE(bfs.count(pid));
+    CHECK(std::stod(bfs[pid]) <= std::stod(v) + 1e-9);
+  }
   sqlite3_close(db);
   fs::remove_all(out);
   fs::remove(out.string() + ".log");

@@ -12,7 +12,19 @@ namespace {
 const std::set<std::string> kPositive = {"授予", "保障", "不限时免费", "可自由传播", "granted"};
 }  // namespace
 
+int detail::verdict_rank(const std::string& v) {
+  if (kPositive.count(v)) return 1;
+  if (v == "现阶段免费" || v == "受限") return 2;
+  if (v == "收费" || v == "禁止") return 3;
+  return 0;
+}
+
 std::vector<IndicatorRow> compute_data(sqlite3* db, int run, const Reference& ref) {
+  return detail::compute_data(db, run, ref, *load_snapshot(db, run, ref));
+}
+
+std::vector<IndicatorRow> detail::compute_data(sqlite3* db, int run, const Reference& ref,
+                                               const Snapshot& snap) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
   auto datasets =
@@ -20,16 +32,10 @@ std::vector<IndicatorRow> compute_data(sqlite3* db, int run, const Reference& re
 
   // Formats per dataset.
   std::map<std::string, std::map<long long, std::set<std::string>>> fmts;  // portal → dataset → formats
-  {
-    Stmt s(db,
-           "SELECT d.portal_id, d.dataset_pk, coalesce(x.format,''), coalesce(x.sniffed_format,'') FROM "
-           "distribution "
-           "x JOIN dataset d ON d.dataset_pk=x.dataset_pk WHERE d.run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) {
-      auto f = norm_format(s.text(2), s.text(3));
-      if (!f.empty()) fmts[s.text(0)][s.i64(1)].insert(f);
-    }
+  for (auto& x : snap.dists) {
+    auto f = norm_format(x.format, x.sniffed);
+    const auto& r = snap.presence.rows[x.row];
+    if (!f.empty()) fmts[r.portal][r.pk].insert(f);
   }
   auto mr = [&](const std::string& f) {
     auto it = ref.formats.find(f);
@@ -83,8 +89,9 @@ std::vector<IndicatorRow> compute_data(sqlite3* db, int run, const Reference& re
     s.bind(1, (long long)run);
     while (s.step()) {
       auto& v = verdict[s.text(0)][s.text(1)];
-      // A portal with several terms pages: a granting verdict wins over 未提及.
-      if (v.empty() || v == "未提及" || kPositive.count(s.text(2))) v = s.text(2);
+      // A portal with several terms pages: the most restrictive verdict wins (denied > limited >
+      // granted > 未提及), the first one on ties; unknown verdicts rank as 未提及.
+      if (v.empty() || verdict_rank(s.text(2)) > verdict_rank(v)) v = s.text(2);
     }
     for (std::string aspect : {"licence", "free_access", "non_discrimination", "free_use", "free_sharing"}) {
       const std::string id = "data." + aspect;
@@ -116,9 +123,7 @@ std::vector<IndicatorRow> compute_data(sqlite3* db, int run, const Reference& re
 
   // Completeness: the 14 basic items.
   {
-    std::vector<std::string> wanted;
-    for (auto& [item, cs] : ref.completeness) wanted.insert(wanted.end(), cs.begin(), cs.end());
-    auto pr = load_presence(db, run, wanted);
+    const auto& pr = snap.presence;
     std::map<std::string, long long> n;
     for (auto& r : pr.rows) n[r.portal]++;
     std::map<std::string, double> items_present;

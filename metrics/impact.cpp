@@ -1,6 +1,6 @@
 // §5.4 impact layer: persistence (publication and update recency against the crawl date, update
 // frequency, promise kept) and dataset evaluation (rating/comment channels and their use).
-#include "metrics/internal.h"
+#include "metrics/presence.h"
 
 namespace odh::metrics {
 using namespace detail;
@@ -24,12 +24,40 @@ std::optional<int> period_days(const std::string& f) {
   return it->second;
 }
 
-void recency(std::vector<IndicatorRow>& out, sqlite3* db, int run, const std::vector<Portal>& ps,
-             const std::string& column, const std::string& id, const std::string& today) {
-  std::map<std::string, std::string> latest;  // portal → max date ('' when none)
-  Stmt s(db, "SELECT portal_id, max(" + column + ") FROM dataset WHERE run_id=? GROUP BY portal_id");
+// Per portal of the run: the latest issued and modified dates ('' when none) and the evaluation
+// channel totals, from one full scan (cheaper than the run index: no lookup per row).
+struct PortalScan {
+  std::string issued, modified;
+  bool channel = false;
+  double rating_count = 0, comment_count = 0;
+  long long n_rating_count = 0, n_comment_count = 0;
+};
+
+std::map<std::string, PortalScan> scan_portals(sqlite3* db, int run) {
+  std::map<std::string, PortalScan> m;
+  Stmt s(db,
+         "SELECT portal_id, issued, modified, rating IS NOT NULL OR rating_count IS NOT NULL OR "
+         "comment_count IS "
+         "NOT NULL, rating_count, comment_count FROM dataset NOT INDEXED WHERE run_id=?");
   s.bind(1, (long long)run);
-  while (s.step()) latest[s.text(0)] = s.text(1);
+  std::string last;
+  PortalScan* cur = nullptr;
+  while (s.step()) {
+    std::string pid = s.text(0);
+    if (!cur || pid != last) cur = &m[pid], last = pid;
+    if (!s.null(1) && s.text(1) > cur->issued) cur->issued = s.text(1);
+    if (!s.null(2) && s.text(2) > cur->modified) cur->modified = s.text(2);
+    cur->channel |= s.i64(3) != 0;
+    if (!s.null(4)) cur->rating_count += s.f64(4), cur->n_rating_count++;
+    if (!s.null(5)) cur->comment_count += s.f64(5), cur->n_comment_count++;
+  }
+  return m;
+}
+
+void recency(std::vector<IndicatorRow>& out, const std::map<std::string, PortalScan>& scan,
+             const std::vector<Portal>& ps, bool issued, const std::string& id, const std::string& today) {
+  std::map<std::string, std::string> latest;  // portal → max date ('' when none)
+  for (auto& [pid, x] : scan) latest[pid] = issued ? x.issued : x.modified;
   std::map<std::pair<std::string, std::string>, std::map<std::string, long long>> g;
   std::map<std::pair<std::string, std::string>, std::pair<double, long long>> days_sum;
   g[{"national", ""}];
@@ -60,11 +88,17 @@ void recency(std::vector<IndicatorRow>& out, sqlite3* db, int run, const std::ve
 }  // namespace
 
 std::vector<IndicatorRow> compute_impact(sqlite3* db, int run, const Reference& ref) {
+  return detail::compute_impact(db, run, ref, *load_snapshot(db, run, ref));
+}
+
+std::vector<IndicatorRow> detail::compute_impact(sqlite3* db, int run, const Reference& ref,
+                                                 const Snapshot& snap) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
   const std::string today = crawl_date(db, run);
-  recency(out, db, run, ps, "issued", "impact.issued_recency", today);
-  recency(out, db, run, ps, "modified", "impact.update_recency", today);
+  const auto scan = scan_portals(db, run);
+  recency(out, scan, ps, true, "impact.issued_recency", today);
+  recency(out, scan, ps, false, "impact.update_recency", today);
 
   // Update frequency.
   const auto freq_vocab =
@@ -72,7 +106,7 @@ std::vector<IndicatorRow> compute_impact(sqlite3* db, int run, const Reference& 
   std::map<std::string, Obs> declared, dynamic, missing, kept;
   std::map<std::string, std::map<std::string, long long>> dist;  // portal → frequency → datasets
   {
-    Stmt s(db, "SELECT portal_id, coalesce(frequency,''), modified FROM dataset WHERE run_id=?");
+    Stmt s(db, "SELECT portal_id, coalesce(frequency,''), modified FROM dataset NOT INDEXED WHERE run_id=?");
     s.bind(1, (long long)run);
     while (s.step()) {
       std::string pid = s.text(0), f = s.text(1);
@@ -128,30 +162,15 @@ std::vector<IndicatorRow> compute_impact(sqlite3* db, int run, const Reference& 
   // Evaluation channel: a portal has one when its datasets publish a rating, a rating count or a
   // comment count (even zero).
   std::map<std::string, Obs> channel, ratings, comments, unused, dims;
-  {
-    Stmt s(
-        db,
-        "SELECT portal_id, max(rating IS NOT NULL OR rating_count IS NOT NULL OR comment_count IS NOT NULL), "
-        "sum(rating_count), sum(comment_count), count(rating_count), count(comment_count) FROM dataset WHERE "
-        "run_id=? GROUP BY portal_id");
-    s.bind(1, (long long)run);
-    while (s.step()) {
-      std::string pid = s.text(0);
-      bool ch = s.i64(1) != 0;
-      channel[pid] = Obs{ch ? 1.0 : 0.0, 0, 1, ""};
-      if (s.i64(4)) ratings[pid] = Obs{s.f64(2), 0, s.i64(4), ""};
-      if (s.i64(5)) comments[pid] = Obs{s.f64(3), 0, s.i64(5), ""};
-      if (ch) unused[pid] = Obs{(s.f64(2) + s.f64(3)) == 0 ? 1.0 : 0.0, 0, 1, ""};
-    }
+  for (auto& [pid, x] : scan) {
+    bool ch = x.channel;
+    channel[pid] = Obs{ch ? 1.0 : 0.0, 0, 1, ""};
+    if (x.n_rating_count) ratings[pid] = Obs{x.rating_count, 0, x.n_rating_count, ""};
+    if (x.n_comment_count) comments[pid] = Obs{x.comment_count, 0, x.n_comment_count, ""};
+    if (ch) unused[pid] = Obs{(x.rating_count + x.comment_count) == 0 ? 1.0 : 0.0, 0, 1, ""};
   }
   {
-    Stmt s(db,
-           "SELECT d.portal_id, group_concat(DISTINCT f.label), count(DISTINCT f.label) FROM dataset_field f "
-           "JOIN "
-           "dataset d ON d.dataset_pk=f.dataset_pk WHERE d.run_id=? AND f.canonical LIKE 'rating%' GROUP BY "
-           "d.portal_id");
-    s.bind(1, (long long)run);
-    while (s.step()) dims[s.text(0)] = Obs{s.f64(2), 0, 1, s.text(1)};
+    for (auto& [pid, l] : snap.rating_labels) dims[pid] = Obs{double(l.second), 0, 1, l.first};
     for (auto& [pid, c] : channel)
       if (!dims.count(pid)) dims[pid] = Obs{0.0, 0, 1, ""};
   }

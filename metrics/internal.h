@@ -92,6 +92,10 @@ std::optional<int> previous_run(sqlite3* db, int run);
 // Runs `sql` (one parameter: the run id) returning (portal_id, number) rows.
 std::map<std::string, double> by_portal(sqlite3* db, const std::string& sql, int run);
 
+// Restrictiveness of a terms verdict (parsers/terms.h): 0 未提及 or unknown, 1 granted (保障, 不限时免费,
+// 可自由传播), 2 limited (受限, 现阶段免费), 3 denied (禁止, 收费). Several pages: the highest wins.
+int verdict_rank(const std::string& verdict);
+
 IndicatorRow row(std::string scope, std::string key, std::string id, std::optional<double> v,
                  std::string unit, long long n, std::string text = "");
 

@@ -1,6 +1,5 @@
 // §3 metadata: usage of each element of each standard, element groups, name variation (Table 3-8),
 // value conformance and the five machine-readable formats.
-#include <regex>
 #include <set>
 
 #include "metrics/presence.h"
@@ -8,19 +7,15 @@
 namespace odh::metrics {
 using namespace detail;
 
-namespace {
-bool numeric_only(const std::string& s) {
-  static const std::regex re(R"(\s*[0-9]+(\.[0-9]+)?\s*)");
-  return std::regex_match(s, re);
-}
-}  // namespace
-
 std::vector<IndicatorRow> compute_metadata(sqlite3* db, int run, const Reference& ref) {
+  return detail::compute_metadata(db, run, ref, *load_snapshot(db, run, ref));
+}
+
+std::vector<IndicatorRow> detail::compute_metadata(sqlite3* db, int run, const Reference& ref,
+                                                   const Snapshot& snap) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
-  std::vector<std::string> wanted;
-  for (auto& e : ref.elements) wanted.insert(wanted.end(), e.canonicals.begin(), e.canonicals.end());
-  auto pr = load_presence(db, run, wanted);
+  const auto& pr = snap.presence;
 
   std::map<std::string, long long> datasets;
   for (auto& r : pr.rows) datasets[r.portal]++;
@@ -64,13 +59,7 @@ std::vector<IndicatorRow> compute_metadata(sqlite3* db, int run, const Reference
 
   // Name variation: raw labels used for each canonical field across portals.
   {
-    std::map<std::string, std::map<std::string, std::set<std::string>>>
-        labels;  // canonical → label → portals
-    Stmt s(db,
-           "SELECT DISTINCT f.canonical, f.label, d.portal_id FROM dataset_field f JOIN dataset d ON "
-           "d.dataset_pk=f.dataset_pk WHERE d.run_id=? AND f.canonical IS NOT NULL");
-    s.bind(1, (long long)run);
-    while (s.step()) labels[s.text(0)][s.text(1)].insert(s.text(2));
+    const auto& labels = snap.labels;  // canonical → label → portals
     for (auto& [c, m] : labels) {
       std::map<std::string, long long> counts;
       for (auto& [l, set] : m) counts[l] = static_cast<long long>(set.size());
@@ -85,7 +74,8 @@ std::vector<IndicatorRow> compute_metadata(sqlite3* db, int run, const Reference
     const auto& vocab =
         ref.vocab.count("frequency") ? ref.vocab.at("frequency") : std::map<std::string, std::string>{};
     Stmt s(db,
-           "SELECT portal_id, frequency_raw FROM dataset WHERE run_id=? AND coalesce(frequency_raw,'')<>''");
+           "SELECT portal_id, frequency_raw FROM dataset NOT INDEXED WHERE run_id=? AND "
+           "coalesce(frequency_raw,'')<>''");
     s.bind(1, (long long)run);
     while (s.step()) {
       auto& o = freq[s.text(0)];
@@ -97,30 +87,16 @@ std::vector<IndicatorRow> compute_metadata(sqlite3* db, int run, const Reference
   }
   {
     std::map<std::string, Obs> size;
-    Stmt s(
-        db,
-        "SELECT d.portal_id, f.value FROM dataset_field f JOIN dataset d ON d.dataset_pk=f.dataset_pk WHERE "
-        "d.run_id=? AND f.canonical IN ('byte_size','size','data_size') AND coalesce(f.value,'')<>''");
-    s.bind(1, (long long)run);
-    while (s.step()) {
-      auto& o = size[s.text(0)];
-      o.num = o.num.value_or(0) + (numeric_only(s.text(1)) ? 1 : 0);
-      o.den += 1;
-      o.n++;
-    }
+    for (auto& [portal, v] : snap.size_values) size[portal] = Obs{v.first, double(v.second), v.second, ""};
     emit(out, ps, "metadata.size_without_unit", "share", Agg::Ratio, size);
   }
   {
     std::map<std::string, Obs> bad;
-    Stmt s(
-        db,
-        "SELECT d.portal_id, x.url, x.live FROM distribution x JOIN dataset d ON d.dataset_pk=x.dataset_pk "
-        "WHERE d.run_id=? AND coalesce(x.url,'')<>''");
-    s.bind(1, (long long)run);
-    while (s.step()) {
-      std::string u = s.text(1);
-      bool ok = (u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0) && !(!s.null(2) && s.i64(2) == 0);
-      auto& o = bad[s.text(0)];
+    for (auto& x : snap.dists) {
+      if (x.url.empty()) continue;
+      const std::string& u = x.url;
+      bool ok = (u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0) && !(x.live && *x.live == 0);
+      auto& o = bad[pr.rows[x.row].portal];
       o.num = o.num.value_or(0) + (ok ? 0 : 1);
       o.den += 1;
       o.n++;
@@ -130,12 +106,7 @@ std::vector<IndicatorRow> compute_metadata(sqlite3* db, int run, const Reference
   {
     // Portals offering all five of xls, csv, rdf, xml, json (report §3.4: 51 portals).
     std::map<std::string, std::set<std::string>> offered;
-    Stmt s(db,
-           "SELECT DISTINCT d.portal_id, coalesce(x.format,''), coalesce(x.sniffed_format,'') FROM "
-           "distribution x "
-           "JOIN dataset d ON d.dataset_pk=x.dataset_pk WHERE d.run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) offered[s.text(0)].insert(norm_format(s.text(1), s.text(2)));
+    for (auto& x : snap.dists) offered[pr.rows[x.row].portal].insert(norm_format(x.format, x.sniffed));
     std::map<std::string, Obs> five;
     for (auto& [pid, n] : datasets) {
       auto& f = offered[pid];

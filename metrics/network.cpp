@@ -31,7 +31,7 @@ std::vector<std::string> split_tags(const std::string& s) {
 
 struct NetDataset {
   long long pk;
-  std::vector<std::string> tags;
+  std::vector<int> tags;  // interned tag ids
 };
 struct NetResult {
   long long datasets = 0, tagged = 0, components = 0, largest = 0, isolated = 0, degree_sum = 0,
@@ -43,20 +43,31 @@ struct NetResult {
 NetResult analyse(const std::vector<const NetDataset*>& ds,
                   const std::vector<std::pair<long long, long long>>& cites) {
   NetResult r;
+  // Vertices 0..n-1 are the datasets, then tags and apps in order of first use; the edge list is
+  // built first and the graph constructed from it in one go (cheaper than add_edge one by one).
+  // Dataset i is vertex i; a pk → vertex map is only needed to resolve citations.
+  const size_t n = ds.size();
   std::unordered_map<long long, size_t> vid;
-  std::unordered_map<std::string, size_t> tag;
+  if (!cites.empty()) {
+    vid.reserve(n);
+    for (size_t i = 0; i < n; ++i) vid.emplace(ds[i]->pk, i);
+  }
+  std::unordered_map<int, size_t> tag;
   std::unordered_map<long long, size_t> app;
-  for (auto* d : ds) vid.emplace(d->pk, vid.size());
-  UGraph g(vid.size());
-  std::vector<long long> degree(vid.size(), 0);
-  for (auto* d : ds) {
-    auto v = vid[d->pk];
-    std::set<std::string> uniq(d->tags.begin(), d->tags.end());
+  size_t nv = n;
+  std::vector<std::pair<size_t, size_t>> edges;
+  std::vector<long long> degree(n, 0);
+  std::vector<int> uniq;
+  for (size_t v = 0; v < n; ++v) {
+    const auto* d = ds[v];
+    uniq.assign(d->tags.begin(), d->tags.end());
+    std::sort(uniq.begin(), uniq.end());
+    uniq.erase(std::unique(uniq.begin(), uniq.end()), uniq.end());
     if (!uniq.empty()) r.tagged++;
-    for (auto& t : uniq) {
+    for (int t : uniq) {
       auto it = tag.find(t);
-      if (it == tag.end()) it = tag.emplace(t, boost::add_vertex(g)).first;
-      boost::add_edge(v, it->second, g);
+      if (it == tag.end()) it = tag.emplace(t, nv++).first;
+      edges.emplace_back(v, it->second);
       degree[v]++;
     }
   }
@@ -64,23 +75,27 @@ NetResult analyse(const std::vector<const NetDataset*>& ds,
     auto d = vid.find(pk);
     if (d == vid.end()) continue;
     auto it = app.find(a);
-    if (it == app.end()) it = app.emplace(a, boost::add_vertex(g)).first;
-    boost::add_edge(it->second, d->second, g);
+    if (it == app.end()) it = app.emplace(a, nv++).first;
+    edges.emplace_back(it->second, d->second);
     degree[d->second]++;
   }
+  UGraph g(edges.begin(), edges.end(), nv);
   std::vector<size_t> comp(boost::num_vertices(g));
   boost::connected_components(g, comp.data());
-  std::map<size_t, long long> size;  // datasets per component
-  for (size_t v = 0; v < vid.size(); ++v) size[comp[v]]++;
-  r.datasets = static_cast<long long>(vid.size());
-  r.components = static_cast<long long>(size.size());
-  for (auto& [c, n] : size) r.largest = std::max(r.largest, n);
+  std::vector<long long> size(boost::num_vertices(g), 0);  // datasets per component
+  for (size_t v = 0; v < n; ++v) size[comp[v]]++;
+  r.datasets = static_cast<long long>(n);
+  for (auto c : size)
+    if (c) r.components++, r.largest = std::max(r.largest, c);
+  long long dist[11] = {0};  // degree 0..9, 10+
   for (auto d : degree) {
     r.degree_sum += d;
     r.degree_max = std::max(r.degree_max, d);
     if (d == 0) r.isolated++;
-    r.degree_dist[d >= 10 ? "10+" : std::to_string(d)]++;
+    dist[d >= 10 ? 10 : d]++;
   }
+  for (int i = 0; i < 11; ++i)
+    if (dist[i]) r.degree_dist[i == 10 ? "10+" : std::to_string(i)] = dist[i];
   return r;
 }
 
@@ -148,17 +163,57 @@ std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference&
 
   std::map<std::string, std::vector<NetDataset>> ds;
   std::unordered_map<long long, std::string> portal_of;
-  std::map<std::pair<std::string, std::string>, long long> by_title;  // (portal, title) → pk
+  // (portal, title) → pk. With several datasets of one title, the first in (theme, pk) order wins
+  // (NULL theme first), the order the run index gave before the scan below replaced it.
+  struct TitleKey {
+    bool has_theme;
+    std::string theme;
+    long long pk;
+    bool operator<(const TitleKey& o) const {
+      return std::tie(has_theme, theme, pk) < std::tie(o.has_theme, o.theme, o.pk);
+    }
+  };
+  std::map<std::pair<std::string, std::string>, TitleKey> title_first;
+  std::unordered_map<long long, std::optional<double>> own_depth;  // pk → dataset.depth
+  std::unordered_map<long long, long long> detail_fetch;           // pk → dataset.fetch_id
+  std::unordered_map<std::string, int> tag_ids;                    // interned tag strings
+  // Titles and owners of datasets are only needed to resolve app citations.
+  bool citations = false;
   {
+    Stmt c(db, "SELECT EXISTS (SELECT 1 FROM app_dataset)");
+    citations = c.step() && c.i64(0) != 0;
+  }
+  {
+    // Full scan in rowid order (the run index costs a B-tree lookup per row).
     Stmt s(db,
-           "SELECT portal_id, dataset_pk, coalesce(tags,''), coalesce(title,'') FROM dataset WHERE run_id=?");
+           "SELECT portal_id, dataset_pk, coalesce(tags,''), coalesce(title,''), theme, depth, fetch_id FROM "
+           "dataset NOT INDEXED WHERE run_id=?");
     s.bind(1, (long long)run);
+    std::string last;
+    std::vector<NetDataset>* cur = nullptr;
     while (s.step()) {
-      ds[s.text(0)].push_back({s.i64(1), split_tags(s.text(2))});
-      portal_of[s.i64(1)] = s.text(0);
-      if (!s.text(3).empty()) by_title.emplace(std::make_pair(s.text(0), s.text(3)), s.i64(1));
+      std::string pid = s.text(0);
+      if (!cur || pid != last) cur = &ds[pid], last = pid;
+      const long long pk = s.i64(1);
+      NetDataset d{pk, {}};
+      for (auto& t : split_tags(s.text(2))) {
+        auto it = tag_ids.find(t);
+        if (it == tag_ids.end()) it = tag_ids.emplace(t, static_cast<int>(tag_ids.size())).first;
+        d.tags.push_back(it->second);
+      }
+      cur->push_back(std::move(d));
+      if (citations) portal_of[pk] = pid;
+      if (citations && !s.text(3).empty()) {
+        TitleKey k{!s.null(4), s.text(4), pk};
+        auto [it, fresh] = title_first.emplace(std::make_pair(pid, s.text(3)), k);
+        if (!fresh && k < it->second) it->second = k;
+      }
+      own_depth[pk] = s.opt(5);
+      if (!s.null(6)) detail_fetch[pk] = s.i64(6);
     }
   }
+  std::map<std::pair<std::string, std::string>, long long> by_title;
+  for (auto& [k, v] : title_first) by_title.emplace(k, v.pk);
   // App → dataset citations (by key, else by title within the app's portal).
   std::map<std::string, std::vector<std::pair<long long, long long>>> cites;
   std::map<std::string, std::set<long long>> citing_apps;
@@ -231,19 +286,23 @@ std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference&
   auto bfs = link_depths(db, run);
   std::map<std::string, Obs> mean, mx, le3;
   std::map<std::string, std::string> source;
+  std::unordered_map<long long, std::optional<double>> fetch_depth;  // fetch_id → crawler depth
   {
-    Stmt s(db,
-           "SELECT d.portal_id, d.fetch_id, coalesce(d.depth, f.depth) FROM dataset d LEFT JOIN fetch f ON "
-           "f.fetch_id=d.fetch_id WHERE d.run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) {
+    Stmt f(db, "SELECT fetch_id, depth FROM fetch");
+    while (f.step()) fetch_depth[f.i64(0)] = f.opt(1);
+  }
+  for (auto& [pid, v] : ds) {
+    for (auto& dd : v) {
       std::optional<double> depth;
-      if (!s.null(1) && bfs.count(s.i64(1)))
-        depth = bfs[s.i64(1)];
-      else if (!s.null(2))
-        depth = s.f64(2);
+      auto fid = detail_fetch.find(dd.pk);
+      std::optional<double> recorded = own_depth[dd.pk];
+      if (!recorded && fid != detail_fetch.end())
+        if (auto it = fetch_depth.find(fid->second); it != fetch_depth.end()) recorded = it->second;
+      if (fid != detail_fetch.end() && bfs.count(fid->second))
+        depth = bfs[fid->second];
+      else if (recorded)
+        depth = recorded;
       if (!depth) continue;
-      auto pid = s.text(0);
       auto& m = mean[pid];
       m.num = m.num.value_or(0) + *depth;
       m.den++;

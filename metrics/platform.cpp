@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "metrics/internal.h"
+#include "metrics/presence.h"
 
 namespace odh::metrics {
 using namespace detail;
@@ -82,6 +82,11 @@ void year_over_year(std::vector<IndicatorRow>& out, sqlite3* db, int run, const 
 }  // namespace
 
 std::vector<IndicatorRow> compute_platform(sqlite3* db, int run, const Reference& ref) {
+  return detail::compute_platform(db, run, ref, *load_snapshot(db, run, ref));
+}
+
+std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const Reference& ref,
+                                                   const Snapshot& snap) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
 
@@ -187,10 +192,26 @@ std::vector<IndicatorRow> compute_platform(sqlite3* db, int run, const Reference
   // Topics: the portal's own topic list, else the distinct topic names on its datasets.
   auto topics = by_portal(
       db, "SELECT portal_id, count(DISTINCT name_raw) FROM topic WHERE run_id=? GROUP BY portal_id", run);
-  auto ds_topics = by_portal(db,
-                             "SELECT portal_id, count(DISTINCT topic_raw) FROM dataset WHERE run_id=? AND "
-                             "coalesce(topic_raw,'')<>'' GROUP BY portal_id",
-                             run);
+  // Topic names per portal: the topic table, and the datasets' topic_raw (one full scan).
+  std::map<std::string, std::set<std::string>> table_names, ds_names;
+  {
+    Stmt s(db, "SELECT portal_id, name_raw FROM topic WHERE run_id=?");
+    s.bind(1, (long long)run);
+    while (s.step()) table_names[s.text(0)].insert(s.text(1));
+    Stmt d(
+        db,
+        "SELECT portal_id, topic_raw FROM dataset NOT INDEXED WHERE run_id=? AND coalesce(topic_raw,'')<>''");
+    d.bind(1, (long long)run);
+    std::string last;
+    std::set<std::string>* cur = nullptr;
+    while (d.step()) {
+      std::string pid = d.text(0);
+      if (!cur || pid != last) cur = &ds_names[pid], last = pid;
+      cur->insert(d.text(1));
+    }
+  }
+  std::map<std::string, double> ds_topics;
+  for (auto& [id, names] : ds_names) ds_topics[id] = double(names.size());
   for (auto& [id, n] : ds_topics)
     if (!topics.count(id)) topics[id] = n;
   std::map<std::string, Obs> tobs, lt3;
@@ -201,18 +222,14 @@ std::vector<IndicatorRow> compute_platform(sqlite3* db, int run, const Reference
   emit(out, ps, "platform.topics", "topics", Agg::Mean, tobs);
   emit(out, ps, "platform.topics_lt3", "portals", Agg::Sum, lt3);
   {
+    // Distinct portals per name: a portal's own topic list, else its datasets' topic names.
     std::map<std::string, long long> freq;
-    Stmt s(db,
-           "SELECT name, count(DISTINCT portal_id) FROM (SELECT portal_id, name_raw AS name FROM topic WHERE "
-           "run_id=?1 UNION SELECT portal_id, topic_raw FROM dataset WHERE run_id=?1 AND "
-           "coalesce(topic_raw,'')<>'' "
-           "AND portal_id NOT IN (SELECT portal_id FROM topic WHERE run_id=?1)) GROUP BY name");
-    s.bind(1, (long long)run);
     long long total = 0;
-    while (s.step()) {
-      freq[s.text(0)] = s.i64(1);
-      total += s.i64(1);
-    }
+    for (auto& [pid, names] : table_names)
+      for (auto& n : names) freq[n]++, total++;
+    for (auto& [pid, names] : ds_names)
+      if (!table_names.count(pid))
+        for (auto& n : names) freq[n]++, total++;
     out.push_back(row("national", "", "platform.topic_names",
                       freq.empty() ? std::nullopt : std::optional<double>(freq.size()), "names", total,
                       distribution_text(freq, 100)));
@@ -222,15 +239,15 @@ std::vector<IndicatorRow> compute_platform(sqlite3* db, int run, const Reference
   // the 数据量 × 数据项 metadata.
   {
     std::map<std::string, Obs> cap;
-    Stmt s(db,
-           "SELECT d.portal_id, coalesce((SELECT max(x.rows*x.columns) FROM distribution x WHERE "
-           "x.dataset_pk=d.dataset_pk AND x.rows IS NOT NULL AND x.columns IS NOT NULL), "
-           "d.record_count*d.field_count) FROM dataset d WHERE d.run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) {
-      if (s.null(1)) continue;
-      auto& o = cap[s.text(0)];
-      o.num = o.num.value_or(0) + s.f64(1);
+    const auto& rows = snap.presence.rows;
+    std::vector<std::optional<double>> file_cells(rows.size());
+    for (auto& x : snap.dists)
+      if (x.cells && (!file_cells[x.row] || *x.cells > *file_cells[x.row])) file_cells[x.row] = x.cells;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      auto c = file_cells[i] ? file_cells[i] : snap.cells[i];
+      if (!c) continue;
+      auto& o = cap[rows[i].portal];
+      o.num = o.num.value_or(0) + *c;
       o.n++;
     }
     emit(out, ps, "platform.capacity", "cells", Agg::Sum, cap);

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "core/core.h"
 #include "metrics/presence.h"
 
 namespace odh::metrics {
@@ -25,7 +26,7 @@ std::map<std::string, std::string> verdicts(sqlite3* db, int run, const std::str
   s.bind(1, (long long)run).bind(2, aspect);
   while (s.step()) {
     auto& v = m[s.text(0)];
-    if (v.empty() || kPositive.count(s.text(1))) v = s.text(1);
+    if (v.empty() || verdict_rank(s.text(1)) > verdict_rank(v)) v = s.text(1);
   }
   return m;
 }
@@ -39,60 +40,38 @@ std::string mqa_band(int t) {
 }
 
 std::map<long long, MqaScore> mqa_scores(sqlite3* db, int run, const Reference& ref) {
-  auto pr =
-      load_presence(db, run, {"tags",     "topic_raw", "theme",        "category",       "spatial",
-                              "temporal", "licence",   "license",      "open_condition", "is_open",
-                              "contact",  "telephone", "email",        "publisher",      "department",
-                              "rights",   "issued",    "publish_time", "modified",       "update_time"});
-  std::map<long long, DistAgg> dist;
-  {
-    Stmt s(db,
-           "SELECT x.dataset_pk, coalesce(x.url,''), x.live, coalesce(x.format,''), "
-           "coalesce(x.sniffed_format,''), "
-           "coalesce(f.content_type,''), x.byte_size FROM distribution x JOIN dataset d ON "
-           "d.dataset_pk=x.dataset_pk "
-           "LEFT JOIN fetch f ON f.fetch_id=x.fetch_id WHERE d.run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) {
-      auto& a = dist[s.i64(0)];
-      a.url |= !s.text(1).empty();
-      a.live |= !s.null(2) && s.i64(2) == 1;
-      std::string declared = norm_format(s.text(3), ""), sniffed = norm_format("", s.text(4));
-      std::string f = norm_format(s.text(3), s.text(4));
-      a.format |= !declared.empty() || !sniffed.empty();
-      a.media |= !s.text(5).empty();
-      auto it = ref.formats.find(f);
-      if (it != ref.formats.end()) {
-        a.vocab = true;
-        a.open |= it->second.open;
-        a.mr |= it->second.machine_readable;
-      }
-      // Schema conformance stand-in: the fetched file is what its label says it is.
-      a.conform |= !declared.empty() && declared == sniffed;
-      a.byte_size |= !s.null(6);
+  return detail::mqa_scores(db, run, ref, *load_snapshot(db, run, ref));
+}
+
+std::map<long long, MqaScore> detail::mqa_scores(sqlite3* db, int run, const Reference& ref,
+                                                 const Snapshot& snap) {
+  const auto& pr = snap.presence;
+  std::vector<DistAgg> dist(pr.rows.size());
+  for (auto& x : snap.dists) {
+    auto& a = dist[x.row];
+    a.url |= !x.url.empty();
+    a.live |= x.live && *x.live == 1;
+    std::string declared = norm_format(x.format, ""), sniffed = norm_format("", x.sniffed);
+    std::string f = norm_format(x.format, x.sniffed);
+    a.format |= !declared.empty() || !sniffed.empty();
+    a.media |= !x.content_type.empty();
+    auto it = ref.formats.find(f);
+    if (it != ref.formats.end()) {
+      a.vocab = true;
+      a.open |= it->second.open;
+      a.mr |= it->second.machine_readable;
     }
+    // Schema conformance stand-in: the fetched file is what its label says it is.
+    a.conform |= !declared.empty() && declared == sniffed;
+    a.byte_size |= x.byte_size;
   }
-  std::map<long long, bool> access_ok;
-  {
-    Stmt s(db,
-           "SELECT d.dataset_pk, f.status FROM dataset d JOIN fetch f ON f.fetch_id=d.fetch_id WHERE "
-           "d.run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) access_ok[s.i64(0)] = !s.null(1) && s.i64(1) >= 200 && s.i64(1) < 300;
-  }
-  std::map<long long, std::string> licence_value, open_value;
-  {
-    Stmt s(
-        db,
-        "SELECT d.dataset_pk, f.value FROM dataset_field f JOIN dataset d ON d.dataset_pk=f.dataset_pk WHERE "
-        "d.run_id=? AND f.canonical IN ('licence','license')");
-    s.bind(1, (long long)run);
-    while (s.step()) licence_value[s.i64(0)] = s.text(1);
-    Stmt o(db,
-           "SELECT dataset_pk, open_condition FROM dataset WHERE run_id=? AND open_condition IS NOT NULL");
-    o.bind(1, (long long)run);
-    while (o.step()) open_value[o.i64(0)] = o.text(1);
-  }
+  // Access URL answered: the dataset's detail fetch has a 2xx status.
+  auto access_ok = [&](size_t i) {
+    if (snap.fetch_id[i] < 0) return false;
+    auto it = snap.fetch_status.find(snap.fetch_id[i]);
+    return it != snap.fetch_status.end() && it->second && *it->second >= 200 && *it->second < 300;
+  };
+  const auto& licence_value = snap.licence_value;
   auto licence = verdicts(db, run, "licence");
   auto rights = verdicts(db, run, "free_use");
   static const std::regex known_licence(R"((CC[- ]?BY|CC0|ODC-|ODbL|OGL|PDDL|开放数据许可))",
@@ -103,24 +82,25 @@ std::map<long long, MqaScore> mqa_scores(sqlite3* db, int run, const Reference& 
   std::unordered_map<std::string, int> ix;
   for (auto& c : pr.canonicals) ix[c] = pr.index(c);
   std::map<long long, MqaScore> out;
-  for (auto& r : pr.rows) {
+  for (size_t i = 0; i < pr.rows.size(); ++i) {
+    const auto& r = pr.rows[i];
     MqaScore m;
     auto has = [&](const char* c) {
       int i = ix.at(c);
       return i >= 0 && r.has[i];
     };
-    const DistAgg d = dist.count(r.pk) ? dist[r.pk] : DistAgg{};
+    const DistAgg& d = dist[i];
     m.findability = (has("tags") ? 30 : 0) + (has("topic_raw") || has("theme") || has("category") ? 30 : 0) +
                     (has("spatial") ? 20 : 0) + (has("temporal") ? 20 : 0);
-    m.accessibility =
-        (access_ok.count(r.pk) && access_ok[r.pk] ? 50 : 0) + (d.url ? 20 : 0) + (d.live ? 30 : 0);
+    m.accessibility = (access_ok(i) ? 50 : 0) + (d.url ? 20 : 0) + (d.live ? 30 : 0);
     m.interoperability = (d.format ? 20 : 0) + (d.media ? 10 : 0) + (d.vocab ? 10 : 0) + (d.open ? 20 : 0) +
                          (d.mr ? 20 : 0) + (d.conform ? 30 : 0);
     bool lic =
         has("licence") || has("license") || (licence.count(r.portal) && kPositive.count(licence[r.portal]));
-    bool lic_vocab = licence_value.count(r.pk) && std::regex_search(licence_value[r.pk], known_licence);
+    auto lv = licence_value.find(r.pk);
+    bool lic_vocab = lv != licence_value.end() && std::regex_search(lv->second, known_licence);
     bool access = has("open_condition") || has("is_open");
-    bool access_vocab = open_value.count(r.pk) && open_vocab.count(open_value[r.pk]);
+    bool access_vocab = open_vocab.count(snap.open_condition[i]) > 0;
     m.reusability = (lic ? 20 : 0) + (lic_vocab ? 10 : 0) + (access ? 10 : 0) + (access_vocab ? 5 : 0) +
                     (has("contact") || has("telephone") || has("email") ? 20 : 0) +
                     (has("publisher") || has("department") ? 10 : 0);
@@ -133,19 +113,21 @@ std::map<long long, MqaScore> mqa_scores(sqlite3* db, int run, const Reference& 
 }
 
 std::vector<IndicatorRow> compute_quality(sqlite3* db, int run, const Reference& ref) {
+  return detail::compute_quality(db, run, ref, *load_snapshot(db, run, ref));
+}
+
+std::vector<IndicatorRow> detail::compute_quality(sqlite3* db, int run, const Reference& ref,
+                                                  const Snapshot& snap) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
-  auto scores = mqa_scores(db, run, ref);
-  std::map<long long, std::string> portal_of;
-  {
-    Stmt s(db, "SELECT dataset_pk, portal_id FROM dataset WHERE run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) portal_of[s.i64(0)] = s.text(1);
-  }
+  auto scores = detail::mqa_scores(db, run, ref, snap);
+  auto portal_of_pk = [&](long long pk) -> const std::string& {
+    return snap.presence.rows[snap.row.at(pk)].portal;
+  };
   std::map<std::string, Obs> total, fnd, acc, itp, reu, ctx, good;
   std::map<std::string, std::map<std::string, long long>> bands;
   for (auto& [pk, m] : scores) {
-    const auto& pid = portal_of[pk];
+    const auto& pid = portal_of_pk(pk);
     out.push_back(
         row("dataset", std::to_string(pk), "quality.mqa", m.total(), "points", 1, mqa_band(m.total())));
     auto add = [&](std::map<std::string, Obs>& o, double v) {
@@ -178,31 +160,19 @@ std::vector<IndicatorRow> compute_quality(sqlite3* db, int run, const Reference&
   // Five stars per distribution. 1★ on the web under an open licence, 2★ machine-readable structured,
   // 3★ non-proprietary, 4★ RDF (URIs); 5★ (linked to other data) is not observable, so the maximum is 4.
   auto licence = verdicts(db, run, "licence");
-  std::set<long long> licensed_ds;
-  {
-    Stmt s(
-        db,
-        "SELECT DISTINCT f.dataset_pk FROM dataset_field f JOIN dataset d ON d.dataset_pk=f.dataset_pk WHERE "
-        "d.run_id=? AND f.canonical IN ('licence','license') AND coalesce(f.value,'')<>''");
-    s.bind(1, (long long)run);
-    while (s.step()) licensed_ds.insert(s.i64(0));
-  }
+  const auto& licensed_ds = snap.licensed;
   std::map<std::string, Obs> stars, three;
   std::map<std::string, std::map<std::string, long long>> star_dist;
   std::map<std::string, Obs> live;
   {
-    Stmt s(db,
-           "SELECT d.portal_id, d.dataset_pk, coalesce(x.url,''), coalesce(x.format,''), "
-           "coalesce(x.sniffed_format,''), "
-           "x.live FROM distribution x JOIN dataset d ON d.dataset_pk=x.dataset_pk WHERE d.run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) {
-      std::string pid = s.text(0);
+    for (auto& x : snap.dists) {
+      const std::string& pid = snap.presence.rows[x.row].portal;
+      const long long pk = snap.presence.rows[x.row].pk;
       int st = 0;
-      bool lic = licensed_ds.count(s.i64(1)) || (licence.count(pid) && kPositive.count(licence[pid]));
-      if (!s.text(2).empty() && lic) {
+      bool lic = licensed_ds.count(pk) || (licence.count(pid) && kPositive.count(licence[pid]));
+      if (!x.url.empty() && lic) {
         st = 1;
-        auto it = ref.formats.find(norm_format(s.text(3), s.text(4)));
+        auto it = ref.formats.find(norm_format(x.format, x.sniffed));
         if (it != ref.formats.end() && it->second.machine_readable) {
           st = 2;
           if (it->second.open) st = 3;
@@ -218,9 +188,9 @@ std::vector<IndicatorRow> compute_quality(sqlite3* db, int run, const Reference&
       t.den++;
       t.n++;
       star_dist[pid][std::to_string(st)]++;
-      if (!s.null(5)) {
+      if (x.live) {
         auto& l = live[pid];
-        l.num = l.num.value_or(0) + (s.i64(5) == 1 ? 1 : 0);
+        l.num = l.num.value_or(0) + (*x.live == 1 ? 1 : 0);
         l.den++;
         l.n++;
       }

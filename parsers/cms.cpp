@@ -9,6 +9,7 @@
 #include <set>
 
 #include "parsers/labels.h"
+#include "parsers/links.h"
 #include "parsers/normalize.h"
 
 namespace odh {
@@ -179,7 +180,7 @@ RawRecord cms_item_record(const HtmlDoc& doc, const std::string& page_url, const
 
 namespace {
 
-class CmsSpider : public Spider {
+class CmsSpider : public Spider, public LinkReporter {
  public:
   CmsSpider(const Site& site, ParseSink& sink) : site_(site), sink_(sink), dict_(LabelDictionary::shipped()) {
     auto get = [&](const char* k) {
@@ -207,8 +208,18 @@ class CmsSpider : public Spider {
     return out;
   }
 
+  bool take_links(std::vector<std::string>* out) override {
+    if (!links_ready_) return false;
+    *out = std::move(links_);
+    links_.clear();
+    links_ready_ = false;
+    return true;
+  }
+
   std::vector<FetchRequest> on_result(const FetchResult& r) override {
     std::vector<FetchRequest> out;
+    links_.clear();
+    links_ready_ = false;
     if (r.status < 200 || r.status >= 300 || !r.error_class.empty()) {
       sink_.issue(site_.id, r.request.url, "http-error",
                   r.error_class.empty() ? "status " + std::to_string(r.status) : r.error_class);
@@ -217,6 +228,8 @@ class CmsSpider : public Spider {
     const std::string& html = r.text.empty() ? r.body : r.text;
     const std::string& url = r.final_url.empty() ? r.request.url : r.final_url;
     HtmlDoc doc(html);
+    collect_links(doc.root().raw(), url, r.charset, &links_);
+    links_ready_ = true;
     if (r.request.kind == "list") {
       auto items = cms_list_items(doc, url, items_, link_);
       if (items.empty()) sink_.issue(site_.id, url, "no-items", "no item list found on the column page");
@@ -263,6 +276,8 @@ class CmsSpider : public Spider {
   Site site_;
   ParseSink& sink_;
   const LabelDictionary& dict_;
+  std::vector<std::string> links_;  // of the page in on_result
+  bool links_ready_ = false;
   FamilySpec spec_;
   std::string items_, link_, next_, title_, date_;
   int max_pages_ = 500, pages_ = 0;

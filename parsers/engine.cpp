@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <regex>
 #include <set>
 
 #include "parsers/json_util.h"
 #include "parsers/labels.h"
+#include "parsers/links.h"
 #include "parsers/normalize.h"
 
 namespace odh {
@@ -162,6 +164,13 @@ std::optional<std::int64_t> json_count(const json& root, const std::string& spec
   return any ? std::optional<std::int64_t>(sum) : std::nullopt;
 }
 
+std::optional<std::int64_t> pages_from(const std::string& text, const std::regex& re) {
+  std::smatch m;
+  std::string t = text.size() > 65536 ? text.substr(0, 65536) : text;
+  if (!std::regex_search(t, m, re) || m.size() < 2) return std::nullopt;
+  return parse_count(m[1].str());
+}
+
 bool known_label(std::string_view s) {
   return s.size() <= 40 && !LabelDictionary::shipped().canonical(s).empty();
 }
@@ -288,7 +297,7 @@ void StoreSink::issue(const std::string& portal_id, const std::string& url, cons
 
 namespace {
 
-class FamilySpider : public Spider {
+class FamilySpider : public Spider, public LinkReporter {
  public:
   FamilySpider(const Site& site, FamilySpec spec, ParseSink& sink)
       : site_(site), spec_(std::move(spec)), sink_(sink), dict_(LabelDictionary::shipped()) {
@@ -297,16 +306,48 @@ class FamilySpider : public Spider {
       if (k.find('.') == std::string::npos) vars_[k] = v;
     if (!vars_.count("base")) vars_["base"] = site_.urls.empty() ? "" : origin_of(site_.urls[0]);
     vars_["url"] = site_.urls.empty() ? "" : site_.urls[0];
+    if (!vars_.count("dir")) {  // the entry URL up to its last '/' (JSP apps live beside it)
+      std::string u = vars_["url"].substr(0, vars_["url"].find_first_of("?#"));
+      auto sl = u.rfind('/');
+      vars_["dir"] = sl != std::string::npos && sl > u.find("://") + 2 ? u.substr(0, sl + 1) : u + "/";
+    }
+    for (auto& l : spec_.lists)
+      if (!l.pages_pattern.empty())
+        pages_re_.emplace_back(l.pages_pattern);
+      else
+        pages_re_.emplace_back();
   }
 
   std::vector<FetchRequest> start_requests() override {
     std::vector<FetchRequest> out;
-    for (size_t i = 0; i < spec_.lists.size(); ++i) out.push_back(list_request(i, spec_.lists[i].start));
+    for (size_t i = 0; i < spec_.lists.size(); ++i) {
+      const CategoryStage& c = spec_.lists[i].categories;
+      if (c.request.url.empty()) {
+        out.push_back(list_request(i, spec_.lists[i].start));
+        continue;
+      }
+      FetchRequest q = make_request(c.request, vars_);
+      q.kind = "category";
+      q.meta = json{{"list", i}}.dump();
+      q.depth = 1;
+      q.priority = 10;
+      out.push_back(std::move(q));
+    }
     return out;
+  }
+
+  bool take_links(std::vector<std::string>* out) override {
+    if (!links_ready_) return false;
+    *out = std::move(links_);
+    links_.clear();
+    links_ready_ = false;
+    return true;
   }
 
   std::vector<FetchRequest> on_result(const FetchResult& r) override {
     std::vector<FetchRequest> out;
+    links_.clear();
+    links_ready_ = false;
     try {
       if (r.status < 200 || r.status >= 300 || !r.error_class.empty()) {
         sink_.issue(site_.id, r.request.url, "http-error",
@@ -317,6 +358,8 @@ class FamilySpider : public Spider {
       if (!meta.is_object()) meta = json::object();
       if (r.request.kind == "list")
         on_list(r, meta, out);
+      else if (r.request.kind == "category")
+        on_categories(r, meta, out);
       else if (r.request.kind == "detail")
         on_detail(r, meta);
     } catch (const std::exception& e) {  // defensive: content must never abort a crawl
@@ -336,18 +379,53 @@ class FamilySpider : public Spider {
     return q;
   }
 
-  FetchRequest list_request(size_t li, int page) const {
+  // `cat`: the category's variables (object of strings) when the list has a category stage; its
+  // pages are one level deeper than the category page.
+  FetchRequest list_request(size_t li, int page, const json& cat = json()) const {
     const ListSpec& l = spec_.lists[li];
     auto vars = vars_;
     vars["page"] = std::to_string(page);
     vars["size"] = std::to_string(l.size);
     vars["offset"] = std::to_string(static_cast<long long>(page - l.start) * l.size);
+    json m = {{"list", li}, {"page", page}};
+    if (cat.is_object()) {
+      for (auto it = cat.begin(); it != cat.end(); ++it)
+        if (it.value().is_string()) vars["cat." + it.key()] = it.value().get<std::string>();
+      m["cat"] = cat;
+    }
     FetchRequest q = make_request(l.request, vars);
     q.kind = "list";
-    q.meta = json{{"list", li}, {"page", page}}.dump();
-    q.depth = page - l.start + 1;
+    q.meta = m.dump();
+    q.depth = page - l.start + 1 + (cat.is_object() ? 1 : 0);
     q.priority = 10;  // lists before details keeps the frontier small
     return q;
+  }
+
+  // A category page: one first list page per distinct category found.
+  void on_categories(const FetchResult& r, const json& meta, std::vector<FetchRequest>& out) {
+    size_t li = meta.value("list", 0);
+    if (li >= spec_.lists.size()) return;
+    const CategoryStage& c = spec_.lists[li].categories;
+    const std::string& body = r.text.empty() ? r.body : r.text;
+    HtmlDoc html(body);
+    auto root = html.root();
+    collect_links(root.raw(), r.final_url.empty() ? r.request.url : r.final_url, r.charset, &links_);
+    links_ready_ = true;
+    std::regex re(c.pattern);
+    std::set<std::string> seen;
+    for (auto& n : root.select(c.items)) {
+      std::string v = c.attr.empty() ? n.text() : n.attr(c.attr);
+      if (v.size() > 4096) v.resize(4096);
+      std::smatch m;
+      if (!std::regex_search(v, m, re)) continue;
+      json cat = json::object();
+      for (size_t i = 0; i < c.vars.size() && i + 1 < m.size(); ++i) cat[c.vars[i]] = m[i + 1].str();
+      if (!seen.insert(cat.dump()).second) continue;
+      out.push_back(list_request(li, spec_.lists[li].start, cat));
+      if (seen.size() >= 10000) break;  // bounded
+    }
+    if (seen.empty())
+      sink_.issue(site_.id, r.request.url, "no-items", "no category matches '" + c.items + "'");
   }
 
   // Items of a list page, uniformly: each has an id, a link, raw formats and (json) the item itself.
@@ -399,6 +477,8 @@ class FamilySpider : public Spider {
       }
     } else {
       html = std::make_unique<HtmlDoc>(body);
+      collect_links(html->root().raw(), base_url, r.charset, &links_);
+      links_ready_ = true;
     }
 
     if (html) {
@@ -407,7 +487,12 @@ class FamilySpider : public Spider {
       if (!l.pages.empty()) {
         auto [sel, attr] = sel_attr(l.pages);
         auto nodes = root.select(sel);
-        if (!nodes.empty()) pages = parse_count(attr.empty() ? nodes.back().text() : nodes.back().attr(attr));
+        if (!nodes.empty()) {
+          std::string t = attr.empty() ? nodes.back().text() : nodes.back().attr(attr);
+          pages = pages_re_[li] ? pages_from(t, *pages_re_[li]) : parse_count(t);
+        }
+      } else if (pages_re_[li]) {
+        pages = pages_from(root.select_one("html").text(), *pages_re_[li]);  // the document node has no text
       }
       for (auto& n : root.select(l.items)) {
         Item it;
@@ -484,6 +569,8 @@ class FamilySpider : public Spider {
       if (!l.detail_url.empty()) t.url = l.detail_url;
       FetchRequest q = make_request(t, vars);
       if (q.url.empty()) continue;
+      // The same record listed twice (several categories, shifting pages) is fetched once.
+      if (!seen_details_.insert(q.method + " " + q.url + "\n" + q.body).second) continue;
       q.kind = "detail";
       q.depth = r.request.depth + 1;
       json m = {{"list", li}, {"id", it.id}, {"formats", it.formats}};
@@ -503,10 +590,12 @@ class FamilySpider : public Spider {
       if (static_cast<std::int64_t>(index) * l.size >= *total) return;
     }
     // Guard against portals that answer every page number with the same last page.
+    const json cat = meta.contains("cat") ? meta["cat"] : json();
+    std::string key = std::to_string(li) + (cat.is_object() ? cat.dump() : "");
     std::string sig = items.front().id + "|" + items.front().link;
-    if (last_sig_.count(li) && last_sig_[li] == sig) return;
-    last_sig_[li] = sig;
-    out.push_back(list_request(li, page + 1));
+    if (last_sig_.count(key) && last_sig_[key] == sig) return;
+    last_sig_[key] = sig;
+    out.push_back(list_request(li, page + 1, cat));
   }
 
   void on_detail(const FetchResult& r, const json& meta) {
@@ -544,6 +633,8 @@ class FamilySpider : public Spider {
     } else {
       HtmlDoc html(body);
       auto root = html.root();
+      collect_links(root.raw(), r.final_url.empty() ? r.request.url : r.final_url, r.charset, &links_);
+      links_ready_ = true;
       if (!d.title.empty()) rec.title = root.select_one(d.title).text();
       if (rec.title.empty() && !d.title_own_text.empty())
         rec.title = root.select_one(d.title_own_text).own_text();
@@ -595,7 +686,11 @@ class FamilySpider : public Spider {
   ParseSink& sink_;
   const LabelDictionary& dict_;
   std::map<std::string, std::string> vars_;
-  std::map<size_t, std::string> last_sig_;
+  std::map<std::string, std::string> last_sig_;  // list (+ category) → first item of the last page
+  std::set<std::string> seen_details_;
+  std::vector<std::optional<std::regex>> pages_re_;  // per list
+  std::vector<std::string> links_;                   // of the page in on_result, when parsed as HTML
+  bool links_ready_ = false;
 };
 
 }  // namespace

@@ -63,6 +63,16 @@ class MemorySink : public ParseSink {
   std::vector<std::string> issues;
 };
 
+// Optional for spiders: the out-links (parsers/links.h) of the page last handed to on_result, when
+// the spider parsed that page as HTML anyway — the recorder then need not parse it a second time.
+class LinkReporter {
+ public:
+  virtual ~LinkReporter() = default;
+  // Moves the links of the last on_result into `out` and returns true; false when the spider did
+  // not parse that page as HTML (the caller extracts them itself).
+  virtual bool take_links(std::vector<std::string>* out) = 0;
+};
+
 // One record before canonical mapping: the title and every label/value pair as published.
 struct RawRecord {
   std::string source_id, url, title;

@@ -34,7 +34,6 @@ char32_t next_cp(std::string_view s, size_t& i) {
   return cp;
 }
 
-
 bool is_space_cp(char32_t c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0xA0 ||
          c == 0x3000 || c == 0xFEFF || (c >= 0x2000 && c <= 0x200B);

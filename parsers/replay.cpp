@@ -4,14 +4,20 @@
 
 #include <algorithm>
 #include <ctime>
+#include <deque>
 #include <filesystem>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "crawler/charset.h"
 #include "crawler/content_decoding.h"
+#include "crawler/url.h"
 #include "crawler/warc.h"
 #include "parsers/cms.h"
+#include "parsers/links.h"
 #include "parsers/spec.h"
+#include "parsers/terms.h"
 
 namespace odh {
 namespace fs = std::filesystem;
@@ -33,13 +39,21 @@ struct Capture {
   int status = 0;
   std::string location;  // redirect target as stored
   std::string date;
+  std::string refers_to;  // revisit: WARC-Record-ID of the record holding the payload
+  // The parsed HTTP message, kept from indexing while under the memory budget (saves reopening
+  // and inflating the record on fetch); null = read it again from file/offset.
+  std::shared_ptr<const HttpMessage> msg;
 };
+
+constexpr std::size_t kKeepBytes = 512u << 20;  // budget for kept messages per snapshot
 
 }  // namespace
 
 struct WarcSnapshot::Impl {
   std::map<std::string, Capture> by_key;  // best capture per request key
-  size_t responses = 0;
+  // Response records by WARC-Record-ID: where revisit records (identical payload, 304) find the body.
+  std::unordered_map<std::string, Capture> records;
+  size_t responses = 0, kept_bytes = 0;
 };
 
 WarcSnapshot::WarcSnapshot(const std::string& dir) : impl_(std::make_unique<Impl>()) {
@@ -77,14 +91,24 @@ WarcSnapshot::WarcSnapshot(const std::string& dir) : impl_(std::make_unique<Impl
           HttpMessage m = rec.http();
           requests[id] = {m.method.empty() ? "GET" : m.method, m.body};
           if (!conc.empty()) req_for_resp[conc] = id;
-        } else if (type == "response") {
+        } else if (type == "response" || type == "revisit") {
           HttpMessage m = rec.http();
           Capture c;
+          if (type == "revisit") {
+            c.refers_to = std::string(find_field(rec.headers, "WARC-Refers-To"));
+            if (c.refers_to.empty()) continue;  // no way to the payload
+          }
           c.file = f.string();
           c.offset = rec.offset;
           c.status = m.status;
           c.location = std::string(find_field(m.headers, "Location"));
           c.date = std::string(rec.date());
+          std::size_t size = m.head_bytes + m.body.size();
+          if (impl_->kept_bytes + size <= kKeepBytes) {
+            impl_->kept_bytes += size;
+            c.msg = std::make_shared<const HttpMessage>(std::move(m));
+          }
+          if (type == "response") impl_->records[id] = c;
           if (!conc.empty() && !req_for_resp.count(id)) req_for_resp[id] = conc;
           resp_uri[id] = std::string(rec.target_uri());
           resp.emplace_back(id, std::move(c));
@@ -128,14 +152,37 @@ FetchResult WarcSnapshot::fetch(const FetchRequest& req) const {
       body.clear();
       continue;
     }
-    Record rec;
-    try {
-      rec = read_record_at(c.file, c.offset);
-    } catch (const std::exception& e) {
-      r.error_class = "snapshot-unreadable";
-      return r;
+    HttpMessage m;
+    if (c.msg) {
+      m = *c.msg;
+    } else {
+      try {
+        m = read_record_at(c.file, c.offset).http();
+      } catch (const std::exception& e) {
+        r.error_class = "snapshot-unreadable";
+        return r;
+      }
     }
-    HttpMessage m = rec.http();
+    if (!c.refers_to.empty()) {
+      // A revisit: the crawler archived the payload once (identical-payload-digest) or got 304
+      // Not Modified; the body (for 304 the whole earlier response) is in the referred record.
+      auto o = impl_->records.find(c.refers_to);
+      if (o == impl_->records.end()) {
+        r.error_class = "snapshot-unreadable";
+        return r;
+      }
+      try {
+        HttpMessage om =
+            o->second.msg ? *o->second.msg : read_record_at(o->second.file, o->second.offset).http();
+        if (m.status == 304)
+          m = std::move(om);
+        else
+          m.body = std::move(om.body);
+      } catch (const std::exception&) {
+        r.error_class = "snapshot-unreadable";
+        return r;
+      }
+    }
     r.final_url = url;
     r.status = m.status;
     r.response_headers = m.headers;
@@ -189,17 +236,61 @@ std::string iso_time(double t) {
   return buf;
 }
 
+// The crawler's form of a request URL (crawl_key); the URL itself when it does not parse.
+std::string norm_url(const std::string& url) { return normalize_crawl_url(url).value_or(url); }
+
+bool is_html_type(const std::string& content_type) {
+  for (size_t i = 0; i + 4 <= content_type.size(); ++i)
+    if (strncasecmp(content_type.c_str() + i, "html", 4) == 0) return true;
+  return false;
+}
+
 class RecordingSpider : public Spider {
  public:
-  RecordingSpider(std::unique_ptr<Spider> inner, Store& store, std::int64_t run, std::int64_t* requests)
-      : inner_(std::move(inner)), store_(store), run_(run), requests_(requests) {}
-  std::vector<FetchRequest> start_requests() override { return inner_->start_requests(); }
+  RecordingSpider(std::unique_ptr<Spider> inner, Store& store, std::int64_t run, std::int64_t* requests,
+                  const Site* site)
+      : inner_(std::move(inner)), store_(store), run_(run), requests_(requests) {
+    if (site && !site->urls.empty()) {
+      site_id_ = site->id;
+      entry_ = site->urls[0];
+      home_ = norm_url(entry_);
+    }
+  }
+
+  std::vector<FetchRequest> start_requests() override {
+    auto reqs = inner_->start_requests();
+    bool coincide = false;
+    for (auto& q : reqs) {
+      std::string u = norm_url(q.url);
+      if (!home_.empty() && (q.method.empty() || q.method == "GET") && u == home_) coincide = true;
+      start_urls_.push_back(std::move(u));
+    }
+    // The portal's home page roots the link graph: fetch it unless the spider starts there anyway.
+    if (!home_.empty() && !coincide) {
+      FetchRequest h;
+      h.site_id = site_id_;
+      h.url = entry_;
+      h.kind = "home";
+      h.depth = 0;
+      h.priority = 10;
+      reqs.insert(reqs.begin(), std::move(h));
+      own_home_ = true;
+    }
+    return reqs;
+  }
+
   std::vector<FetchRequest> on_result(const FetchResult& r) override {
+    bool is_home = false;
+    if (!home_done_ && !home_.empty() && (r.request.method.empty() || r.request.method == "GET") &&
+        (!own_home_ || r.request.kind == "home") && norm_url(r.request.url) == home_) {
+      is_home = home_done_ = true;
+    }
+    bool ours = is_home && own_home_;  // our own home request: the inner spider never asked for it
     FetchRow f;
     f.portal_id = r.request.site_id;
     f.url = r.request.url;
     f.method = r.request.method;
-    f.kind = r.request.kind;
+    f.kind = is_home ? "home" : r.request.kind;
     f.status = r.status;
     for (auto& [k, v] : r.response_headers)
       if (strcasecmp(k.c_str(), "Content-Type") == 0) f.content_type = v;
@@ -222,21 +313,75 @@ class RecordingSpider : public Spider {
     f.charset_source = copy.charset_source;
     copy.fetch_id = store_.write_fetch(run_, f);
     if (requests_) ++*requests_;
-    return inner_->on_result(copy);
+    std::vector<FetchRequest> follow;
+    if (!ours) follow = inner_->on_result(copy);
+    if (r.status >= 200 && r.status < 300 && r.error_class.empty())
+      record_links(copy, f, ours, is_home, follow);
+    return follow;
   }
 
  private:
+  // The page's out-links (the spider's, when it parsed the page, else our own Gumbo pass over HTML),
+  // the follow-up requests derived from it (JSON APIs: detail and next-page requests) and, for the
+  // home page, the spider's entry requests.
+  void record_links(const FetchResult& r, const FetchRow& f, bool ours, bool is_home,
+                    const std::vector<FetchRequest>& follow) {
+    std::vector<std::string> links;
+    bool have = false;
+    if (!ours)
+      if (auto* lr = dynamic_cast<LinkReporter*>(inner_.get())) have = lr->take_links(&links);
+    if (!have && is_html_type(f.content_type))
+      links = html_links(r.text.empty() ? r.body : r.text, r.final_url.empty() ? r.request.url : r.final_url,
+                         r.charset);
+    for (auto& q : follow) links.push_back(norm_url(q.url));
+    if (is_home)
+      for (auto& u : start_urls_)
+        if (u != home_) links.push_back(u);
+    dedupe_links(&links);
+    for (auto& l : links) store_.write_link(run_, r.fetch_id, l);
+  }
+
   std::unique_ptr<Spider> inner_;
   Store& store_;
   std::int64_t run_;
   std::int64_t* requests_;
+  std::string site_id_, entry_, home_;
+  std::vector<std::string> start_urls_;
+  bool own_home_ = false, home_done_ = false;
 };
+
+// Runs a spider against the snapshot the way the crawler runs it live: request URLs normalised to
+// the crawler's form (unparseable ones dropped, as the crawler logs them without a result) and
+// every METHOD + URL + body fetched once per replay, so live and replay see the same requests.
+void drive_replay(Spider& spider, const WarcSnapshot& snap, std::unordered_set<std::string>& seen,
+                  ParseSummary& sum) {
+  std::deque<FetchRequest> q;
+  auto push = [&](FetchRequest r) {
+    if (r.method.empty()) r.method = "GET";
+    auto n = normalize_crawl_url(r.url);
+    if (!n) return;
+    r.url = std::move(*n);
+    std::string key = r.method + " " + r.url;
+    if (!r.body.empty()) key += " #" + r.body;
+    if (!seen.insert(std::move(key)).second) return;
+    q.push_back(std::move(r));
+  };
+  for (auto& r : spider.start_requests()) push(std::move(r));
+  while (!q.empty()) {
+    FetchRequest req = std::move(q.front());
+    q.pop_front();
+    FetchResult res = snap.fetch(req);
+    if (res.error_class != "not-in-snapshot") ++sum.answered;
+    res.request = std::move(req);
+    for (auto& f : spider.on_result(res)) push(std::move(f));
+  }
+}
 
 }  // namespace
 
 std::unique_ptr<Spider> recording_spider(std::unique_ptr<Spider> inner, Store& store, std::int64_t run_id,
-                                         std::int64_t* requests) {
-  return std::make_unique<RecordingSpider>(std::move(inner), store, run_id, requests);
+                                         std::int64_t* requests, const Site* site) {
+  return std::make_unique<RecordingSpider>(std::move(inner), store, run_id, requests, site);
 }
 
 ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot& snap, Store& store,
@@ -244,6 +389,7 @@ ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot&
   ParseSummary sum;
   sum.run_id = store.begin_run(run_label, "replay", sites_file);
   StoreSink sink(store, sum.run_id);
+  std::unordered_set<std::string> seen;  // like the crawler's seen set: one per run
   for (const auto& site : sites) {
     store.write_portal(sum.run_id, {site.id, site.name, site.province, site.city, site.county,
                                     site.division_code, site.level, site.region, site.kind, site.family,
@@ -254,12 +400,9 @@ ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot&
     }
     ++sum.sites;
     std::int64_t before = sink.datasets;
-    auto spider = recording_spider(make_site_spider(site, sink), store, sum.run_id, &sum.requests);
-    drive(*spider, [&](const FetchRequest& q) {
-      FetchResult r = snap.fetch(q);
-      if (r.error_class != "not-in-snapshot") ++sum.answered;
-      return r;
-    });
+    auto spider = recording_spider(terms::terms_spider(make_site_spider(site, sink), site, store, sum.run_id),
+                                   store, sum.run_id, &sum.requests, &site);
+    drive_replay(*spider, snap, seen, sum);
     if (sink.datasets > before) sum.datasets_by_portal[site.id] = sink.datasets - before;
   }
   store.finish_run(sum.run_id);

@@ -53,8 +53,13 @@ ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot&
                              const std::string& run_label, const std::string& sites_file);
 
 // Wraps a spider so that every result is first written as a fetch row (its id becomes the
-// result's fetch_id, the provenance of the rows the spider writes).
+// result's fetch_id, the provenance of the rows the spider writes) and the page's out-links as
+// `link` rows (parsers/links.h; plus the follow-up requests the spider derives from the page).
+// With `site` (read at construction only), the wrapper also fetches the site's entry URL as
+// kind "home" first — the root of the link graph — unless the spider starts there itself, in which
+// case that fetch is recorded as kind "home"; the home page's links include the spider's entry
+// requests. The home page is not handed to the inner spider when it did not ask for it.
 std::unique_ptr<Spider> recording_spider(std::unique_ptr<Spider> inner, Store& store, std::int64_t run_id,
-                                         std::int64_t* requests = nullptr);
+                                         std::int64_t* requests = nullptr, const Site* site = nullptr);
 
 }  // namespace odh

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <regex>
 
 #include "core/core.h"
 
@@ -56,9 +57,11 @@ struct Reader {
   }
 };
 
-const char* kListKeys[] = {"record",    "request",     "format",  "paging",  "start",     "size",
-                           "max_pages", "json_string", "html",    "items",   "total",     "pages",
-                           "link",      "id",          "formats", "convert", "detail_url"};
+const char* kListKeys[] = {"record",  "request",    "format",        "paging",    "start",
+                           "size",    "max_pages",  "json_string",   "html",      "items",
+                           "total",   "pages",      "link",          "id",        "formats",
+                           "convert", "detail_url", "pages_pattern", "categories"};
+const char* kCategoryKeys[] = {"request", "items", "attr", "pattern", "vars"};
 const char* kDetailKeys[] = {"request", "format",  "root",  "title",   "title_own_text",
                              "pairs",   "formats", "files", "page_url"};
 const char* kTopKeys[] = {"family", "engine",   "about",  "list",  "lists",
@@ -102,6 +105,35 @@ ListSpec read_list(const Reader& r, const YAML::Node& n) {
   l.formats = r.str(n, "formats");
   l.convert = r.str(n, "convert");
   l.detail_url = r.str(n, "detail_url");
+  l.pages_pattern = r.str(n, "pages_pattern");
+  if (!l.pages_pattern.empty()) {
+    try {
+      std::regex re(l.pages_pattern);
+      if (re.mark_count() < 1) r.fail(n["pages_pattern"], "list.pages_pattern", "needs one capture group");
+    } catch (const std::regex_error& e) {
+      r.fail(n["pages_pattern"], "list.pages_pattern", std::string("bad regex: ") + e.what());
+    }
+  }
+  if (auto c = n["categories"]; c.IsDefined()) {
+    check_keys(r, c, kCategoryKeys, "list.categories");
+    l.categories.request = r.request(c["request"], "list.categories.request");
+    l.categories.items = r.str(c, "items");
+    l.categories.attr = r.str(c, "attr");
+    l.categories.pattern = r.str(c, "pattern");
+    if (l.categories.request.url.empty()) r.fail(c, "list.categories.request", "url is required");
+    if (l.categories.items.empty()) r.fail(c, "list.categories.items", "is required");
+    if (auto v = c["vars"]; v.IsDefined()) {
+      if (!v.IsSequence()) r.fail(v, "list.categories.vars", "must be a sequence of names");
+      for (auto x : v) l.categories.vars.push_back(x.as<std::string>());
+    }
+    try {
+      std::regex re(l.categories.pattern);
+      if (re.mark_count() < l.categories.vars.size())
+        r.fail(c["pattern"], "list.categories.pattern", "needs one capture group per var");
+    } catch (const std::regex_error& e) {
+      r.fail(c["pattern"], "list.categories.pattern", std::string("bad regex: ") + e.what());
+    }
+  }
   if (l.request.url.empty()) r.fail(n, "list.request", "url is required");
   if (l.items.empty() && l.format != "rdf" && l.format != "jsonld") r.fail(n, "list.items", "is required");
   return l;

@@ -31,6 +31,18 @@ struct PairRule {
   bool space_sep = false;  // lines: a space may separate label and value
 };
 
+// An optional stage before a list: a page of categories, each of which has its own paged list
+// (hunan-webapp: dataList.jsp → dataListIframe.jsp?type=&id=). Every element matching `items` is
+// read (`attr`, or its text when empty) and searched with the regex `pattern`; capture group i
+// becomes the template variable {cat.<vars[i]>} of that category's list requests.
+struct CategoryStage {
+  RequestTemplate request;  // url "" = no category stage
+  std::string items;        // selector of the category elements
+  std::string attr;         // attribute holding the category's parameters ("" = text)
+  std::string pattern;      // ECMAScript regex with one capture group per var
+  std::vector<std::string> vars;
+};
+
 struct ListSpec {
   std::string record = "dataset";  // dataset | api: what the items of this list are
   RequestTemplate request;
@@ -44,6 +56,9 @@ struct ListSpec {
   std::string items;            // selector (html) or path (json) of the items
   std::string total;            // selector/path of the total item count; "a + b" sums paths
   std::string pages;            // selector/path of the page count
+  std::string pages_pattern;    // html: regex whose first group is the page count, searched in the text
+                                // of `pages` (or of the whole page when `pages` is empty): "\\d+/(\\d+)页"
+  CategoryStage categories;     // html: categories first, one paged list per category
   std::string link;             // html: selector of the detail link inside an item (href); json: path
   std::string id;       // json: path of the id in an item; html: "sel@attr" or "param:<name>" of the link
   std::string formats;  // selector ("sel@attr" reads an attribute) or path of the item's formats

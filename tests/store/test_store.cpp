@@ -60,6 +60,19 @@ void fill(odh::Store& s) {
   s.write_app(run, {"yinchuan", "应用", "移动APP", "", "", {"学校名册"}, {}});
   s.write_topic(run, "nanning", "医疗卫生", "卫生健康", 3);
   s.write_topic(run, "nanning", "医疗卫生", "卫生健康", {});
+  // A home page linking to a list page (table link, migration 3).
+  odh::FetchRow home;
+  home.portal_id = "nanning";
+  home.url = "https://nn.data.gxzf.gov.cn/nn/";
+  home.kind = "home";
+  home.status = 200;
+  auto h = s.write_fetch(run, home);
+  odh::FetchRow list = home;
+  list.url = "https://nn.data.gxzf.gov.cn/nn/catalog/index?page=1";
+  list.kind = "list";
+  list.depth = 1;
+  s.write_fetch(run, list);
+  s.write_link(run, h, list.url);
   s.finish_run(run);
 }
 }  // namespace

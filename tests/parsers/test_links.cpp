@@ -1,0 +1,38 @@
+// Out-links of a page (parsers/links.h): WHATWG resolution, <base href>, fragments, schemes, the
+// page charset for queries, bounds.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "parsers/links.h"
+
+TEST_CASE("page links: a/area/frame targets resolved like the crawler, fragment dropped, http(s) only") {
+  auto l = odh::html_links(
+      "<a href='../x/y.html#top'>1</a><a href=' /abs?q=1 '>2</a><a href='//other.example/p'>3</a>"
+      "<a href='javascript:void(0)'>j</a><a href='mailto:a@b.cn'>m</a><a href='#frag'>f</a><a>none</a>"
+      "<map><area href='HTTP://Data.Example.GOV.cn:80/area'></map><iframe src='frame.html'></iframe>"
+      "<a href='ftp://f.example/x'>ftp</a><a href='http://[bad'>bad</a>",
+      "http://data.example.gov.cn/a/b/index.html", "UTF-8");
+  CHECK(l == std::vector<std::string>{"http://data.example.gov.cn/a/x/y.html",
+                                      "http://data.example.gov.cn/abs?q=1", "http://other.example/p",
+                                      "http://data.example.gov.cn/area",
+                                      "http://data.example.gov.cn/a/b/frame.html"});
+  // The first <base href> wins; a GBK page's query is percent-encoded in GBK, as browsers do.
+  auto b = odh::html_links(
+      "<head><base href='http://cdn.example.cn/root/'><base href='http://no/'></head>"
+      "<a href='list.jsp?q=数据'>x</a><a href='list.jsp?q=数据'>dup</a>",
+      "http://www.example.gov.cn/", "GBK");
+  CHECK(b == std::vector<std::string>{"http://cdn.example.cn/root/list.jsp?q=%CA%FD%BE%DD",
+                                      "http://cdn.example.cn/root/list.jsp?q=%CA%FD%BE%DD"});
+  odh::dedupe_links(&b);
+  CHECK(b.size() == 1);
+  // Bounded, and hostile nesting does not exhaust the stack.
+  std::string many;
+  for (int i = 0; i < 6000; ++i) many += "<a href='/p" + std::to_string(i) + "'>x</a>";
+  CHECK(odh::html_links(many, "http://h.example/", "").size() == odh::kMaxLinksPerPage);
+  std::string deep(40000, '<');
+  for (size_t i = 0; i < deep.size(); i += 5) deep.replace(i, 5, "<div>");
+  deep += "<a href='/deep'>d</a>";
+  CHECK(odh::html_links(deep, "http://h.example/", "").size() == 1);
+}

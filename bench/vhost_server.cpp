@@ -63,8 +63,8 @@ std::string respond(const std::string& host, const std::string& path, bool head,
     body += "</ul>" + g_filler + "</body></html>";
   } else if (k > 0 && k < g_pages) {
     int next = k % (g_pages - 1) + 1;
-    body = "<html><body><a href=\"/\">home</a><a href=\"/p" + std::to_string(next) + "\">next</a><h1>" + host +
-           " " + std::to_string(k) + "</h1>" + g_filler + "</body></html>";
+    body = "<html><body><a href=\"/\">home</a><a href=\"/p" + std::to_string(next) + "\">next</a><h1>" +
+           host + " " + std::to_string(k) + "</h1>" + g_filler + "</body></html>";
   } else {
     status = 404;
     ctype = "text/plain";

@@ -6,7 +6,8 @@
 // they may next be contacted; a host has at most one request in flight, and its next request starts
 // no earlier than `gap` seconds after the first byte of the previous response arrived (and never
 // before it ended), where
-//     g = max(delay, min(robots Crawl-delay, max_crawl_delay_s)),  gap = g + U[0, min(jitter*g, max_jitter_s)]
+//     g = max(delay, min(robots Crawl-delay, max_crawl_delay_s)),  gap = g + U[0, min(jitter*g,
+//     max_jitter_s)]
 // and "host" is the host name: all origins (http, https, any port) of one host share one queue gate.
 // robots.txt is the first request to every host (through the same queue) and is obeyed (RFC 9309).
 // 429/503 honour Retry-After, other failures back off exponentially; redirects are followed by the

@@ -153,8 +153,8 @@ struct Transfer {
 // once nor two closer than the gap (robots.txt, frontier and counters stay per origin, RFC 9309).
 struct Gate {
   bool in_flight = false;
-  double next_allowed = 0;      // no request to this host name before this (mono clock)
-  std::vector<Host*> waiters;   // origins that came due while the gate was busy
+  double next_allowed = 0;     // no request to this host name before this (mono clock)
+  std::vector<Host*> waiters;  // origins that came due while the gate was busy
 };
 
 struct Host {
@@ -221,7 +221,7 @@ class Engine {
   std::map<CURL*, std::unique_ptr<Transfer>> transfers_;
   std::vector<CURL*> idle_easy_;
   std::map<std::string, std::unique_ptr<Host>> hosts_;
-  std::map<std::string, Gate> gates_;  // host name -> gate
+  std::map<std::string, Gate> gates_;                // host name -> gate
   std::deque<std::unique_ptr<Transfer>> completed_;  // reaped from curl, not yet archived/committed
   std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<HeapItem>> heap_;
   std::uint64_t next_token_ = 1;
@@ -808,7 +808,8 @@ void Engine::finish(Transfer* t) {
     h->row.paused = true;
     // A resumed crawl tries the host again, but not before the backoff the next failure would get.
     h->row.paused_until =
-        wall_now() + std::max(wait, std::min(o_.backoff_cap_s, o_.backoff_base_s * std::pow(2.0, o_.max_retries)));
+        wall_now() +
+        std::max(wait, std::min(o_.backoff_cap_s, o_.backoff_base_s * std::pow(2.0, o_.max_retries)));
     prog_.hosts_paused++;
     log("host " + h->key + " paused after " + std::to_string(h->consecutive_failures) +
         " consecutive failures");
@@ -1033,7 +1034,8 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
   if (o_.resume && st_.existed()) {
     // Paused hosts get a fresh chance on resume (Heritrix retries them on a new job too); they are
     // paused again after pause_after_failures more consecutive failures.
-    if (int n = st_.unpause_hosts()) log("resume: " + std::to_string(n) + " paused host(s) get a fresh chance");
+    if (int n = st_.unpause_hosts())
+      log("resume: " + std::to_string(n) + " paused host(s) get a fresh chance");
   }
   if (st_.meta("started_at").empty()) st_.set_meta("started_at", std::to_string(wall_now()));
   st_.set_meta("user_agent", user_agent_);

@@ -57,7 +57,7 @@ struct KillSpec {
   long n = 0, seen = 0;
 };
 KillSpec* kill_spec() {
-  static KillSpec* spec = [] () -> KillSpec* {
+  static KillSpec* spec = []() -> KillSpec* {
     const char* v = std::getenv("ODH_CRAWL_KILL_AT");
     if (!v || !*v) return nullptr;
     std::string s(v);

@@ -1136,6 +1136,9 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
   rep.interrupted = stop_.load();
   archive_->flush(o_.fsync);
   st_.begin();
+  // Every host the crawl knew gets its host_status row, also one whose requests were all refused
+  // before the network (robots stays empty: never fetched).
+  for (auto& [k, h] : hosts_) save_host(h.get());
   for (auto& s : sites) {
     UrlParts p;
     st_.write_portal_status(s.id, !s.urls.empty() && parse_url(s.urls[0], &p) ? p.origin : "");

@@ -57,36 +57,69 @@ def main():
     ap.add_argument("--odh", default=os.path.join(HERE, "..", "build", "odh"))
     ap.add_argument("--scrapy-python", default="/usr/bin/python3")
     ap.add_argument("--no-scrapy", action="store_true")
-    ap.add_argument("--server", choices=["py", "cpp"], default="py",
-                    help="loopback server: Python asyncio (default; one thread, scales to 670 keep-alive connections) or cpp-httplib (one polling thread per connection: burns CPU beyond ~100 hosts)")
+    ap.add_argument("--server", choices=["py", "cpp"], default="cpp",
+                    help="loopback server: C++ epoll, one event loop per thread (default; bench/vhost_server.cpp) "
+                         "or the single-threaded Python asyncio one (saturates in bursts at 670 hosts)")
+    ap.add_argument("--server-threads", type=int, default=2)
     a = ap.parse_args()
 
-    port = free_port()
-    if a.server == "cpp":
-        exe = os.path.join(HERE, "..", "build", "bench_vhost_server")
-        if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(os.path.join(HERE, "vhost_server.cpp")):
-            subprocess.check_call(["g++", "-O2", "-std=c++17", os.path.join(HERE, "vhost_server.cpp"), "-lcpp-httplib",
-                                   "-lpthread", "-o", exe])
-        cmd = [exe, str(port), str(a.pages), str(a.hosts + 64)]
-    else:
-        cmd = [sys.executable, os.path.join(HERE, "vhost_server.py"), str(port), str(a.pages)]
-    srv = subprocess.Popen(cmd, stdout=subprocess.PIPE)
-    assert srv.stdout.readline().strip() == b"ready"
+    exe = os.path.join(HERE, "..", "build", "bench_vhost_server")
+    if a.server == "cpp" and (not os.path.exists(exe) or
+                              os.path.getmtime(exe) < os.path.getmtime(os.path.join(HERE, "vhost_server.cpp"))):
+        subprocess.check_call(["g++", "-O2", "-std=c++17", "-pthread", os.path.join(HERE, "vhost_server.cpp"), "-o",
+                               exe])
+
+    def start_server(logfile):
+        port = free_port()
+        if a.server == "cpp":
+            cmd = [exe, str(port), str(a.pages), str(a.server_threads), logfile]
+        else:
+            cmd = [sys.executable, os.path.join(HERE, "vhost_server.py"), str(port), str(a.pages)]
+        srv = subprocess.Popen(cmd, stdout=subprocess.PIPE)
+        assert srv.stdout.readline().strip() == b"ready"
+        return srv, port
+
+    def stop_server(srv, logfile, name):
+        """Stops the server; from its own request log: per-host gaps (politeness as the server saw it)."""
+        srv.terminate()
+        srv.wait()
+        if a.server != "cpp" or not os.path.exists(logfile):
+            return
+        per = {}
+        with open(logfile) as f:
+            for line in f:
+                t, host, _ = line.split(" ", 2)
+                per.setdefault(host, []).append(float(t))
+        gaps = []
+        first, last = [], []
+        for ts in per.values():
+            ts.sort()
+            first.append(ts[0])
+            last.append(ts[-1])
+            gaps += [b - x for x, b in zip(ts, ts[1:])]
+        t0 = min(first)
+        print(f"  {name} server log: {sum(len(v) for v in per.values())} requests, {len(per)} hosts; "
+              f"per-host gap min {min(gaps):.3f}s mean {sum(gaps) / len(gaps):.3f}s max {max(gaps):.3f}s; "
+              f"first requests spread over {max(first) - t0:.2f}s; last request at +{max(last) - t0:.2f}s",
+              file=sys.stderr, flush=True)
+
     hosts = [f"h{i:04d}.bench.test" for i in range(a.hosts)]
     bound = a.pages * a.delay
-    rows = []
+    srv = None
 
     def report(name, wall, elapsed, pages, cpu, rss):
         print(f"{name:8} {wall:7.2f} {wall / bound:10.3f} {elapsed:7.2f} {elapsed / bound:11.3f} {pages:6d} {cpu:6.2f} "
               f"{1000 * cpu / max(1, pages):11.3f} {rss / 1024:9.1f}", flush=True)
 
-    print(f"{a.hosts} hosts x {a.pages} pages, delay {a.delay}s, politeness bound {bound:.1f}s")
+    print(f"{a.hosts} hosts x {a.pages} pages, delay {a.delay}s, politeness bound {bound:.1f}s; "
+          f"server {a.server}; load {os.getloadavg()[0]:.2f}")
     # wall: the whole process (startup included); crawl: the crawler's own start-to-finish clock
     # (odh: state db started_at..finished_at; Scrapy: stats elapsed_time_seconds).
     print(f"{'crawler':8} {'wall s':>7} {'wall/bound':>10} {'crawl s':>7} {'crawl/bound':>11} {'pages':>6} {'cpu s':>6} "
           f"{'cpu ms/page':>11} {'maxrss MB':>9}", flush=True)
     try:
         with tempfile.TemporaryDirectory(prefix="odh-crawl-bench-") as tmp:
+            srv, port = start_server(os.path.join(tmp, "odh.log"))
             sites = os.path.join(tmp, "sites.yaml")
             write_sites(sites, hosts, port)
             out = os.path.join(tmp, "out")
@@ -105,18 +138,26 @@ def main():
             meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
             elapsed = float(meta["finished_at"]) - float(meta["started_at"])
             report("odh", wall, elapsed, pages, cpu, rss)
+            stop_server(srv, os.path.join(tmp, "odh.log"), "odh")
+            srv = None
         if not a.no_scrapy:
-            wall, cpu, rss, rc, so, se = run_measured(
-                [a.scrapy_python, os.path.join(HERE, "scrapy_bench_spider.py"), json.dumps(hosts), str(port),
-                 str(a.delay)], cwd=HERE)
-            if rc != 0:
-                sys.exit(f"scrapy failed ({rc}): {se[-2000:]}")
-            res = json.loads(so.strip().splitlines()[-1])
-            pages = res["pages"] - a.hosts  # minus robots.txt
-            report("scrapy", wall, res["elapsed"], pages, cpu, rss)
+            with tempfile.TemporaryDirectory(prefix="odh-crawl-bench-") as tmp:
+                srv, port = start_server(os.path.join(tmp, "scrapy.log"))
+                wall, cpu, rss, rc, so, se = run_measured(
+                    [a.scrapy_python, os.path.join(HERE, "scrapy_bench_spider.py"), json.dumps(hosts), str(port),
+                     str(a.delay)], cwd=HERE)
+                if rc != 0:
+                    sys.exit(f"scrapy failed ({rc}): {se[-2000:]}")
+                res = json.loads(so.strip().splitlines()[-1])
+                pages = res["pages"] - a.hosts  # minus robots.txt
+                report("scrapy", wall, res["elapsed"], pages, cpu, rss)
+                stop_server(srv, os.path.join(tmp, "scrapy.log"), "scrapy")
+                srv = None
     finally:
-        srv.terminate()
-        srv.wait()
+        if srv:
+            srv.terminate()
+            srv.wait()
+    print(f"load after: {os.getloadavg()[0]:.2f}")
 
 
 

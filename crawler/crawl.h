@@ -6,7 +6,9 @@
 // they may next be contacted; a host has at most one request in flight, and its next request starts
 // no earlier than `gap` seconds after the first byte of the previous response arrived (and never
 // before it ended), where
-//     gap = max(delay, min(robots Crawl-delay, max_crawl_delay_s)) * (1 + U[0, jitter]).
+//     g = max(delay, min(robots Crawl-delay, max_crawl_delay_s)),  gap = g + U[0, min(jitter*g,
+//     max_jitter_s)]
+// and "host" is the host name: all origins (http, https, any port) of one host share one queue gate.
 // robots.txt is the first request to every host (through the same queue) and is obeyed (RFC 9309).
 // 429/503 honour Retry-After, other failures back off exponentially; redirects are followed by the
 // engine hop by hop (each hop archived). Every response is written to WARC and flushed *before* its
@@ -37,7 +39,8 @@ struct CrawlOptions {
 
   // Politeness.
   double delay_s = 1.0;             // minimum gap between two requests to one host (see above)
-  double jitter = 0.02;             // gap is stretched by a uniform factor in [1, 1 + jitter]
+  double jitter = 0.02;             // gap is stretched by U[0, min(jitter * gap, max_jitter_s)]
+  double max_jitter_s = 0.05;       // ... so the mean gap stays within 25 ms of the delay
   double max_crawl_delay_s = 60.0;  // robots Crawl-delay is honoured up to this
   bool obey_robots = true;
   double backoff_base_s = 2.0;     // first backoff after a 5xx/network failure; doubles each time

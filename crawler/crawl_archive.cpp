@@ -1,6 +1,7 @@
 // Archive seam over the warc module's WarcWriter (crawler/warc.h).
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 
 #include "crawler/crawl_seams.h"
@@ -30,6 +31,10 @@ class WarcArchive : public Archive {
     at.payload_digest = recs.response.payload_digest;
     at.end = static_cast<std::int64_t>(
         std::max(recs.response.offset + recs.response.length, recs.request.offset + recs.request.length));
+    if (kill_point_hit("mid-record")) {
+      // What a kill inside write(2) leaves: the last record of this exchange torn in half.
+      if (::truncate(w_.current_file().c_str(), at.end - 40) == 0) std::raise(SIGKILL);
+    }
     return at;
   }
   void flush(bool fsync) override {

@@ -148,8 +148,19 @@ struct Transfer {
   std::string cond_record_id, cond_uri, cond_date;  // conditional GET: previous record
 };
 
+// Politeness is per host name: every origin (scheme, port) of one host shares one gate, so
+// http://a.gov.cn, https://a.gov.cn and http://a.gov.cn:8080 never have two requests in flight at
+// once nor two closer than the gap (robots.txt, frontier and counters stay per origin, RFC 9309).
+struct Gate {
+  bool in_flight = false;
+  double next_allowed = 0;     // no request to this host name before this (mono clock)
+  std::vector<Host*> waiters;  // origins that came due while the gate was busy
+};
+
 struct Host {
   std::string key;  // origin
+  Gate* gate = nullptr;
+  bool waiting = false;  // in gate->waiters
   std::string site_id;
   double delay = 1.0, crawl_delay = 0;
   enum { kRobotsUnknown, kRobotsFetching, kRobotsKnown } robots_state = kRobotsUnknown;
@@ -180,6 +191,10 @@ class Engine {
   Engine(const CrawlOptions& o, SpiderFactory f, std::atomic<bool>& stop, Crawler& owner)
       : o_(o), factory_(std::move(f)), stop_(stop), owner_(owner), rng_(std::random_device{}()) {}
   ~Engine() {
+    for (auto& t : completed_) {
+      curl_slist_free_all(t->headers);
+      curl_easy_cleanup(t->easy);
+    }
     for (auto& [e, t] : transfers_) {
       curl_multi_remove_handle(multi_, e);
       curl_slist_free_all(t->headers);
@@ -206,6 +221,8 @@ class Engine {
   std::map<CURL*, std::unique_ptr<Transfer>> transfers_;
   std::vector<CURL*> idle_easy_;
   std::map<std::string, std::unique_ptr<Host>> hosts_;
+  std::map<std::string, Gate> gates_;                // host name -> gate
+  std::deque<std::unique_ptr<Transfer>> completed_;  // reaped from curl, not yet archived/committed
   std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<HeapItem>> heap_;
   std::uint64_t next_token_ = 1;
   std::map<std::string, const Site*> sites_;
@@ -221,10 +238,16 @@ class Engine {
   }
   Host* host_for(const std::string& origin, const std::string& site_id);
   void schedule(Host* h);
+  void release_gate(Host* h);
+  void reap();
+  void process_completed();
   double gap(Host* h) {
+    // Jitter only ever lengthens the gap (never below the delay) and is bounded in seconds, so the
+    // mean gap stays within max_jitter_s / 2 of the delay however long the delay is.
     double g = std::max(h->delay, h->crawl_delay);
-    std::uniform_real_distribution<double> u(0.0, std::max(0.0, o_.jitter));
-    return g * (1.0 + u(rng_));
+    double j = std::min(std::max(0.0, o_.jitter) * g, std::max(0.0, o_.max_jitter_s));
+    std::uniform_real_distribution<double> u(0.0, j);
+    return g + u(rng_);
   }
   void enqueue_requests(const std::vector<FetchRequest>& reqs, const std::string& site_id);
   void dispatch(Host* h);
@@ -251,6 +274,10 @@ Host* Engine::host_for(const std::string& origin, const std::string& site_id) {
   if (it != hosts_.end()) return it->second.get();
   auto h = std::make_unique<Host>();
   h->key = origin;
+  {
+    auto start = origin.find("://") + 3;
+    h->gate = &gates_[origin.substr(start, origin.rfind(':') - start)];
+  }
   h->site_id = site_id;
   h->delay = o_.delay_s;
   if (auto s = sites_.find(site_id); s != sites_.end()) {
@@ -260,6 +287,8 @@ Host* Engine::host_for(const std::string& origin, const std::string& site_id) {
   if (auto row = st_.load_host(origin)) {
     h->row = *row;
     h->paused = row->paused;
+    // A host paused in an earlier run (unpaused by resume) waits until its pause backoff ran out.
+    if (row->paused_until > 0) h->next_allowed = mono_now() + std::max(0.0, row->paused_until - wall_now());
     if (!row->robots.empty()) {
       // Cached robots decision from this crawl (RFC 9309: valid up to 24 h).
       int status = row->robots == "ok" ? 200 : row->robots == "none" ? 404 : 0;
@@ -292,12 +321,26 @@ Host* Engine::host_for(const std::string& origin, const std::string& site_id) {
 }
 
 void Engine::schedule(Host* h) {
-  if (h->in_flight) return;
+  if (h->in_flight || h->waiting) return;
   // pending counts every unfinished frontier row of the host (window included): a host whose
   // last request just finished is done now, not one gap later.
   if (h->window.empty() && (!h->maybe_more || h->pending <= 0)) return;
   h->heap_token = next_token_++;
-  heap_.push({h->next_allowed, h->heap_token, h});
+  heap_.push({std::max(h->next_allowed, h->gate->next_allowed), h->heap_token, h});
+}
+
+// A transfer of h ended: its gate is free from gate->next_allowed on; origins that waited for it
+// are queued again (in arrival order: the heap breaks ties by token).
+void Engine::release_gate(Host* h) {
+  Gate* g = h->gate;
+  g->in_flight = false;
+  g->next_allowed = std::max(g->next_allowed, h->next_allowed);
+  auto waiters = std::move(g->waiters);
+  g->waiters.clear();
+  for (Host* w : waiters) {
+    w->waiting = false;
+    schedule(w);
+  }
 }
 
 bool Engine::in_scope(const std::string& site_id, const UrlParts& u, const std::string& url) {
@@ -568,6 +611,7 @@ void Engine::start(Host* h, Job job, bool robots) {
   t->t_start = mono_now();
   t->t_start_wall = wall_now();
   h->in_flight = true;
+  h->gate->in_flight = true;
   prog_.hosts_active++;
   curl_multi_add_handle(multi_, e);
   transfers_.emplace(e, std::move(t));
@@ -762,6 +806,10 @@ void Engine::finish(Transfer* t) {
   if (h->consecutive_failures >= o_.pause_after_failures && !h->paused) {
     h->paused = true;
     h->row.paused = true;
+    // A resumed crawl tries the host again, but not before the backoff the next failure would get.
+    h->row.paused_until =
+        wall_now() +
+        std::max(wait, std::min(o_.backoff_cap_s, o_.backoff_base_s * std::pow(2.0, o_.max_retries)));
     prog_.hosts_paused++;
     log("host " + h->key + " paused after " + std::to_string(h->consecutive_failures) +
         " consecutive failures");
@@ -839,6 +887,7 @@ void Engine::finish(Transfer* t) {
   }
   save_host(h);
   h->next_allowed = now + wait;
+  release_gate(h);
   schedule(h);
 }
 
@@ -912,8 +961,9 @@ void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, d
   save_host(h);
   h->next_allowed = now + std::max(wait, gap_anchor(t) + gap(h) - now);
   h->maybe_more = true;  // the frontier rows waited for robots
+  release_gate(h);
   h->heap_token = next_token_++;
-  heap_.push({h->next_allowed, h->heap_token, h});
+  heap_.push({std::max(h->next_allowed, h->gate->next_allowed), h->heap_token, h});
 }
 
 void Engine::progress(bool force) {
@@ -981,6 +1031,12 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
       }
     }
   }
+  if (o_.resume && st_.existed()) {
+    // Paused hosts get a fresh chance on resume (Heritrix retries them on a new job too); they are
+    // paused again after pause_after_failures more consecutive failures.
+    if (int n = st_.unpause_hosts())
+      log("resume: " + std::to_string(n) + " paused host(s) get a fresh chance");
+  }
   if (st_.meta("started_at").empty()) st_.set_meta("started_at", std::to_string(wall_now()));
   st_.set_meta("user_agent", user_agent_);
   char prefix[64];
@@ -1034,66 +1090,55 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
   st_.commit();
   for (auto& [k, h] : hosts_) schedule(h.get());
 
-  // The event loop.
+  // The event loop. Completions are reaped from curl as soon as they happen (so curl's clock, which
+  // anchors each host's next gap, is read promptly) but archived and committed in small chunks, with
+  // a non-blocking pass over the sockets and the due hosts between chunks: a burst of hundreds of
+  // completions neither delays the hosts that come due meanwhile nor stamps late first-byte times.
   while (!stop_.load()) {
     double now = mono_now();
     while (!heap_.empty() && heap_.top().when <= now &&
            static_cast<int>(transfers_.size()) < std::max(1, o_.max_active_hosts)) {
       HeapItem it = heap_.top();
       heap_.pop();
-      if (it.token != it.host->heap_token || it.host->in_flight) continue;  // stale entry
-      it.host->heap_token = 0;
-      dispatch(it.host);
+      Host* h = it.host;
+      if (it.token != h->heap_token || h->in_flight) continue;  // stale entry
+      h->heap_token = 0;
+      Gate* g = h->gate;
+      if (g->in_flight) {  // another origin of this host name has a request out: wait for it
+        h->waiting = true;
+        g->waiters.push_back(h);
+        continue;
+      }
+      if (g->next_allowed > now) {
+        h->heap_token = next_token_++;
+        heap_.push({g->next_allowed, h->heap_token, h});
+        continue;
+      }
+      dispatch(h);
     }
-    if (transfers_.empty() && heap_.empty()) break;
+    if (transfers_.empty() && heap_.empty() && completed_.empty()) break;
     int timeout_ms = 1000;
-    if (!heap_.empty()) {
+    if (!completed_.empty()) {
+      timeout_ms = 0;
+    } else if (!heap_.empty()) {
       double d = heap_.top().when - mono_now();
-      timeout_ms = static_cast<int>(std::clamp(d * 1000.0, 0.0, 1000.0));
-      if (d > 0 && timeout_ms == 0) timeout_ms = 1;
+      timeout_ms = static_cast<int>(std::clamp(std::ceil(d * 1000.0), 0.0, 1000.0));
     }
     if (!transfers_.empty()) {
       curl_multi_poll(multi_, nullptr, 0, timeout_ms, nullptr);
-      int running = 0;
-      curl_multi_perform(multi_, &running);
-      int left = 0;
-      std::vector<std::unique_ptr<Transfer>> done;
-      while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
-        if (msg->msg != CURLMSG_DONE) continue;
-        CURL* e = msg->easy_handle;
-        auto node = transfers_.extract(e);
-        node.mapped()->rc = msg->data.result;
-        node.mapped()->t_end = mono_now();
-        done.push_back(std::move(node.mapped()));
-      }
-      if (!done.empty()) {
-        // Completions are handled in batches: WARC records first, then (optionally fsync,) then
-        // one transaction marks them all done. A kill between the two re-fetches the batch.
-        for (auto& t : done) {
-          curl_multi_remove_handle(multi_, t->easy);
-          archive_exchange(t.get());
-        }
-        double fnow = mono_now();
-        if (o_.fsync || fnow - last_flush_ > 5) {
-          archive_->flush(o_.fsync);
-          last_flush_ = fnow;
-        }
-        st_.begin();
-        for (auto& t : done) finish(t.get());
-        st_.commit();
-        for (auto& t : done) {
-          curl_slist_free_all(t->headers);
-          idle_easy_.push_back(t->easy);
-        }
-      }
+      reap();
     } else if (timeout_ms > 0) {
       usleep(static_cast<useconds_t>(timeout_ms) * 1000);
     }
+    if (!completed_.empty()) process_completed();
     progress(false);
   }
   rep.interrupted = stop_.load();
   archive_->flush(o_.fsync);
   st_.begin();
+  // Every host the crawl knew gets its host_status row, also one whose requests were all refused
+  // before the network (robots stays empty: never fetched).
+  for (auto& [k, h] : hosts_) save_host(h.get());
   for (auto& s : sites) {
     UrlParts p;
     st_.write_portal_status(s.id, !s.urls.empty() && parse_url(s.urls[0], &p) ? p.origin : "");
@@ -1128,6 +1173,48 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
 }
 
 }  // namespace
+
+void Engine::reap() {
+  int running = 0;
+  curl_multi_perform(multi_, &running);
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    auto node = transfers_.extract(msg->easy_handle);
+    node.mapped()->rc = msg->data.result;
+    node.mapped()->t_end = mono_now();
+    curl_multi_remove_handle(multi_, node.key());
+    completed_.push_back(std::move(node.mapped()));
+  }
+}
+
+// Archives and commits up to kChunk completions: WARC records first, then (optionally fsync,) then
+// one transaction marks them all done. A kill anywhere in between re-fetches only this chunk.
+void Engine::process_completed() {
+  constexpr size_t kChunk = 16;
+  std::vector<std::unique_ptr<Transfer>> done;
+  while (!completed_.empty() && done.size() < kChunk) {
+    done.push_back(std::move(completed_.front()));
+    completed_.pop_front();
+  }
+  for (auto& t : done) archive_exchange(t.get());
+  kill_point("warc-written");
+  double fnow = mono_now();
+  if (o_.fsync || fnow - last_flush_ > 5) {
+    archive_->flush(o_.fsync);
+    last_flush_ = fnow;
+    kill_point("flushed");
+  }
+  st_.begin();
+  for (auto& t : done) finish(t.get());
+  kill_point("in-transaction");
+  st_.commit();
+  kill_point("committed");
+  for (auto& t : done) {
+    curl_slist_free_all(t->headers);
+    idle_easy_.push_back(t->easy);
+  }
+}
 
 Crawler::Crawler(CrawlOptions options, SpiderFactory factory)
     : options_(std::move(options)), factory_(std::move(factory)) {}

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 
 #include "crawler/url.h"
@@ -47,6 +49,36 @@ std::string registrable_domain(const std::string& host) {
   std::string out;
   for (size_t i = n - keep; i < n; ++i) out += (out.empty() ? "" : ".") + labels[i];
   return out;
+}
+
+namespace {
+struct KillSpec {
+  std::string point;
+  long n = 0, seen = 0;
+};
+KillSpec* kill_spec() {
+  static KillSpec* spec = []() -> KillSpec* {
+    const char* v = std::getenv("ODH_CRAWL_KILL_AT");
+    if (!v || !*v) return nullptr;
+    std::string s(v);
+    auto colon = s.rfind(':');
+    auto* k = new KillSpec;
+    k->point = s.substr(0, colon);
+    k->n = colon == std::string::npos ? 1 : std::atol(s.c_str() + colon + 1);
+    return k;
+  }();
+  return spec;
+}
+}  // namespace
+
+bool kill_point_hit(const char* point) {
+  KillSpec* k = kill_spec();
+  if (!k || k->point != point) return false;
+  return ++k->seen == k->n;
+}
+
+void kill_point(const char* point) {
+  if (kill_point_hit(point)) std::raise(SIGKILL);
 }
 
 }  // namespace odh::crawl

@@ -63,4 +63,14 @@ std::unique_ptr<Archive> open_archive(const std::string& dir, const std::string&
 // module's repair check that the tail is whole.
 bool truncate_archive(const std::string& path, std::int64_t bytes, std::string* error);
 
+// ---- Test seam: kill points ----
+// With ODH_CRAWL_KILL_AT="<point>:<n>" in the environment, the n-th pass (1-based) through <point>
+// kills the process with SIGKILL — a real kill -9 at an exact boundary, for the resume tests.
+// Points: "warc-written" (records written, not flushed, not committed), "flushed" (after a WARC
+// flush, before the commit), "in-transaction" (fetch rows inserted, not committed), "committed",
+// "mid-record" (the archive cuts its last record in half first: a kill inside write(2)).
+// Without the variable a pass costs one branch.
+bool kill_point_hit(const char* point);  // true on the pass that must die (caller then dies)
+void kill_point(const char* point);      // kill_point_hit(point) → raise(SIGKILL)
+
 }  // namespace odh::crawl

@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS host_status(
   host TEXT PRIMARY KEY, portal_id TEXT, robots TEXT, robots_body BLOB, robots_fetched_at REAL,
   requests_2xx INTEGER, requests_3xx INTEGER, requests_4xx INTEGER, requests_5xx INTEGER,
   requests_err INTEGER, pages INTEGER, bytes INTEGER, retries INTEGER, throttled INTEGER,
-  backoff_s REAL, latency_sum_ms REAL, latency_n INTEGER, paused INTEGER);
+  backoff_s REAL, latency_sum_ms REAL, latency_n INTEGER, paused INTEGER, paused_until REAL);
 CREATE TABLE IF NOT EXISTS warc_file(name TEXT PRIMARY KEY, committed_bytes INTEGER NOT NULL);
 -- per portal, as store/schema.sql portal_status without run_id (the store adds it on import)
 CREATE TABLE IF NOT EXISTS portal_status(
@@ -149,6 +149,8 @@ std::string State::open(const std::string& dir) {
     // WAL + NORMAL: a commit survives a killed process (not a power cut unless fsync is on).
     exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000;");
     exec(kSchema);
+    // A state db from before paused_until existed (an error here means the column is there).
+    sqlite3_exec(db_, "ALTER TABLE host_status ADD COLUMN paused_until REAL", nullptr, nullptr, nullptr);
     ins_seen_ = prep("INSERT OR IGNORE INTO seen(key) VALUES(?)");
     ins_front_ = prep(
         "INSERT INTO frontier(site_id,host,url,fetch_url,method,body,headers,kind,meta,depth,priority,"
@@ -162,7 +164,7 @@ std::string State::open(const std::string& dir) {
         "charset_source,bytes,warc_file,warc_offset,fetched_at,fetched_unix,depth,error_class,attempt,"
         "latency_ms,etag,last_modified,record_id,payload_digest,final) "
         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    ins_host_ = prep("INSERT OR REPLACE INTO host_status VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    ins_host_ = prep("INSERT OR REPLACE INTO host_status VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     sel_host_ = prep("SELECT * FROM host_status WHERE host=?");
     ins_warc_ = prep("INSERT OR REPLACE INTO warc_file(name,committed_bytes) VALUES(?,?)");
     cnt_site_ = prep("SELECT count(*) FROM frontier WHERE site_id=? AND redirects=0");
@@ -341,6 +343,7 @@ void State::save_host(const HostRow& h) {
   put(s, 16, h.latency_sum_ms);
   put(s, 17, h.latency_n);
   put(s, 18, h.paused ? 1 : 0);
+  put(s, 19, h.paused_until);
   sqlite3_step(s);
 }
 
@@ -369,7 +372,20 @@ std::optional<HostRow> State::load_host(const std::string& host) {
   h.latency_sum_ms = sqlite3_column_double(s, 15);
   h.latency_n = sqlite3_column_int64(s, 16);
   h.paused = sqlite3_column_int(s, 17) != 0;
+  h.paused_until = sqlite3_column_double(s, 18);
   return h;
+}
+
+int State::unpause_hosts() {
+  exec("BEGIN");
+  exec(
+      "UPDATE fetch SET final=0 WHERE final=1 AND error_class='host-paused' AND host IN "
+      "(SELECT host FROM host_status WHERE paused=1);"
+      "UPDATE frontier SET state=0 WHERE state=2 AND host IN (SELECT host FROM host_status WHERE paused=1);");
+  exec("UPDATE host_status SET paused=0 WHERE paused=1");
+  int n = sqlite3_changes(db_);
+  exec("COMMIT");
+  return n;
 }
 
 void State::write_portal_status(const std::string& site_id, const std::string& origin) {

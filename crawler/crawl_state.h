@@ -44,6 +44,7 @@ struct HostRow {
                throttled = 0, latency_n = 0;
   double backoff_s = 0, latency_sum_ms = 0;
   bool paused = false;
+  double paused_until = 0;  // wall clock: a resumed crawl contacts a paused host again from here on
 };
 
 struct PrevFetch {  // what a previous crawl knew about a URL (for conditional GET)
@@ -76,6 +77,10 @@ class State {
 
   std::int64_t add_fetch(const FetchRow& f);
   void save_host(const HostRow& h);
+  // Resume: every paused host gets a fresh chance. Its dropped ("host-paused") frontier rows are
+  // pending again, their host-paused fetch rows stop being final (superseded), paused = 0 (its
+  // paused_until is kept: the engine waits for it). Returns the number of hosts unpaused.
+  int unpause_hosts();
   std::optional<HostRow> load_host(const std::string& host);
 
   // Fills portal_status for a site from its fetch rows; origin = its entry URL's host key.

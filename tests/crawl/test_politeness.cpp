@@ -116,8 +116,9 @@ TEST_CASE("hosts run in parallel; one host never sees two requests closer than t
   CHECK(responses == 20);
   CHECK(query1(o.out_dir, "SELECT count(*) FROM fetch WHERE warc_file IS NOT NULL") == "20");
   CHECK(query1(o.out_dir, "SELECT robots FROM host_status WHERE host='http://a.test:80'") == "none");
-  auto ps = query(o.out_dir, "SELECT reachable, error_class, robots, pages, requests_2xx, requests_4xx FROM "
-                             "portal_status WHERE portal_id='a'");
+  auto ps = query(o.out_dir,
+                  "SELECT reachable, error_class, robots, pages, requests_2xx, requests_4xx FROM "
+                  "portal_status WHERE portal_id='a'");
   REQUIRE(ps.size() == 1);
   CHECK(ps[0] == std::vector<std::string>{"1", "", "none", "9", "9", "1"});
 }
@@ -257,7 +258,8 @@ TEST_CASE("a host is paused after 5 consecutive failures; the rest is recorded, 
   auto log = srv.log();
   CHECK(count_path(log, "/x") == 5);
   CHECK(query1(o.out_dir, "SELECT paused FROM host_status") == "1");
-  CHECK(query1(o.out_dir, "SELECT paused || ' ' || requests_5xx || ' ' || retries FROM portal_status") == "1 5 3");
+  CHECK(query1(o.out_dir, "SELECT paused || ' ' || requests_5xx || ' ' || retries FROM portal_status") ==
+        "1 5 3");
   CHECK(query1(o.out_dir, "SELECT count(*) FROM fetch WHERE error_class='host-paused'") == "6");  // x3..x8
   REQUIRE(rep.hosts.size() == 1);
   CHECK(rep.hosts[0].paused);
@@ -426,4 +428,12 @@ TEST_CASE("offline mode: an unmapped host fails as dns without any request; mapp
   for (auto& r : srv.log()) CHECK(r.host.find("unmapped") == std::string::npos);
   CHECK(query1(o.out_dir, "SELECT error_class FROM fetch WHERE url='http://unmapped.test/'") == "dns");
   CHECK(query1(o.out_dir, "SELECT status FROM fetch WHERE url='http://mapped.test/'") == "200");
+  // Every host has its counters row, the never-contacted one included.
+  CHECK(query1(o.out_dir, "SELECT count(*) FROM host_status") == "2");
+  CHECK(query1(o.out_dir,
+               "SELECT requests_2xx || ' ' || robots || ' ' || (latency_n > 0) FROM host_status WHERE "
+               "host='http://mapped.test:80'") == "2 ok 1");
+  CHECK(query1(o.out_dir,
+               "SELECT (requests_2xx + requests_err) || ' ' || ifnull(robots, '-') FROM host_status "
+               "WHERE host='http://unmapped.test:80'") == "0 ");
 }

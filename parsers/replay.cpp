@@ -11,6 +11,7 @@
 #include "crawler/content_decoding.h"
 #include "crawler/warc.h"
 #include "parsers/cms.h"
+#include "parsers/session_spider.h"
 #include "parsers/spec.h"
 
 namespace odh {
@@ -173,8 +174,9 @@ bool has_engine(const Site& site) {
 }
 
 std::unique_ptr<Spider> make_site_spider(const Site& site, ParseSink& sink) {
-  if (site.family == "embedded-cms") return make_cms_spider(site, sink);
-  return make_spider(site, sink);
+  // Every site gets a cookie jar and the JS-cookie gate solver (parsers/session_spider.h).
+  if (site.family == "embedded-cms") return make_session_spider(make_cms_spider(site, sink));
+  return make_session_spider(make_spider(site, sink));
 }
 
 namespace {

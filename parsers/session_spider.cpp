@@ -84,15 +84,21 @@ class SessionSpider : public Spider {
   std::vector<FetchRequest> start_requests() override { return decorate(inner_->start_requests()); }
 
   std::vector<FetchRequest> on_result(const FetchResult& r) override {
+    // Whether the request carried the jar as it is now (a new session's Set-Cookie counts as current).
+    bool current = sent_cookie(r.request) == jar_cookie();
     for (const auto& [k, v] : r.response_headers)
-      if (strcasecmp(k.c_str(), "Set-Cookie") == 0) absorb(v);
+      if (strcasecmp(k.c_str(), "Set-Cookie") == 0) absorb(v), current = true;
     if (r.status == 521 || r.status == 503 || r.status == 403) {
       const std::string& body = r.text.empty() ? r.body : r.text;
       if (auto c = solve_js_cookie_gate(body)) {
         std::string key = r.request.method + " " + r.request.url + " " + r.request.body;
         if (tries_[key]++ < max_) {
-          jar_[c->name] = c->value;
-          return decorate({r.request});
+          // A request sent with older cookies than the jar holds now is first retried with the
+          // jar (another request may have passed the gate meanwhile); otherwise answer the gate.
+          if (current) jar_[c->name] = c->value;
+          FetchRequest again = r.request;
+          again.priority += 100;  // before the queue, so the answer is used while it is fresh
+          return decorate({again});
         }
       }
     }
@@ -110,10 +116,19 @@ class SessionSpider : public Spider {
     else
       jar_[c->name] = c->value;
   }
-  std::vector<FetchRequest> decorate(std::vector<FetchRequest> reqs) const {
-    if (jar_.empty()) return reqs;
+  static std::string sent_cookie(const FetchRequest& q) {
+    for (const auto& [k, v] : q.headers)
+      if (strcasecmp(k.c_str(), "Cookie") == 0) return v;
+    return "";
+  }
+  std::string jar_cookie() const {
     std::string cookie;
     for (const auto& [k, v] : jar_) cookie += (cookie.empty() ? "" : "; ") + k + "=" + v;
+    return cookie;
+  }
+  std::vector<FetchRequest> decorate(std::vector<FetchRequest> reqs) const {
+    if (jar_.empty()) return reqs;
+    const std::string cookie = jar_cookie();
     for (auto& q : reqs) {
       bool set = false;
       for (auto& [k, v] : q.headers)

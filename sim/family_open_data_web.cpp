@@ -10,8 +10,8 @@
 //     (hex digest), `ha` (md5|sha1|sha256); the clearance is bts[0]+c1+c2+bts[1] for the pair of
 //     characters of `chars` whose hash is `ct`.
 //  3. Session + that clearance: the real answer.
-// Sessions expire (inferred: Jiasule's max-age 3600 s, or after `session_requests` answers when the
-// fault file says so); an expired session starts again at stage 1. The expression of stage 1 is a
+// Clearances expire (inferred: Jiasule's max-age 3600 s, or after `session_requests` answers when the
+// fault file says so); the session then starts again at stage 1. The expression of stage 1 is a
 // concatenation of quoted literals (the real one is obfuscated JS; inferred). zylxdm=2 lists
 // APIs (inferred).
 #include <openssl/evp.h>
@@ -30,7 +30,8 @@ std::string upper(std::string s) {
   return s;
 }
 struct Session {
-  int answered = 0;
+  std::int64_t gen = 0;  // clearance generation: an expired clearance starts a new one
+  int answered = 0;      // answers in this generation
   std::chrono::steady_clock::time_point born;
 };
 std::mutex g_mu;
@@ -66,8 +67,8 @@ std::string hex_digest(const std::string& algo, const std::string& text) {
 struct Challenge {
   std::string first, bts0, bts1, chars, ha, answer;
 };
-Challenge challenge(const std::string& sid) {
-  std::uint64_t h = hash_str(sid);
+Challenge challenge(const std::string& sid, std::int64_t gen) {
+  std::uint64_t h = mix(hash_str(sid), static_cast<std::uint64_t>(gen));
   Challenge c;
   std::string stamp = std::to_string(1600000000 + h % 100000000) + "." + std::to_string(100 + (h >> 30) % 900);
   c.first = stamp + "|0|" + hex32(h, 1).substr(0, 24);
@@ -82,33 +83,38 @@ Challenge challenge(const std::string& sid) {
 }
 
 // Applies the gate; true when the request may pass (and counts the answer against the session).
+// The session cookie (__jsluid_s) lives long; its clearance expires (3600 s, or `session_requests`
+// answers), after which the same session must pass stages 1 and 2 again.
 bool gate(const HostCtx& ctx, const Req& req, Resp& resp) {
   const Portal& p = ctx.first();
   std::string cookies = req.header("cookie");
   std::string sid = cookie_value(cookies, "__jsluid_s"), clear = cookie_value(cookies, "__jsl_clearance_s");
-  bool live = false;
+  bool known = false;
+  std::int64_t gen = 0;
   {
     std::lock_guard<std::mutex> lock(g_mu);
     auto it = g_sessions.find(sid);
     if (it != g_sessions.end()) {
-      bool expired = ctx.session_requests > 0 ? it->second.answered >= ctx.session_requests
-                                              : std::chrono::steady_clock::now() - it->second.born > std::chrono::hours(1);
-      if (expired) g_sessions.erase(it);
-      else live = true;
-    }
-    if (!live) {
+      Session& ss = it->second;
+      bool expired = ctx.session_requests > 0 ? ss.answered >= ctx.session_requests
+                                              : std::chrono::steady_clock::now() - ss.born > std::chrono::hours(1);
+      if (expired) ss = Session{ss.gen + 1, 0, std::chrono::steady_clock::now()};
+      known = true;
+      gen = ss.gen;
+      if (clear == challenge(sid, gen).answer) {
+        ++ss.answered;
+        return true;
+      }
+    } else {
       if (g_sessions.size() > 100000) g_sessions.clear();  // bounded: cookie-less clients open one per request
       sid = hex32(mix(p.key, 777), g_next[p.key]++);
-      g_sessions[sid] = Session{0, std::chrono::steady_clock::now()};
-    } else if (clear == challenge(sid).answer) {
-      ++g_sessions[sid].answered;
-      return true;
+      g_sessions[sid] = Session{0, 0, std::chrono::steady_clock::now()};
     }
   }
-  Challenge c = challenge(sid);
+  Challenge c = challenge(sid, gen);
   resp.status = 521;
-  if (!live) resp.headers.emplace_back("Set-Cookie", "__jsluid_s=" + sid + "; max-age=31536000; path=/; HttpOnly");
-  if (live && clear == c.first) {
+  if (!known) resp.headers.emplace_back("Set-Cookie", "__jsluid_s=" + sid + "; max-age=31536000; path=/; HttpOnly");
+  if (known && clear == c.first) {
     nlohmann::json go = {{"bts", {c.bts0, c.bts1}}, {"chars", c.chars}, {"ct", hex_digest(c.ha, c.answer)}, {"ha", c.ha},
                          {"is", true}, {"tn", "__jsl_clearance_s"}, {"vt", "3600"}, {"wt", "1500"}};
     resp.html("<script>var _0x5a3c=function(){};;go(" + go.dump() + ")</script>");

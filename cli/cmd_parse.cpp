@@ -18,7 +18,7 @@ namespace odh::cli {
 namespace {
 
 struct ParseArgs {
-  std::string replay, live, db, sites, label;
+  std::string replay, live, db, sites, label, ca_file;
   std::vector<std::string> only, connect_to;
   double delay = -1;
   int max_pages = 0;
@@ -87,6 +87,7 @@ void run(const ParseArgs& a) {
   h.crawl.out_dir = a.live;
   if (a.delay >= 0) h.crawl.delay_s = a.delay;
   h.crawl.connect_to = a.connect_to;
+  h.crawl.ca_file = a.ca_file;
   h.crawl.mapped_only = a.offline;
   if (a.max_pages > 0) h.crawl.max_pages_per_site = a.max_pages;
   h.label = a.label.empty() ? "live" : a.label;
@@ -108,6 +109,7 @@ CommandRegistrar reg(40, [](CLI::App& app) {
   c->add_option("--site", a->only, "only this site id (repeatable)");
   c->add_option("--label", a->label, "run label (default: replay / live)");
   c->add_option("--connect-to", a->connect_to, "live: HOST:PORT:ADDR:PORT (e.g. the simulator)");
+  c->add_option("--ca-file", a->ca_file, "live: PEM bundle to verify TLS with (e.g. from odh sim --tls-ca)");
   c->add_option("--delay", a->delay, "live: seconds between requests to a host");
   c->add_option("--max-pages", a->max_pages, "live: at most this many requests per site");
   c->add_flag("--offline", a->offline,

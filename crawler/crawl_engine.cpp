@@ -765,8 +765,12 @@ void Engine::finish(Transfer* t) {
   std::string cls = err;
   if (cls.empty() && status >= 400)
     cls = status == 429 ? "http-429" : status >= 500 ? "http-5xx" : "http-4xx";
-  // Failures for the pause rule: 5xx and network errors (429 is throttling, not failure).
-  bool failure = (status >= 500) || (status == 0 && retryable_net(err));
+  // Failures for the pause rule: 5xx and network errors (429 is throttling, not failure). A JS-cookie
+  // gate (HTTP 521 with a script, ../shared/platforms/open-data-web.md) is a challenge the spider
+  // answers (parsers/session_spider.h), not a server failure: no retry, backoff or pause.
+  const bool gate = status == 521 && (t->decoded.find("<script") != std::string::npos ||
+                                      t->wire.find("<script") != std::string::npos);
+  bool failure = (status >= 500 && !gate) || (status == 0 && retryable_net(err));
   if (failure)
     h->consecutive_failures++;
   else if (status > 0)

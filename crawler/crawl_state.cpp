@@ -1,5 +1,7 @@
 #include "crawler/crawl_state.h"
 
+#include <strings.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -180,6 +182,10 @@ void State::commit() { exec("COMMIT"); }
 std::int64_t State::enqueue(const FetchRequest& r, const std::string& host, const std::string& norm_url) {
   std::string key = r.method + " " + norm_url;
   if (!r.body.empty()) key += " #" + fnv_hex(r.body);
+  // The same request with other cookies is another request (a spider re-issuing it after a
+  // JS-cookie gate or an expired session, parsers/session_spider.h).
+  for (const auto& [k, v] : r.headers)
+    if (strcasecmp(k.c_str(), "Cookie") == 0) key += " cookie#" + fnv_hex(v);
   sqlite3_reset(ins_seen_);
   put(ins_seen_, 1, key);
   if (sqlite3_step(ins_seen_) != SQLITE_DONE)

@@ -8,6 +8,7 @@
 #include <regex>
 #include <set>
 
+#include "parsers/intl_spiders.h"
 #include "parsers/json_util.h"
 #include "parsers/labels.h"
 #include "parsers/links.h"
@@ -453,7 +454,17 @@ class FamilySpider : public Spider, public LinkReporter {
       auto recs = records_from_document(l.format == "rdf" ? "dcat-rdf" : "dcat-jsonld", body, &err);
       if (!err.empty()) sink_.issue(site_.id, r.request.url, "bad-document", err);
       for (auto& rec : recs) emit(rec, r, l, r.request.depth);
-      return;  // one document, no paging
+      // Hydra-paged catalogues (ckanext-dcat, DCAT-AP aggregators): follow hydra:nextPage on the
+      // same origin, each page once, within max_pages.
+      std::string next = resolve_url(base_url, hydra_next_page(l.format, body));
+      if (!next.empty() && origin_of(next) == origin_of(base_url) && page - l.start + 1 < l.max_pages &&
+          seen_pages_.insert(next).second) {
+        seen_pages_.insert(r.request.url);
+        FetchRequest q = list_request(li, page + 1);
+        q.url = next;
+        out.push_back(std::move(q));
+      }
+      return;
     }
     if (l.format == "json") {
       std::string err;
@@ -691,6 +702,7 @@ class FamilySpider : public Spider, public LinkReporter {
   std::vector<std::optional<std::regex>> pages_re_;  // per list
   std::vector<std::string> links_;                   // of the page in on_result, when parsed as HTML
   bool links_ready_ = false;
+  std::set<std::string> seen_pages_;  // hydra pages already requested
 };
 
 }  // namespace

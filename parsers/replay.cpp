@@ -16,6 +16,7 @@
 #include "crawler/warc.h"
 #include "parsers/cms.h"
 #include "parsers/links.h"
+#include "parsers/session_spider.h"
 #include "parsers/spec.h"
 #include "parsers/terms.h"
 
@@ -220,8 +221,9 @@ bool has_engine(const Site& site) {
 }
 
 std::unique_ptr<Spider> make_site_spider(const Site& site, ParseSink& sink) {
-  if (site.family == "embedded-cms") return make_cms_spider(site, sink);
-  return make_spider(site, sink);
+  // Every site gets a cookie jar and the JS-cookie gate solver (parsers/session_spider.h).
+  if (site.family == "embedded-cms") return make_session_spider(make_cms_spider(site, sink));
+  return make_session_spider(make_spider(site, sink));
 }
 
 namespace {

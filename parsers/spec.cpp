@@ -251,6 +251,8 @@ void apply_overrides(FamilySpec& s, const std::map<std::string, std::string>& o)
         l.size = std::max(1, std::atoi(v.c_str()));
       else if (f == "start")
         l.start = std::atoi(v.c_str());
+      else if (f == "format" && (v == "html" || v == "json" || v == "rdf" || v == "jsonld"))
+        l.format = v;
       else if (f == "max_pages")
         l.max_pages = std::max(1, std::atoi(v.c_str()));
       continue;

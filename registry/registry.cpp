@@ -8,6 +8,7 @@
 #include <regex>
 #include <set>
 
+#include "registry/international.h"
 #include "registry/reference.h"
 
 namespace odh {
@@ -116,15 +117,18 @@ bool Checker::check_site(const YAML::Node& node, Site& site) {
     }
   }
   site.name = scalar(node, "name", true);
-  site.province = scalar(node, "province", true);
-  site.city = scalar(node, "city", false);
-  site.county = scalar(node, "county", false);
-  site.level = one_of(node, "level", allowed_levels());
-  site.region = one_of(node, "region", allowed_regions());
   site.kind = one_of(node, "kind", allowed_kinds());
   site.family = one_of(node, "family", allowed_families());
+  // Portals outside China (international families) have no province, division, level or region:
+  // those fields may be empty there, and are checked like any other when given.
+  const bool foreign = is_international_family(site.family);
+  site.province = scalar(node, "province", !foreign);
+  site.city = scalar(node, "city", false);
+  site.county = scalar(node, "county", false);
+  site.level = foreign && scalar(node, "level", false).empty() ? "" : one_of(node, "level", allowed_levels());
+  site.region = foreign && scalar(node, "region", false).empty() ? "" : one_of(node, "region", allowed_regions());
 
-  site.division_code = scalar(node, "division_code", true);
+  site.division_code = scalar(node, "division_code", !foreign);
   static const std::regex code_re("[1-9][0-9]{5}");
   if (!site.division_code.empty()) {
     YAML::Node c = node["division_code"];
@@ -222,8 +226,18 @@ const std::vector<std::string>& allowed_families() {
                                              "tianjin",
                                              "hainan",
                                              "embedded-cms",
-                                             "unknown"};
+                                             "unknown",
+                                             // international catalogue software (data/sites-international.yaml)
+                                             "ckan",
+                                             "dcat",
+                                             "datajson",
+                                             "socrata",
+                                             "ods"};
   return v;
+}
+
+bool is_international_family(const std::string& family) {
+  return family == "ckan" || family == "dcat" || family == "datajson" || family == "socrata" || family == "ods";
 }
 
 const Site* Registry::find(const std::string& id) const {

@@ -48,6 +48,7 @@ struct Resp {
 struct HostCtx {
   std::string host;
   std::vector<const Portal*> portals;
+  int session_requests = 0;  // fault file: sessions expire after this many answered requests (0 = 3600 s)
   const Portal& first() const { return *portals.front(); }
 };
 

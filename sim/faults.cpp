@@ -52,6 +52,10 @@ FaultPlan FaultPlan::load(const std::string& file) {
           if (!ok.count(*hf.reach)) throw InputError(file, line_of(v), host + ".reach", "unknown value '" + *hf.reach + "'");
         } else if (key == "http_status") {
           hf.http_status = v.as<int>();
+        } else if (key == "session_requests") {
+          hf.session_requests = v.as<int>();
+          if (hf.session_requests < 1 || hf.session_requests > 1000000)
+            throw InputError(file, line_of(v), host + ".session_requests", "must be 1..1000000");
         } else if (key == "robots") {
           RobotsSpec r;
           if (v.IsScalar()) {

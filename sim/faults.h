@@ -36,6 +36,7 @@ struct RobotsSpec {
 struct HostFaults {
   std::optional<std::string> reach;  // overrides World's reachability: ok|empty|dns|refused|timeout|http-error|redirect-home
   int http_status = 0;
+  int session_requests = 0;  // > 0: a family's session (open-data-web gate) expires after that many answers
   std::optional<RobotsSpec> robots;
   std::vector<FaultRule> rules;
 };

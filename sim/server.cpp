@@ -173,6 +173,7 @@ struct Server::Impl {
     HostCtx ctx{host, portals};
     const Portal& p = ctx.first();
     const HostFaults* hf = faults.for_host(host);
+    if (hf) ctx.session_requests = hf->session_requests;
 
     // Reachability (World already applied fault-file overrides).
     switch (p.reach) {

@@ -26,6 +26,7 @@ struct Options {
   std::string pool_file;       // real-record pool; "" = data_dir()/sim/pool.json
   std::string appendix3_file;  // "" = data_dir()/reference/appendix3.csv when present
   std::string appendix2_file;  // "" = data_dir()/reference/appendix2.yaml when present
+  std::string intl_dir;        // real international catalogues; "" = data_dir()/sim/intl
   int threads = 48;            // HTTP worker threads (mostly idle: I/O and sleeps)
 };
 

@@ -11,6 +11,7 @@
 #include "core/core.h"
 #include "registry/reference.h"
 #include "sim/family.h"
+#include "sim/intl.h"
 #include "sim/faults.h"
 
 namespace odh::sim {
@@ -273,8 +274,10 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
   {
     std::set<std::string> ids, names;
     for (const auto& s : sites) ids.insert(s.id), names.insert(norm_name(s.name));
+    // A registry of foreign portals only (data/sites-international.yaml) gets no appendix-3 extras.
+    bool chinese = std::any_of(sites.begin(), sites.end(), [](const Site& s) { return !is_intl_family(s.family); });
     int k = 0;
-    for (const auto& r : a3rows) {
+    for (const auto& r : chinese ? a3rows : decltype(a3rows){}) {
       ++k;
       if ((!r.id.empty() && ids.count(r.id)) || names.count(norm_name(r.name))) continue;
       Site s;
@@ -303,7 +306,11 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
     if (auto it = a3_by_id.find(s.id); it != a3_by_id.end()) a = it->second;
     else if (auto jt = a3_by_name.find(norm_name(s.name)); jt != a3_by_name.end()) a = jt->second;
     std::uint64_t h = mix(p.key, 1);
-    if (a) {
+    if (is_intl_family(p.family)) {
+      // International catalogues serve their real records: always reachable, counts = the files'.
+      p.reach = Reach::kOk;
+      p.n_datasets = intl_record_count(opt.intl_dir, p.family, p.host);
+    } else if (a) {
       ++matched;
       p.appendix3 = true;
       p.reach = Reach::kOk;
@@ -348,6 +355,7 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
     static const char* kinds[] = {"用户协议", "免责声明", "网站声明"};
     static const char* paths[] = {"/terms/yhxy.html", "/terms/mzsm.html", "/terms/wzsm.html"};
     int npages = (p.reach == Reach::kOk || p.reach == Reach::kEmpty) ? 1 + static_cast<int>((h >> 48) % 3) : 0;
+    if (is_intl_family(p.family)) npages = 0;  // no Chinese terms pages on foreign portals
     if (p.appendix3) npages = std::max(npages, 2);
     for (int k = 0; k < npages; ++k) {
       TermsPage t;

@@ -1,46 +1,116 @@
 #!/usr/bin/env bash
-# Crawl the simulator and keep small WARC snapshots under tests/snapshots/ (committed; replayed by
-# regression tests). One reachable http portal per family, scale 0.01, seed 2021.
-# Usage: tools/make_snapshots.sh [BUILD_DIR]   (needs `odh sim` and `odh crawl` in BUILD_DIR/odh)
+# Harvest the simulator with the family spiders (`odh parse --live`) and keep the WARC files under
+# tests/snapshots/ (committed; replayed by tests/snapshots/test_snapshots.cpp, which checks the
+# numbers this run measured, written to tests/snapshots/expected.json).
+#   cn/   one portal per Chinese family (JSON and HTML ones), embedded CMS columns in UTF-8, GBK,
+#         GBK mislabelled and GBK unlabelled, the open-data-web gate with expiring sessions, and
+#         faults (429 + Retry-After, 503, truncated and malformed pages) — sites.yaml, scale 0.01
+#   intl/ every portal of data/sites-international.yaml (CKAN, DCAT, data.json, Socrata, ODS)
+# Usage: tools/make_snapshots.sh [BUILD_DIR]   (needs BUILD_DIR/odh; seed 2021)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 odh=${1:-build}/odh
 out=tests/snapshots
 work=$(mktemp -d)
-trap 'kill "$simpid" 2>/dev/null || true; rm -rf "$work"' EXIT
+simpid=""
+trap '[ -n "$simpid" ] && kill "$simpid" 2>/dev/null; rm -rf "$work"' EXIT
 seed=2021 scale=0.01
 
-# Pick one portal per family: reachable, plain http, with datasets, appendix-3 first.
+# Runs `odh sim` for registry $1 (fault file $2, may be "") and `odh parse --live` of sites $3 into
+# $work/$4; leaves $work/$4.json (summary) and $work/$4.sqlite.
+harvest() {
+  local sites=$1 faults=$2 ids=$3 name=$4
+  local fargs=()
+  [ -n "$faults" ] && fargs=(--faults "$faults")
+  rm -f "$work/port.txt"
+  "$odh" sim --sites "$sites" --scale $scale --seed $seed "${fargs[@]}" --connect-map "$work/$name.map" \
+    --tls-ca "$work/$name.pem" --log "$work/$name.requests.jsonl" > "$work/port.txt" &
+  simpid=$!
+  for _ in $(seq 100); do [ -s "$work/port.txt" ] && break; sleep 0.2; done
+  local args=()
+  while read -r l; do args+=(--connect-to "$l"); done < "$work/$name.map"
+  local site_args=()
+  for id in ${ids//,/ }; do site_args+=(--site "$id"); done
+  "$odh" parse --live "$work/$name" --db "$work/$name.sqlite" --sites "$sites" "${site_args[@]}" \
+    --delay 0.02 --max-pages 40 --offline --ca-file "$work/$name.pem" --json "${args[@]}" > "$work/$name.json"
+  kill "$simpid"
+  wait "$simpid" 2>/dev/null || true
+  simpid=""
+}
+
+# ---- Chinese families ---------------------------------------------------------------------------
 "$odh" sim --sites sites.yaml --scale $scale --seed $seed --plan --json > "$work/plan.json"
-ids=$(python3 - "$work/plan.json" <<'PY'
+python3 - "$work/plan.json" "$work" <<'PY'
 import json, sys
-plan = json.load(open(sys.argv[1]))
-best = {}
+plan, work = json.load(open(sys.argv[1])), sys.argv[2]
+best, cms = {}, {}
 for p in plan["portals"]:
     if p["reach"] != "ok" or p["datasets"] == 0 or p["id"].startswith("appendix3-row"):
         continue
-    key = (not p["appendix3"], p["datasets"])
+    if p["family"] == "embedded-cms":  # one column per charset variant
+        key = (p["datasets"], p["id"])
+        if p["charset"] not in cms or key < cms[p["charset"]][0]:
+            cms[p["charset"]] = (key, p)
+        continue
+    key = (not p["appendix3"], p["datasets"], p["id"])
     if p["family"] not in best or key < best[p["family"]][0]:
-        best[p["family"]] = (key, p["id"])
-print(",".join(v[1] for _, v in sorted(best.items())))
+        best[p["family"]] = (key, p)
+chosen = [v[1] for _, v in sorted(best.items())] + [v[1] for _, v in sorted(cms.items())]
+hosts = {p["family"] if p["family"] != "embedded-cms" else p["charset"]: p["host"] for p in chosen}
+# Faults on a few hosts (docs/simulator.md): throttling and server errors on list pages, a
+# truncated first try and malformed HTML on an embedded column, sessions of 4 answers on the gate.
+f = ["hosts:"]
+if "oportal" in hosts:
+    f += [f"  {hosts['oportal']}:", "    rules:",
+          "      - {path: /, fault: \"429\", first: 1, retry_after: 1}",
+          "      - {path: /, fault: \"503\", every: 9, retry_after: 1}"]
+if "UTF-8" in hosts:
+    f += [f"  {hosts['UTF-8']}:", "    rules:",
+          "      - {path: /, fault: truncate, first: 1}",
+          "      - {path: /, fault: malformed}"]
+if "open-data-web" in hosts:
+    f += [f"  {hosts['open-data-web']}:", "    session_requests: 4"]
+open(f"{work}/faults.yaml", "w").write("\n".join(f) + "\n")
+open(f"{work}/cn.ids", "w").write(",".join(p["id"] for p in chosen))
 PY
-)
-echo "portals: $ids"
-"$odh" sim --sites sites.yaml --scale $scale --seed $seed --connect-map "$work/map.txt" \
-  --log "$work/requests.jsonl" > "$work/port.txt" &
-simpid=$!
-for _ in $(seq 50); do [ -s "$work/port.txt" ] && break; sleep 0.2; done
-args=()
-while read -r l; do args+=(--connect-to "$l"); done < "$work/map.txt"
-"$odh" crawl --sites sites.yaml --only "$ids" --out "$work/crawl" --max-pages 40 --max-depth 3 \
-  --delay 0.2 --quiet "${args[@]}"
-rm -rf "$out" && mkdir -p "$out"
-cp "$work"/crawl/warc/*.warc.gz "$out"/
-cat > "$out/README.md" <<MD
-# Simulator snapshots
+cn_ids=$(cat "$work/cn.ids")
+echo "cn portals: $cn_ids"
+harvest sites.yaml "$work/faults.yaml" "$cn_ids" cn
 
-WARC files written by \`tools/make_snapshots.sh\`: \`odh crawl\` (max 40 pages, depth 3) of one
-portal per family served by \`odh sim --scale $scale --seed $seed\`. Portals: $ids.
-Regenerate after a simulator or crawler change and explain changed numbers in the commit.
-MD
+# ---- International families --------------------------------------------------------------------
+intl_ids=$(python3 -c "
+import yaml; print(','.join(s['id'] for s in yaml.safe_load(open('data/sites-international.yaml'))['sites']))")
+echo "intl portals: $intl_ids"
+harvest data/sites-international.yaml "" "$intl_ids" intl
+
+# ---- Keep the WARCs and the measured numbers -----------------------------------------------------
+rm -rf "$out/cn" "$out/intl" "$out"/*.warc.gz
+mkdir -p "$out/cn" "$out/intl"
+cp "$work"/cn/warc/*.warc.gz "$out/cn/"
+cp "$work"/intl/warc/*.warc.gz "$out/intl/"
+cp "$work/faults.yaml" "$out/cn-faults.yaml"
+python3 - "$work" "$out" "$cn_ids" "$intl_ids" <<'PY'
+import json, sqlite3, sys
+work, out, cn_ids, intl_ids = sys.argv[1:5]
+def measured(name, sites, ids):
+    s = json.load(open(f"{work}/{name}.json"))
+    db = sqlite3.connect(f"{work}/{name}.sqlite")
+    per = {}
+    for pid in ids.split(","):
+        q = lambda sql: db.execute(sql, (s["run_id"], pid)).fetchone()[0]
+        per[pid] = {
+            "datasets": q("SELECT COUNT(*) FROM dataset WHERE run_id=? AND portal_id=?"),
+            "apis": q("SELECT COUNT(*) FROM api WHERE run_id=? AND portal_id=?"),
+            "with_title": q("SELECT COUNT(*) FROM dataset WHERE run_id=? AND portal_id=? AND title IS NOT NULL AND title<>''"),
+            "with_publisher": q("SELECT COUNT(*) FROM dataset WHERE run_id=? AND portal_id=? AND publisher IS NOT NULL AND publisher<>''"),
+            "with_modified": q("SELECT COUNT(*) FROM dataset WHERE run_id=? AND portal_id=? AND modified IS NOT NULL AND modified<>''"),
+            "distributions": q("SELECT COUNT(*) FROM distribution d JOIN dataset s ON d.dataset_pk=s.dataset_pk WHERE s.run_id=? AND s.portal_id=?"),
+        }
+    return {"sites_file": sites, "sites": ids.split(","), "requests": s["requests"], "datasets": s["datasets"],
+            "apis": s["apis"], "portals": per}
+exp = {"seed": 2021, "scale": 0.01, "cn": measured("cn", "sites.yaml", cn_ids),
+       "intl": measured("intl", "data/sites-international.yaml", intl_ids)}
+json.dump(exp, open(f"{out}/expected.json", "w"), ensure_ascii=False, indent=1)
+print(json.dumps({k: (exp[k]["datasets"], exp[k]["requests"]) for k in ("cn", "intl")}))
+PY
 du -sh "$out"

@@ -3,6 +3,7 @@
 // plus appendix-3 totals, determinism, and the fault-file behaviours.
 #include <doctest/doctest.h>
 #include <httplib.h>
+#include <openssl/evp.h>
 
 #include <filesystem>
 #include <fstream>
@@ -606,26 +607,56 @@ TEST_CASE("site-label: Bengbu fragment with 共(n)条数据 from pageIndex 0; Hu
   for (const char* k : {"name", "publishDate", "refreshDate", "dataCounts", "updateCycle", "resourceAbstract"}) CHECK(hd.contains(k));
 }
 
-TEST_CASE("open-data-web: JS cookie gate (521 + __jsl_clearance_s), then list and form-POST detail") {
+TEST_CASE("open-data-web: three-stage JS cookie gate (521 cookie expr, 521 go({...}), session), then list and detail") {
   Fixture f;
   const auto& p = f.portal("hf");
   std::string list = "/open-data-web/kfzy/queryKfZyPage.do?zylxdm=1&currentPageNo=1&pageSize=10&rtcode=03&rcid=&flag=0&sortSign=&_=1690000000000";
+  // Stage 1 (notes: "First response body contains JS with cookie=<expr>;location"): 521 + a session cookie.
   auto gate = f.get("www.hefei.gov.cn", list);
   CHECK(gate->status == 521);
+  std::string sid = gate->get_header_value("Set-Cookie");
+  REQUIRE(sid.rfind("__jsluid_s=", 0) == 0);
+  sid = sid.substr(0, sid.find(';'));
   std::smatch m;
-  REQUIRE(std::regex_search(gate->body, m, std::regex("document\\.cookie=\\(([^)]*)\\)")));
+  REQUIRE(std::regex_search(gate->body, m, std::regex("cookie=\\(([^)]*)\\).*;location")));
   std::string cookie;  // evaluate the string concatenation
   std::string expr = m[1].str();
   static const std::regex quoted("'([^']*)'");
   for (std::sregex_iterator it(expr.begin(), expr.end(), quoted), end; it != end; ++it) cookie += (*it)[1].str();
   CHECK(cookie.rfind("__jsl_clearance_s=", 0) == 0);
-  auto j = json::parse(f.get("www.hefei.gov.cn", list, {{"Cookie", cookie}})->body);
+  // Without the session cookie the first clearance is worth nothing: stage 1 again.
+  CHECK(f.get("www.hefei.gov.cn", list, {{"Cookie", cookie}})->body.find("go({") == std::string::npos);
+  // Stage 2 (notes: ";go({...}) with bts (2 strings), chars, ct (hex digest), ha (md5|sha1|sha256)").
+  auto g2 = f.get("www.hefei.gov.cn", list, {{"Cookie", sid + "; " + cookie}});
+  CHECK(g2->status == 521);
+  auto at = g2->body.find(";go(");
+  REQUIRE(at != std::string::npos);
+  auto go = json::parse(g2->body.substr(at + 4, g2->body.rfind(')') - at - 4));
+  REQUIRE(go["bts"].size() == 2);
+  std::string ha = go["ha"], chars = go["chars"], ct = go["ct"];
+  CHECK((ha == "md5" || ha == "sha1" || ha == "sha256"));
+  const EVP_MD* md = ha == "md5" ? EVP_md5() : ha == "sha1" ? EVP_sha1() : EVP_sha256();
+  std::string clearance;  // "bts[0] + c1 + c2 + bts[1] for the pair of characters from chars whose hash equals ct"
+  for (char c1 : chars)
+    for (char c2 : chars) {
+      std::string cand = go["bts"][0].get<std::string>() + c1 + c2 + go["bts"][1].get<std::string>();
+      unsigned char out[EVP_MAX_MD_SIZE];
+      unsigned n = 0;
+      EVP_Digest(cand.data(), cand.size(), out, &n, md, nullptr);
+      std::string hex;
+      for (unsigned i = 0; i < n; ++i) hex += "0123456789abcdef"[out[i] >> 4], hex += "0123456789abcdef"[out[i] & 15];
+      if (hex == ct) clearance = cand;
+    }
+  REQUIRE(!clearance.empty());
+  // Stage 3: the real JSON with the session and the solved clearance.
+  std::string jar = sid + "; __jsl_clearance_s=" + clearance;
+  auto j = json::parse(f.get("www.hefei.gov.cn", list, {{"Cookie", jar}})->body);
   CHECK(j["data"]["totalPageCount"] == (p.n_datasets + 9) / 10);
   auto r0 = j["data"]["result"][0];
   CHECK(r0["id"] != r0["zyId"]);
   auto d = json::parse(f.post("www.hefei.gov.cn", "/open-data-web/kfzy/getKfzyDetail.do",
                               "id=" + r0["id"].get<std::string>() + "&zyId=" + r0["zyId"].get<std::string>() + "&zylx=1&czlx=1",
-                              "application/x-www-form-urlencoded", {{"Cookie", cookie}})->body)["data"];
+                              "application/x-www-form-urlencoded", {{"Cookie", jar}})->body)["data"];
   CHECK(std::regex_match(d["cjsj"].get<std::string>(), std::regex("\\d{14}")));
   CHECK(d["zy"] == p.dataset(0).title);
   CHECK(std::regex_match(d["fjhzm"].get<std::string>(), std::regex("[A-Z]+( [A-Z]+)*")));

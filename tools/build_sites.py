@@ -51,7 +51,8 @@ def load_corrections():
 
     "- alias: OLD" + "  to: NEW": text replacement tried on a location that does not resolve.
     "- seq: N" + field lines: per-record corrections. Fields: name, location, level, urls
-    (|-separated), province, city, county, division_code, kind, drop_line (a stray line to ignore).
+    (|-separated), province, city, county, division_code, kind, drop_line (a stray line to ignore),
+    overrides (family spec variables for this portal: key=value pairs, |-separated).
     Every entry has a "  reason:"."""
     per_seq, aliases = {}, []
     cur = None
@@ -235,6 +236,12 @@ def apply_fixes(site, fixes, resolver, by_code, log):
                 site[field] = new
         if "drop_line" in f:
             log.append((site["seq"], "drop_line", f["drop_line"], "", f["reason"]))
+        if "overrides" in f:
+            pairs = [kv.split("=", 1) for kv in f["overrides"].split("|")]
+            if any(len(kv) != 2 or not kv[0] for kv in pairs):
+                raise ValueError(f"overrides '{f['overrides']}' is not key=value|key=value")
+            log.append((site["seq"], "overrides", "", f["overrides"], f["reason"]))
+            site["overrides"] = dict(pairs)
     if any("location" in f for f in fixes):
         site["resolved"], site["notes"] = resolver.resolve(site["location"])
     for note in site["notes"]:
@@ -365,6 +372,10 @@ def yq(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def site_overrides(site):
+    return list(site.get("overrides", {}).items())
+
+
 def write_yaml(sites, out):
     w = out.write
     w("# odh registry: the 670 portals of appendix 1 of the 2021 report (附录 1 2021 年政府开放数据平台详表).\n")
@@ -386,7 +397,8 @@ def write_yaml(sites, out):
         w("    urls:\n")
         for u in s["urls"]:
             w(f"      - {yq(u)}\n")
-        w("    overrides: {}\n")
+        ov = ", ".join(f"{k}: {yq(v)}" for k, v in site_overrides(s))
+        w(f"    overrides: {{{ov}}}\n")
 
 
 def main():

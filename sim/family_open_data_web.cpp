@@ -88,7 +88,8 @@ Challenge challenge(const std::string& sid, std::int64_t gen) {
 bool gate(const HostCtx& ctx, const Req& req, Resp& resp) {
   const Portal& p = ctx.first();
   std::string cookies = req.header("cookie");
-  std::string sid = cookie_value(cookies, "__jsluid_s"), clear = cookie_value(cookies, "__jsl_clearance_s");
+  // cpp-httplib percent-decodes header values, so compare decoded clearances (bts[1] ends in %3D).
+  std::string sid = cookie_value(cookies, "__jsluid_s"), clear = url_decode(cookie_value(cookies, "__jsl_clearance_s"));
   bool known = false;
   std::int64_t gen = 0;
   {
@@ -101,7 +102,7 @@ bool gate(const HostCtx& ctx, const Req& req, Resp& resp) {
       if (expired) ss = Session{ss.gen + 1, 0, std::chrono::steady_clock::now()};
       known = true;
       gen = ss.gen;
-      if (clear == challenge(sid, gen).answer) {
+      if (clear == url_decode(challenge(sid, gen).answer)) {
         ++ss.answered;
         return true;
       }
@@ -114,7 +115,7 @@ bool gate(const HostCtx& ctx, const Req& req, Resp& resp) {
   Challenge c = challenge(sid, gen);
   resp.status = 521;
   if (!known) resp.headers.emplace_back("Set-Cookie", "__jsluid_s=" + sid + "; max-age=31536000; path=/; HttpOnly");
-  if (known && clear == c.first) {
+  if (known && clear == url_decode(c.first)) {
     nlohmann::json go = {{"bts", {c.bts0, c.bts1}}, {"chars", c.chars}, {"ct", hex_digest(c.ha, c.answer)}, {"ha", c.ha},
                          {"is", true}, {"tn", "__jsl_clearance_s"}, {"vt", "3600"}, {"wt", "1500"}};
     resp.html("<script>var _0x5a3c=function(){};;go(" + go.dump() + ")</script>");

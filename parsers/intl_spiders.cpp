@@ -67,7 +67,8 @@ std::string jsonld_next(const std::string& body) {
     if (!n->is_object()) continue;
     for (auto it = n->begin(); it != n->end(); ++it) {
       const std::string& k = it.key();
-      bool next = k == std::string(kHydra) + "nextPage" || (!hydra_prefix.empty() && k == hydra_prefix + ":nextPage");
+      bool next =
+          k == std::string(kHydra) + "nextPage" || (!hydra_prefix.empty() && k == hydra_prefix + ":nextPage");
       if (!next) continue;
       const auto& v = it.value();
       if (v.is_string()) return v.get<std::string>();

@@ -10,7 +10,10 @@ namespace odh {
 namespace {
 
 std::string hex_digest(const std::string& algo, const std::string& text) {
-  const EVP_MD* md = algo == "md5" ? EVP_md5() : algo == "sha1" ? EVP_sha1() : algo == "sha256" ? EVP_sha256() : nullptr;
+  const EVP_MD* md = algo == "md5"      ? EVP_md5()
+                     : algo == "sha1"   ? EVP_sha1()
+                     : algo == "sha256" ? EVP_sha256()
+                                        : nullptr;
   if (!md) return "";
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
@@ -47,7 +50,8 @@ std::optional<GateCookie> solve_go(const std::string& body, size_t at) {
   }
   if (end == std::string::npos) return std::nullopt;
   auto j = nlohmann::json::parse(body.substr(open, end - open + 1), nullptr, false);
-  if (!j.is_object() || !j.contains("bts") || !j["bts"].is_array() || j["bts"].size() != 2) return std::nullopt;
+  if (!j.is_object() || !j.contains("bts") || !j["bts"].is_array() || j["bts"].size() != 2)
+    return std::nullopt;
   if (!j["bts"][0].is_string() || !j["bts"][1].is_string()) return std::nullopt;
   std::string chars = j.value("chars", ""), ct = j.value("ct", ""), ha = j.value("ha", "");
   std::string b0 = j["bts"][0].get<std::string>(), b1 = j["bts"][1].get<std::string>();
@@ -55,7 +59,8 @@ std::optional<GateCookie> solve_go(const std::string& body, size_t at) {
   for (char c1 : chars)
     for (char c2 : chars) {
       std::string cand = b0 + c1 + c2 + b1;
-      if (hex_digest(ha, cand) == ct) return GateCookie{j.value("tn", std::string("__jsl_clearance_s")), cand};
+      if (hex_digest(ha, cand) == ct)
+        return GateCookie{j.value("tn", std::string("__jsl_clearance_s")), cand};
     }
   return std::nullopt;
 }
@@ -79,7 +84,8 @@ std::optional<GateCookie> solve_expression(const std::string& body, size_t at) {
 
 class SessionSpider : public Spider {
  public:
-  SessionSpider(std::unique_ptr<Spider> inner, int max_retries) : inner_(std::move(inner)), max_(max_retries) {}
+  SessionSpider(std::unique_ptr<Spider> inner, int max_retries)
+      : inner_(std::move(inner)), max_(max_retries) {}
 
   std::vector<FetchRequest> start_requests() override { return decorate(inner_->start_requests()); }
 
@@ -150,7 +156,8 @@ std::optional<GateCookie> solve_js_cookie_gate(const std::string& body) {
   if (body.size() > (4u << 20)) return std::nullopt;
   try {
     if (size_t g = body.find("go({"); g != std::string::npos) return solve_go(body, g + 3);
-    if (size_t c = body.find("cookie="); c != std::string::npos && body.find("<script", 0) != std::string::npos)
+    if (size_t c = body.find("cookie=");
+        c != std::string::npos && body.find("<script", 0) != std::string::npos)
       return solve_expression(body, c + 7);
   } catch (const std::exception&) {
   }

@@ -24,6 +24,6 @@ std::optional<GateCookie> solve_js_cookie_gate(const std::string& body);
 
 // Wraps `inner` (owned): keeps the cookie jar, answers gates, re-issues a gated request at most
 // `max_retries` times, then hands the gate answer to `inner` (which records it as an HTTP error).
-std::unique_ptr<Spider> make_session_spider(std::unique_ptr<Spider> inner, int max_retries = 6);
+std::unique_ptr<Spider> make_session_spider(std::unique_ptr<Spider> inner, int max_retries = 12);
 
 }  // namespace odh

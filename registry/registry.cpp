@@ -127,6 +127,9 @@ bool Checker::check_site(const YAML::Node& node, Site& site) {
   site.county = scalar(node, "county", false);
   site.level = foreign && scalar(node, "level", false).empty() ? "" : one_of(node, "level", allowed_levels());
   site.region = foreign && scalar(node, "region", false).empty() ? "" : one_of(node, "region", allowed_regions());
+  // The store keeps level and region NOT NULL: foreign portals without them are "international".
+  if (foreign && site.level.empty()) site.level = "international";
+  if (foreign && site.region.empty()) site.region = "international";
 
   site.division_code = scalar(node, "division_code", !foreign);
   static const std::regex code_re("[1-9][0-9]{5}");

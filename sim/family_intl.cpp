@@ -60,17 +60,17 @@ std::int64_t rdf_datasets(const std::string& doc) {
 }
 
 struct IntlData {
-  json ckan_search;                     // the real package_search document
+  json ckan_search;                       // the real package_search document
   std::map<std::string, json> ckan_show;  // id → real package_show document
-  std::vector<std::string> rdf_pages;   // real RDF/XML exports, one per catalogue page
+  std::vector<std::string> rdf_pages;     // real RDF/XML exports, one per catalogue page
   std::vector<std::int64_t> rdf_counts;
   std::string ttl, jsonld;
   std::map<std::string, std::string> datajson;  // host → real data.json text ("" = default)
   std::map<std::string, std::int64_t> datajson_counts;
-  json socrata;                          // discovery response
-  json socrata_view;                     // /api/views/<id>.json record
-  json ods_search;                       // search response
-  std::vector<json> ods;                 // every ODS dataset (search results + single files)
+  json socrata;           // discovery response
+  json socrata_view;      // /api/views/<id>.json record
+  json ods_search;        // search response
+  std::vector<json> ods;  // every ODS dataset (search results + single files)
 };
 
 const IntlData& data(const std::string& dir_in) {
@@ -94,13 +94,15 @@ const IntlData& data(const std::string& dir_in) {
   }
   d->ttl = slurp(dir / "dcat" / "dataset_gob_es.ttl");
   d->jsonld = slurp(dir / "dcat" / "catalog_with_at_graph.jsonld");
-  const std::pair<const char*, const char*> dj[] = {{"www.usda.gov", "gsa-ckanext-datajson_usda.gov.data.json"},
-                                                    {"data.ny.gov", "gsa-ckanext-datajson_ny.data.json"},
-                                                    {"www.arm.gov", "gsa-ckanext-datajson_arm.data.json"}};
+  const std::pair<const char*, const char*> dj[] = {
+      {"www.usda.gov", "gsa-ckanext-datajson_usda.gov.data.json"},
+      {"data.ny.gov", "gsa-ckanext-datajson_ny.data.json"},
+      {"www.arm.gov", "gsa-ckanext-datajson_arm.data.json"}};
   for (auto [host, file] : dj) {
     d->datajson[host] = slurp(dir / "project-open-data" / file);
     json j = json::parse(d->datajson[host], nullptr, false);
-    d->datajson_counts[host] = j.is_object() && j.contains("dataset") ? static_cast<std::int64_t>(j["dataset"].size()) : 0;
+    d->datajson_counts[host] =
+        j.is_object() && j.contains("dataset") ? static_cast<std::int64_t>(j["dataset"].size()) : 0;
   }
   d->datajson[""] = d->datajson["www.usda.gov"];
   d->datajson_counts[""] = d->datajson_counts["www.usda.gov"];
@@ -195,8 +197,9 @@ class Ckan : public Family {
       }
       for (const auto& r : results)
         if (jstr(r, "name") == name) {
-          resp.html(html_page(jstr(r, "title"), "<h1>" + esc(jstr(r, "title")) + "</h1><div class=\"notes\">" +
-                                                    esc(jstr(r, "notes")) + "</div>"));
+          resp.html(html_page(jstr(r, "title"), "<h1>" + esc(jstr(r, "title")) +
+                                                    "</h1><div class=\"notes\">" + esc(jstr(r, "notes")) +
+                                                    "</div>"));
           return true;
         }
       resp.not_found();
@@ -212,7 +215,9 @@ class Dcat : public Family {
  public:
   std::string name() const override { return "dcat"; }
   std::vector<std::pair<std::string, std::string>> home_links(const Portal&) const override {
-    return {{"/catalog.rdf", "DCAT (RDF/XML)"}, {"/catalog.ttl", "DCAT (Turtle)"}, {"/catalog.jsonld", "DCAT (JSON-LD)"}};
+    return {{"/catalog.rdf", "DCAT (RDF/XML)"},
+            {"/catalog.ttl", "DCAT (Turtle)"},
+            {"/catalog.jsonld", "DCAT (JSON-LD)"}};
   }
   bool serve(const HostCtx& ctx, const Req& req, Resp& resp) const override {
     const Portal& p = ctx.first();
@@ -230,11 +235,16 @@ class Dcat : public Family {
       std::string url = base + req.path + "?page=";
       std::string hydra =
           "<hydra:PagedCollection xmlns:hydra=\"http://www.w3.org/ns/hydra/core#\" rdf:about=\"" + url +
-          std::to_string(page) + "\">\n  <hydra:totalItems rdf:datatype=\"http://www.w3.org/2001/XMLSchema#integer\">" +
-          std::to_string(total) + "</hydra:totalItems>\n  <hydra:itemsPerPage rdf:datatype=\"http://www.w3.org/2001/XMLSchema#integer\">" +
-          std::to_string(d.rdf_counts[static_cast<size_t>(page - 1)]) + "</hydra:itemsPerPage>\n  <hydra:firstPage>" + url +
-          "1</hydra:firstPage>\n  <hydra:lastPage>" + url + std::to_string(last) + "</hydra:lastPage>\n";
-      if (page > 1) hydra += "  <hydra:previousPage>" + url + std::to_string(page - 1) + "</hydra:previousPage>\n";
+          std::to_string(page) +
+          "\">\n  <hydra:totalItems rdf:datatype=\"http://www.w3.org/2001/XMLSchema#integer\">" +
+          std::to_string(total) +
+          "</hydra:totalItems>\n  <hydra:itemsPerPage "
+          "rdf:datatype=\"http://www.w3.org/2001/XMLSchema#integer\">" +
+          std::to_string(d.rdf_counts[static_cast<size_t>(page - 1)]) +
+          "</hydra:itemsPerPage>\n  <hydra:firstPage>" + url + "1</hydra:firstPage>\n  <hydra:lastPage>" +
+          url + std::to_string(last) + "</hydra:lastPage>\n";
+      if (page > 1)
+        hydra += "  <hydra:previousPage>" + url + std::to_string(page - 1) + "</hydra:previousPage>\n";
       if (page < last) hydra += "  <hydra:nextPage>" + url + std::to_string(page + 1) + "</hydra:nextPage>\n";
       hydra += "</hydra:PagedCollection>\n";
       std::string doc = d.rdf_pages[static_cast<size_t>(page - 1)];
@@ -252,7 +262,8 @@ class Dcat : public Family {
       std::string self = base + "/catalog.ttl?page=1";
       resp.content_type = "text/turtle; charset=utf-8";
       resp.body = d.ttl + "\n<" + self + "> a <http://www.w3.org/ns/hydra/core#PagedCollection> ;\n" +
-                  "  <http://www.w3.org/ns/hydra/core#totalItems> 1 ;\n  <http://www.w3.org/ns/hydra/core#itemsPerPage> 1 ;\n" +
+                  "  <http://www.w3.org/ns/hydra/core#totalItems> 1 ;\n  "
+                  "<http://www.w3.org/ns/hydra/core#itemsPerPage> 1 ;\n" +
                   "  <http://www.w3.org/ns/hydra/core#firstPage> \"" + self + "\" ;\n" +
                   "  <http://www.w3.org/ns/hydra/core#lastPage> \"" + self + "\" .\n";
       return true;
@@ -314,7 +325,8 @@ class Socrata : public Family {
       auto recs = socrata_records(d, domain);
       std::int64_t limit = std::clamp<std::int64_t>(to_int(req.param("limit", "100"), 100), 0, 10000);
       std::int64_t offset = std::max<std::int64_t>(0, to_int(req.param("offset", "0"), 0));
-      json out = {{"results", json::array()}, {"resultSetSize", recs.size()}, {"timings", d.socrata["timings"]}};
+      json out = {
+          {"results", json::array()}, {"resultSetSize", recs.size()}, {"timings", d.socrata["timings"]}};
       for (std::int64_t i = offset; i < static_cast<std::int64_t>(recs.size()) && i < offset + limit; ++i)
         out["results"].push_back(*recs[static_cast<size_t>(i)]);
       json_text(resp, out);
@@ -328,7 +340,8 @@ class Socrata : public Family {
         return true;
       }
       resp.status = 404;
-      json_text(resp, {{"code", "not_found"}, {"error", true}, {"message", "Cannot find view with id " + id}});
+      json_text(resp,
+                {{"code", "not_found"}, {"error", true}, {"message", "Cannot find view with id " + id}});
       return true;
     }
     if (req.path.rfind("/d/", 0) == 0 || req.path == "/browse") {
@@ -336,9 +349,10 @@ class Socrata : public Family {
       for (const json* r : socrata_records(d, bare_host(ctx.host))) {
         const json& res = (*r)["resource"];
         if (req.path == "/browse" || req.path == "/d/" + jstr(res, "id"))
-          body += "<div class=\"browse2-result\"><a class=\"browse2-result-name-link\" href=\"/d/" + esc(jstr(res, "id")) +
-                  "\">" + esc(jstr(res, "name")) + "</a><div class=\"browse2-result-description\">" +
-                  esc(jstr(res, "description")) + "</div></div>";
+          body += "<div class=\"browse2-result\"><a class=\"browse2-result-name-link\" href=\"/d/" +
+                  esc(jstr(res, "id")) + "\">" + esc(jstr(res, "name")) +
+                  "</a><div class=\"browse2-result-description\">" + esc(jstr(res, "description")) +
+                  "</div></div>";
       }
       if (body.empty()) return false;
       resp.html(html_page("Socrata", body));
@@ -406,7 +420,8 @@ bool is_intl_family(const std::string& f) {
   return f == "ckan" || f == "dcat" || f == "datajson" || f == "socrata" || f == "ods";
 }
 
-std::int64_t intl_record_count(const std::string& dir, const std::string& family, const std::string& host_in) {
+std::int64_t intl_record_count(const std::string& dir, const std::string& family,
+                               const std::string& host_in) {
   const IntlData& d = data(dir);
   std::string host = bare_host(host_in);
   if (family == "ckan") return static_cast<std::int64_t>(d.ckan_search["result"]["results"].size());

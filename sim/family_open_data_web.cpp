@@ -35,7 +35,7 @@ struct Session {
   std::chrono::steady_clock::time_point born;
 };
 std::mutex g_mu;
-std::map<std::string, Session> g_sessions;  // __jsluid_s value → state (all simulated portals)
+std::map<std::string, Session> g_sessions;     // __jsluid_s value → state (all simulated portals)
 std::map<std::uint64_t, std::int64_t> g_next;  // portal key → sessions issued
 
 std::string cookie_value(const std::string& header, const std::string& name) {
@@ -70,7 +70,8 @@ struct Challenge {
 Challenge challenge(const std::string& sid, std::int64_t gen) {
   std::uint64_t h = mix(hash_str(sid), static_cast<std::uint64_t>(gen));
   Challenge c;
-  std::string stamp = std::to_string(1600000000 + h % 100000000) + "." + std::to_string(100 + (h >> 30) % 900);
+  std::string stamp =
+      std::to_string(1600000000 + h % 100000000) + "." + std::to_string(100 + (h >> 30) % 900);
   c.first = stamp + "|0|" + hex32(h, 1).substr(0, 24);
   c.bts0 = stamp + "|0|" + hex32(h, 2).substr(0, 3);
   c.bts1 = hex32(h, 3).substr(0, 22) + "%3D";
@@ -88,7 +89,9 @@ Challenge challenge(const std::string& sid, std::int64_t gen) {
 bool gate(const HostCtx& ctx, const Req& req, Resp& resp) {
   const Portal& p = ctx.first();
   std::string cookies = req.header("cookie");
-  std::string sid = cookie_value(cookies, "__jsluid_s"), clear = cookie_value(cookies, "__jsl_clearance_s");
+  // cpp-httplib percent-decodes header values, so compare decoded clearances (bts[1] ends in %3D).
+  std::string sid = cookie_value(cookies, "__jsluid_s"),
+              clear = url_decode(cookie_value(cookies, "__jsl_clearance_s"));
   bool known = false;
   std::int64_t gen = 0;
   {
@@ -96,32 +99,42 @@ bool gate(const HostCtx& ctx, const Req& req, Resp& resp) {
     auto it = g_sessions.find(sid);
     if (it != g_sessions.end()) {
       Session& ss = it->second;
-      bool expired = ctx.session_requests > 0 ? ss.answered >= ctx.session_requests
-                                              : std::chrono::steady_clock::now() - ss.born > std::chrono::hours(1);
+      bool expired = ctx.session_requests > 0
+                         ? ss.answered >= ctx.session_requests
+                         : std::chrono::steady_clock::now() - ss.born > std::chrono::hours(1);
       if (expired) ss = Session{ss.gen + 1, 0, std::chrono::steady_clock::now()};
       known = true;
       gen = ss.gen;
-      if (clear == challenge(sid, gen).answer) {
+      if (clear == url_decode(challenge(sid, gen).answer)) {
         ++ss.answered;
         return true;
       }
     } else {
-      if (g_sessions.size() > 100000) g_sessions.clear();  // bounded: cookie-less clients open one per request
+      if (g_sessions.size() > 100000)
+        g_sessions.clear();  // bounded: cookie-less clients open one per request
       sid = hex32(mix(p.key, 777), g_next[p.key]++);
       g_sessions[sid] = Session{0, 0, std::chrono::steady_clock::now()};
     }
   }
   Challenge c = challenge(sid, gen);
   resp.status = 521;
-  if (!known) resp.headers.emplace_back("Set-Cookie", "__jsluid_s=" + sid + "; max-age=31536000; path=/; HttpOnly");
-  if (known && clear == c.first) {
-    nlohmann::json go = {{"bts", {c.bts0, c.bts1}}, {"chars", c.chars}, {"ct", hex_digest(c.ha, c.answer)}, {"ha", c.ha},
-                         {"is", true}, {"tn", "__jsl_clearance_s"}, {"vt", "3600"}, {"wt", "1500"}};
+  if (!known)
+    resp.headers.emplace_back("Set-Cookie", "__jsluid_s=" + sid + "; max-age=31536000; path=/; HttpOnly");
+  if (known && clear == url_decode(c.first)) {
+    nlohmann::json go = {{"bts", {c.bts0, c.bts1}},
+                         {"chars", c.chars},
+                         {"ct", hex_digest(c.ha, c.answer)},
+                         {"ha", c.ha},
+                         {"is", true},
+                         {"tn", "__jsl_clearance_s"},
+                         {"vt", "3600"},
+                         {"wt", "1500"}};
     resp.html("<script>var _0x5a3c=function(){};;go(" + go.dump() + ")</script>");
     return false;
   }
   std::string expr = "('_'+'_jsl_clear'+'ance_s=" + c.first.substr(0, 6) + "'+'" + c.first.substr(6) + "')";
-  resp.html("<script>document.cookie=" + expr + "+';max-age=3600;path=/';location.href=location.pathname+location.search</script>");
+  resp.html("<script>document.cookie=" + expr +
+            "+';max-age=3600;path=/';location.href=location.pathname+location.search</script>");
   return false;
 }
 
@@ -148,14 +161,23 @@ class OpenDataWeb : public Family {
       for (std::int64_t i = a; i < b; ++i) {
         if (apis) {
           Api x = p.api(i);
-          result.push_back({{"id", upper(hex32(mix(p.key, 3), 1000000 + i))}, {"zyId", x.id}, {"zy", x.title}, {"tgdwmc", x.dept}});
+          result.push_back({{"id", upper(hex32(mix(p.key, 3), 1000000 + i))},
+                            {"zyId", x.id},
+                            {"zy", x.title},
+                            {"tgdwmc", x.dept}});
         } else {
           Dataset d = p.dataset(i);
-          result.push_back({{"id", upper(hex32(mix(p.key, 3), i))}, {"zyId", d.id}, {"zy", d.title}, {"tgdwmc", d.dept},
-                            {"llcs", d.views}, {"xzcs", d.downloads}});
+          result.push_back({{"id", upper(hex32(mix(p.key, 3), i))},
+                            {"zyId", d.id},
+                            {"zy", d.title},
+                            {"tgdwmc", d.dept},
+                            {"llcs", d.views},
+                            {"xzcs", d.downloads}});
         }
       }
-      resp.json({{"code", "0"}, {"data", {{"totalPageCount", pages(total, size)}, {"totalCount", total}, {"result", result}}}});
+      resp.json(
+          {{"code", "0"},
+           {"data", {{"totalPageCount", pages(total, size)}, {"totalCount", total}, {"result", result}}}});
       return true;
     }
     if (req.path == "/open-data-web/kfzy/getKfzyDetail.do") {
@@ -165,15 +187,30 @@ class OpenDataWeb : public Family {
         std::string fj;
         for (const auto& f : d.formats) fj += (fj.empty() ? "" : " ") + upper(f);
         resp.json({{"code", "0"},
-                   {"data", {{"zy", d.title}, {"tgdwmc", d.dept}, {"filedName", d.topic}, {"cjsj", compact_date(d.published)},
-                             {"gxsj", compact_date(d.updated)}, {"gxpl", freq_code(d.freq, kGxpl, 1, "")}, {"zymc", d.desc},
-                             {"fjhzm", fj}, {"sjl", d.index % 7 == 0 ? nlohmann::json(nullptr) : nlohmann::json(d.volume)}}}});
+                   {"data",
+                    {{"zy", d.title},
+                     {"tgdwmc", d.dept},
+                     {"filedName", d.topic},
+                     {"cjsj", compact_date(d.published)},
+                     {"gxsj", compact_date(d.updated)},
+                     {"gxpl", freq_code(d.freq, kGxpl, 1, "")},
+                     {"zymc", d.desc},
+                     {"fjhzm", fj},
+                     {"sjl", d.index % 7 == 0 ? nlohmann::json(nullptr) : nlohmann::json(d.volume)}}}});
         return true;
       }
       if (auto i = p.api_index(zy); i && *i < p.n_apis) {
         Api a = p.api(*i);
-        resp.json({{"code", "0"}, {"data", {{"zy", a.title}, {"tgdwmc", a.dept}, {"filedName", a.topic}, {"cjsj", compact_date(a.published)},
-                                            {"gxsj", compact_date(a.updated)}, {"gxpl", "1"}, {"zymc", a.desc}, {"fjhzm", nullptr}}}});
+        resp.json({{"code", "0"},
+                   {"data",
+                    {{"zy", a.title},
+                     {"tgdwmc", a.dept},
+                     {"filedName", a.topic},
+                     {"cjsj", compact_date(a.published)},
+                     {"gxsj", compact_date(a.updated)},
+                     {"gxpl", "1"},
+                     {"zymc", a.desc},
+                     {"fjhzm", nullptr}}}});
         return true;
       }
       resp.json({{"code", "1"}, {"msg", "资源不存在"}, {"data", nullptr}});
@@ -185,7 +222,8 @@ class OpenDataWeb : public Family {
       return true;
     }
     if (req.path == "/open-data-web/index/index.do" || req.path == "/open-data-web/data/detail-hfs.do") {
-      resp.html(html_page(p.site.name, "<div id=\"app\"></div><script src=\"/open-data-web/js/index.js\"></script>"));
+      resp.html(html_page(p.site.name,
+                          "<div id=\"app\"></div><script src=\"/open-data-web/js/index.js\"></script>"));
       return true;
     }
     return false;

@@ -277,7 +277,8 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
     // A registry of foreign portals only (data/sites-international.yaml) gets no appendix-3 extras.
     bool chinese = std::any_of(sites.begin(), sites.end(), [](const Site& s) { return !is_intl_family(s.family); });
     int k = 0;
-    for (const auto& r : chinese ? a3rows : decltype(a3rows){}) {
+    for (const auto& r : a3rows) {
+      if (!chinese) break;
       ++k;
       if ((!r.id.empty() && ids.count(r.id)) || names.count(norm_name(r.name))) continue;
       Site s;

@@ -25,7 +25,9 @@ using namespace odh;
 
 namespace {
 
-std::string intl(const std::string& rel) { return std::string(ODH_SHARED_DIR) + "/fixtures-real/international/" + rel; }
+std::string intl(const std::string& rel) {
+  return std::string(ODH_SHARED_DIR) + "/fixtures-real/international/" + rel;
+}
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -87,10 +89,13 @@ struct IntlSim {
     REQUIRE_MESSAGE(site, id);
     MemorySink sink;
     auto spider = make_site_spider(*site, sink);
-    drive(*spider, [&](const FetchRequest& q) {
-      if (urls) urls->push_back(q.url);
-      return fetch(q);
-    }, 200);
+    drive(
+        *spider,
+        [&](const FetchRequest& q) {
+          if (urls) urls->push_back(q.url);
+          return fetch(q);
+        },
+        200);
     if (issues) *issues = sink.issues;
     return sink.datasets;
   }
@@ -135,7 +140,9 @@ void same_records(const std::vector<DatasetRow>& got, const std::vector<DatasetR
   REQUIRE(got.size() == want.size());
   REQUIRE(!want.empty());
   for (const auto& w : want) {
-    auto it = std::find_if(got.begin(), got.end(), [&](const DatasetRow& g) { return g.title == w.title && g.source_id == w.source_id; });
+    auto it = std::find_if(got.begin(), got.end(), [&](const DatasetRow& g) {
+      return g.title == w.title && g.source_id == w.source_id;
+    });
     REQUIRE_MESSAGE(it != got.end(), "missing: " << w.title);
     const DatasetRow& g = *it;
     CHECK(!g.title.empty());
@@ -177,8 +184,9 @@ TEST_CASE("international registry: every family, foreign portals without Chinese
   // A Chinese portal still needs its province and division code.
   auto dir = std::filesystem::temp_directory_path() / ("odh-intl-reg-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  std::ofstream(dir / "s.yaml") << "sites:\n  - id: x\n    name: x\n    kind: independent\n    family: oportal\n"
-                                   "    urls: [\"http://x.gov.cn/\"]\n";
+  std::ofstream(dir / "s.yaml")
+      << "sites:\n  - id: x\n    name: x\n    kind: independent\n    family: oportal\n"
+         "    urls: [\"http://x.gov.cn/\"]\n";
   CHECK_THROWS_WITH_AS(load_registry((dir / "s.yaml").string()), doctest::Contains("province"), InputError);
   std::filesystem::remove_all(dir);
 }
@@ -188,15 +196,18 @@ TEST_CASE("CKAN: package_search paged with rows/start → the real demo.ckan.org
   std::vector<std::string> urls;
   auto got = s.harvest("demo-ckan-org", &urls);
   // rows=2 → two pages: start=0 and start=2, nothing past count=3.
-  CHECK(std::count_if(urls.begin(), urls.end(), [](auto& u) { return u.find("package_search") != std::string::npos; }) == 2);
-  CHECK(std::find(urls.begin(), urls.end(), "https://demo.ckan.org/api/3/action/package_search?rows=2&start=2") != urls.end());
+  CHECK(std::count_if(urls.begin(), urls.end(),
+                      [](auto& u) { return u.find("package_search") != std::string::npos; }) == 2);
+  CHECK(std::find(urls.begin(), urls.end(),
+                  "https://demo.ckan.org/api/3/action/package_search?rows=2&start=2") != urls.end());
   same_records(got, expected(s, "demo-ckan-org", "ckan", {"ckan/demo.ckan.org_package_search_rows3.json"}));
   // Independently of the parsers: titles and licences as in the raw JSON.
   json raw = json::parse(slurp(intl("ckan/demo.ckan.org_package_search_rows3.json")));
   std::set<std::string> want;
   for (auto& r : raw["result"]["results"]) {
     want.insert(r["title"].get<std::string>());
-    auto it = std::find_if(got.begin(), got.end(), [&](auto& d) { return d.title == r["title"].get<std::string>(); });
+    auto it = std::find_if(got.begin(), got.end(),
+                           [&](auto& d) { return d.title == r["title"].get<std::string>(); });
     REQUIRE(it != got.end());
     if (r.contains("license_title") && r["license_title"].is_string())
       CHECK(field(*it, "license").find(r["license_title"].get<std::string>()) != std::string::npos);
@@ -204,10 +215,12 @@ TEST_CASE("CKAN: package_search paged with rows/start → the real demo.ckan.org
   CHECK(titles(got) == want);
   // package_show answers the real full record; unknown ids get CKAN's error shape.
   httplib::Client c("127.0.0.1", s.port);
-  auto r = c.Get("/api/3/action/package_show?id=62513382-3b26-4bc8-9096-40b6ce8383c0", {{"Host", "demo.ckan.org"}});
+  auto r = c.Get("/api/3/action/package_show?id=62513382-3b26-4bc8-9096-40b6ce8383c0",
+                 {{"Host", "demo.ckan.org"}});
   REQUIRE(r);
   json show = json::parse(r->body);
-  json real = json::parse(slurp(intl("ckan/demo.ckan.org_package_show_62513382-3b26-4bc8-9096-40b6ce8383c0.json")));
+  json real =
+      json::parse(slurp(intl("ckan/demo.ckan.org_package_show_62513382-3b26-4bc8-9096-40b6ce8383c0.json")));
   CHECK(show["result"] == real["result"]);
   auto bad = c.Get("/api/3/action/package_show?id=nope", {{"Host", "demo.ckan.org"}});
   REQUIRE(bad);
@@ -219,13 +232,17 @@ TEST_CASE("DCAT: RDF/XML pages followed through hydra:nextPage; JSON-LD @graph; 
   IntlSim s;
   std::vector<std::string> urls;
   auto got = s.harvest("data-europa-eu", &urls);
-  CHECK(urls == std::vector<std::string>{"https://data.europa.eu/catalog.rdf?page=1", "https://data.europa.eu/catalog.rdf?page=2",
-                                         "https://data.europa.eu/catalog.rdf?page=3", "https://data.europa.eu/catalog.rdf?page=4"});
+  CHECK(urls == std::vector<std::string>{"https://data.europa.eu/catalog.rdf?page=1",
+                                         "https://data.europa.eu/catalog.rdf?page=2",
+                                         "https://data.europa.eu/catalog.rdf?page=3",
+                                         "https://data.europa.eu/catalog.rdf?page=4"});
   same_records(got, expected(s, "data-europa-eu", "dcat-rdf",
-                             {"dcat/dataset_gov_de.rdf", "dcat/dataset_sweden.rdf", "dcat/catalog.rdf", "dcat/dataset.rdf"}));
+                             {"dcat/dataset_gov_de.rdf", "dcat/dataset_sweden.rdf", "dcat/catalog.rdf",
+                              "dcat/dataset.rdf"}));
   CHECK(titles(got).count("Liefer- und Abholservices (Gastronomie)") == 1);
   auto ld = s.harvest("data-europa-eu-jsonld");
-  same_records(ld, expected(s, "data-europa-eu-jsonld", "dcat-jsonld", {"dcat/catalog_with_at_graph.jsonld"}));
+  same_records(ld,
+               expected(s, "data-europa-eu-jsonld", "dcat-jsonld", {"dcat/catalog_with_at_graph.jsonld"}));
   // Past the last page: 404; Turtle is the real datos.gob.es export plus hydra triples.
   httplib::Client c("127.0.0.1", s.port);
   auto past = c.Get("/catalog.rdf?page=5", {{"Host", "data.europa.eu"}});
@@ -241,9 +258,10 @@ TEST_CASE("DCAT: RDF/XML pages followed through hydra:nextPage; JSON-LD @graph; 
 
 TEST_CASE("Project Open Data: each agency's /data.json → its real records") {
   IntlSim s;
-  const std::pair<const char*, const char*> sites[] = {{"usda-gov", "gsa-ckanext-datajson_usda.gov.data.json"},
-                                                       {"arm-gov", "gsa-ckanext-datajson_arm.data.json"},
-                                                       {"data-ny-gov", "gsa-ckanext-datajson_ny.data.json"}};
+  const std::pair<const char*, const char*> sites[] = {
+      {"usda-gov", "gsa-ckanext-datajson_usda.gov.data.json"},
+      {"arm-gov", "gsa-ckanext-datajson_arm.data.json"},
+      {"data-ny-gov", "gsa-ckanext-datajson_ny.data.json"}};
   for (auto [id, file] : sites) {
     CAPTURE(id);
     auto got = s.harvest(id);
@@ -264,8 +282,9 @@ TEST_CASE("Socrata: Discovery API per domain, limit/offset paging → the real r
     std::string domain = site->overrides.at("domain");
     std::vector<std::string> urls;
     auto got = s.harvest(id, &urls);
-    auto want = expected(s, id, "socrata", {"socrata/discovery_api_catalog_v1_datasets.json"},
-                         [&](const RawRecord& r) { return r.url.find("//" + domain + "/") != std::string::npos; });
+    auto want =
+        expected(s, id, "socrata", {"socrata/discovery_api_catalog_v1_datasets.json"},
+                 [&](const RawRecord& r) { return r.url.find("//" + domain + "/") != std::string::npos; });
     same_records(got, want);
     std::set<std::string> names;
     for (auto& r : raw["results"])
@@ -285,7 +304,8 @@ TEST_CASE("OpenDataSoft: API v1 search paged with rows/start → the real etalab
   auto got = s.harvest("etalab-sandbox-opendatasoft-com", &urls);
   CHECK(urls.size() == 3);  // 5 records, rows=2
   same_records(got, expected(s, "etalab-sandbox-opendatasoft-com", "ods",
-                             {"opendatasoft/ods_api_datasets_1.0_search.json", "opendatasoft/ods_api_datasets_1.0_inspire.json"}));
+                             {"opendatasoft/ods_api_datasets_1.0_search.json",
+                              "opendatasoft/ods_api_datasets_1.0_inspire.json"}));
   json raw = json::parse(slurp(intl("opendatasoft/ods_api_datasets_1.0_search.json")));
   for (auto& d : raw["datasets"]) CHECK(titles(got).count(d["metas"]["title"].get<std::string>()) == 1);
   httplib::Client c("127.0.0.1", s.port);

@@ -38,7 +38,8 @@ void replay_group(const std::string& group) {
   }
   WarcSnapshot snap(kDir + "/" + group);
   CHECK(snap.problems.empty());
-  auto db = std::filesystem::temp_directory_path() / ("odh-snap-" + group + "-" + std::to_string(::getpid()) + ".sqlite");
+  auto db = std::filesystem::temp_directory_path() /
+            ("odh-snap-" + group + "-" + std::to_string(::getpid()) + ".sqlite");
   std::filesystem::remove(db);
   {
     auto store = Store::open(db.string());
@@ -53,12 +54,16 @@ void replay_group(const std::string& group) {
       CHECK(count(*store, "SELECT COUNT(*) FROM api" + where) == want["apis"].get<std::int64_t>());
       CHECK(count(*store, "SELECT COUNT(*) FROM dataset" + where + " AND title IS NOT NULL AND title<>''") >=
             want["with_title"].get<std::int64_t>());
-      CHECK(count(*store, "SELECT COUNT(*) FROM dataset" + where + " AND publisher IS NOT NULL AND publisher<>''") >=
+      CHECK(count(*store,
+                  "SELECT COUNT(*) FROM dataset" + where + " AND publisher IS NOT NULL AND publisher<>''") >=
             want["with_publisher"].get<std::int64_t>());
-      CHECK(count(*store, "SELECT COUNT(*) FROM dataset" + where + " AND modified IS NOT NULL AND modified<>''") >=
+      CHECK(count(*store,
+                  "SELECT COUNT(*) FROM dataset" + where + " AND modified IS NOT NULL AND modified<>''") >=
             want["with_modified"].get<std::int64_t>());
-      CHECK(count(*store, "SELECT COUNT(*) FROM distribution d JOIN dataset s ON d.dataset_pk=s.dataset_pk WHERE "
-                          "s.run_id=" + run + " AND s.portal_id='" + pid + "'") >= want["distributions"].get<std::int64_t>());
+      CHECK(count(*store,
+                  "SELECT COUNT(*) FROM distribution d JOIN dataset s ON d.dataset_pk=s.dataset_pk WHERE "
+                  "s.run_id=" +
+                      run + " AND s.portal_id='" + pid + "'") >= want["distributions"].get<std::int64_t>());
     }
   }
   std::filesystem::remove(db);
@@ -68,7 +73,8 @@ void replay_group(const std::string& group) {
 
 }  // namespace
 
-TEST_CASE("snapshot cn: Chinese families, embedded CMS charsets, gate and faults replay to the live numbers") {
+TEST_CASE(
+    "snapshot cn: Chinese families, embedded CMS charsets, gate and faults replay to the live numbers") {
   replay_group("cn");
 }
 
@@ -87,5 +93,6 @@ TEST_CASE("snapshot expectations cover several families, JSON and HTML, GBK colu
   CHECK(with_data >= 10);
   std::ifstream f(kDir + "/cn-faults.yaml");
   std::string faults((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  for (const char* k : {"429", "503", "truncate", "malformed", "session_requests"}) CHECK(faults.find(k) != std::string::npos);
+  for (const char* k : {"429", "503", "truncate", "malformed", "session_requests"})
+    CHECK(faults.find(k) != std::string::npos);
 }

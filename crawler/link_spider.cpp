@@ -7,6 +7,7 @@
 
 #include "crawler/crawl.h"
 #include "crawler/crawl_seams.h"
+#include "crawler/html_links.h"
 
 namespace odh {
 namespace {
@@ -47,19 +48,16 @@ class LinkSpider : public Spider {
     for (auto& [k, v] : res.response_headers)
       if (strcasecmp(k.c_str(), "Content-Type") == 0) ct = v;
     if (ct.find("html") == std::string::npos) return out;
-    std::string base = res.final_url;
     // Gumbo wants UTF-8: the crawler's decoded text (GBK pages included) when there is one.
     const std::string& html = res.text.empty() ? res.body : res.text;
     GumboOutput* g = gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size());
-    std::vector<std::string> links;
-    walk(g->root, &base, &links);
+    std::vector<std::string> links;  // resolved, http(s) only, bounded (crawler/html_links.h)
+    collect_links(g->root, res.final_url.empty() ? res.request.url : res.final_url, res.charset, &links);
     gumbo_destroy_output(&kGumboDefaultOptions, g);
     std::set<std::string> dup;
-    for (auto& href : links) {
-      if (href.rfind("javascript:", 0) == 0 || href.rfind("mailto:", 0) == 0) continue;
-      std::string abs = resolve_url(base, href);
+    for (auto& abs : links) {
       UrlParts p;
-      if (abs.empty() || !parse_url(abs, &p)) continue;
+      if (!parse_url(abs, &p)) continue;
       if (!hosts_.count(p.host) && !domains_.count(registrable_domain(p.host))) continue;
       if (!dup.insert(abs).second) continue;
       FetchRequest r;
@@ -78,34 +76,6 @@ class LinkSpider : public Spider {
   const Site& site_;
   int max_depth_;
   std::set<std::string> hosts_, domains_;
-
-  static void walk(GumboNode* n, std::string* base, std::vector<std::string>* links) {
-    if (n->type != GUMBO_NODE_ELEMENT) return;
-    auto& el = n->v.element;
-    const char* attr = nullptr;
-    switch (el.tag) {
-      case GUMBO_TAG_A:
-      case GUMBO_TAG_AREA:
-        attr = "href";
-        break;
-      case GUMBO_TAG_IFRAME:
-      case GUMBO_TAG_FRAME:
-        attr = "src";
-        break;
-      case GUMBO_TAG_BASE:
-        if (GumboAttribute* a = gumbo_get_attribute(&el.attributes, "href")) {
-          std::string b = resolve_url(*base, a->value);
-          if (!b.empty()) *base = b;
-        }
-        break;
-      default:
-        break;
-    }
-    if (attr)
-      if (GumboAttribute* a = gumbo_get_attribute(&el.attributes, attr)) links->push_back(a->value);
-    for (unsigned i = 0; i < el.children.length; ++i)
-      walk(static_cast<GumboNode*>(el.children.data[i]), base, links);
-  }
 };
 }  // namespace
 

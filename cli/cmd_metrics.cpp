@@ -1,12 +1,10 @@
 // odh metrics: compute every indicator for a run, write the `indicator` table, print a selection.
-#include <iomanip>
 #include <iostream>
-#include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "cli/command.h"
 #include "core/core.h"
 #include "metrics/metrics.h"
+#include "reports/export.h"
 
 namespace odh::cli {
 namespace {
@@ -38,20 +36,6 @@ bool matches(const metrics::IndicatorRow& r, const MetricsOpts& o) {
   return true;
 }
 
-std::string num(const std::optional<double>& v) {
-  if (!v) return "NULL";
-  std::ostringstream s;
-  s << std::setprecision(10) << *v;
-  return s.str();
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
 void run_metrics(const MetricsOpts& o) {
   if (o.format != "table" && o.format != "csv" && o.format != "json")
     throw UsageError("--format must be table, csv or json");
@@ -67,32 +51,14 @@ void run_metrics(const MetricsOpts& o) {
     std::vector<const metrics::IndicatorRow*> sel;
     for (auto& r : rows)
       if (matches(r, o) && (r.scope != "dataset" || o.scope == "dataset")) sel.push_back(&r);
+    // The same renderers as the report files (reports/export.h): escaped, bounded, one format each.
     if (o.format == "json") {
-      nlohmann::json j = nlohmann::json::array();
-      for (auto* r : sel) {
-        nlohmann::json x{
-            {"run", run},      {"scope", r->scope}, {"scope_key", r->scope_key}, {"indicator", r->indicator},
-            {"unit", r->unit}, {"n", r->n}};
-        x["value"] = r->value ? nlohmann::json(*r->value) : nlohmann::json(nullptr);
-        x["value_text"] = r->value_text.empty() ? nlohmann::json(nullptr) : nlohmann::json(r->value_text);
-        j.push_back(std::move(x));
-      }
-      std::cout << j.dump(1) << "\n";
+      reports::write_json(std::cout, run, sel);
     } else if (o.format == "csv") {
-      std::cout << "\xEF\xBB\xBFrun,scope,scope_key,indicator,value,value_text,unit,n\n";
-      for (auto* r : sel)
-        std::cout << run << ',' << r->scope << ',' << csv_field(r->scope_key) << ',' << r->indicator << ','
-                  << (r->value ? num(r->value) : "") << ',' << csv_field(r->value_text) << ',' << r->unit
-                  << ',' << r->n << '\n';
+      reports::write_csv(std::cout, run, sel);
     } else {
       std::cout << "run " << run << ": " << rows.size() << " indicator rows written\n";
-      for (auto* r : sel) {
-        std::cout << std::left << std::setw(40) << r->indicator << ' ' << std::setw(9) << r->scope << ' '
-                  << std::setw(14) << r->scope_key << ' ' << std::setw(14) << num(r->value) << ' ' << r->unit
-                  << " n=" << r->n;
-        if (!r->value_text.empty()) std::cout << "  " << r->value_text.substr(0, 160);
-        std::cout << '\n';
-      }
+      reports::write_table(std::cout, run, sel);
     }
   } catch (...) {
     if (db) sqlite3_close(db);

@@ -258,6 +258,7 @@ class Engine {
   double last_flush_ = 0;
   void finish_robots(Transfer* t, const std::string& err, ArchivedAt at, double latency);
   void refuse(Host* h, Job& job, const std::string& error_class, int state);
+  static FetchRow fetch_row(const Host& h, const Job& job);
   void deliver(const Job& job, FetchResult& r);
   void count_status(Host* h, int status, const std::string& err, double latency_ms);
   void progress(bool force);
@@ -392,17 +393,23 @@ void Engine::enqueue_requests(const std::vector<FetchRequest>& reqs, const std::
   }
 }
 
-// A request answered without the network (robots-disallowed, host-paused): logged, done, delivered.
-void Engine::refuse(Host* h, Job& job, const std::string& error_class, int state) {
+// The fetch row of a frontier job on host h: who asked for what (status and payload are the caller's).
+FetchRow Engine::fetch_row(const Host& h, const Job& job) {
   FetchRow f;
   f.frontier_id = job.id;
   f.site_id = job.req.site_id;
-  f.host = h->key;
+  f.host = h.key;
   f.url = job.req.url;
   f.final_url = job.fetch_url;
   f.method = job.req.method;
   f.kind = job.req.kind;
   f.depth = job.req.depth;
+  return f;
+}
+
+// A request answered without the network (robots-disallowed, host-paused): logged, done, delivered.
+void Engine::refuse(Host* h, Job& job, const std::string& error_class, int state) {
+  FetchRow f = fetch_row(*h, job);
   f.error_class = error_class;
   f.fetched_at = wall_now();
   st_.begin();
@@ -737,15 +744,7 @@ void Engine::finish(Transfer* t) {
   }
 
   Job& job = t->job;
-  FetchRow f;
-  f.frontier_id = job.id;
-  f.site_id = job.req.site_id;
-  f.host = h->key;
-  f.url = job.req.url;
-  f.final_url = job.fetch_url;
-  f.method = job.req.method;
-  f.kind = job.req.kind;
-  f.depth = job.req.depth;
+  FetchRow f = fetch_row(*h, job);
   f.status = status;
   f.content_type = header_value(t->resp_headers, "Content-Type");
   f.bytes = static_cast<std::int64_t>(t->wire.size());

@@ -73,6 +73,13 @@ class LinkReporter {
   virtual bool take_links(std::vector<std::string>* out) = 0;
 };
 
+// For spiders that wrap another (session, terms): the wrapped spider's links of the last result,
+// when it saw that result and reports links; false otherwise.
+inline bool forward_links(Spider* inner, bool inner_saw_last, std::vector<std::string>* out) {
+  auto* lr = dynamic_cast<LinkReporter*>(inner);
+  return inner_saw_last && lr && lr->take_links(out);
+}
+
 // One record before canonical mapping: the title and every label/value pair as published.
 struct RawRecord {
   std::string source_id, url, title;

@@ -6,6 +6,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "parsers/engine.h"
+
 namespace odh {
 namespace {
 
@@ -82,14 +84,19 @@ std::optional<GateCookie> solve_expression(const std::string& body, size_t at) {
   return name_value(out);
 }
 
-class SessionSpider : public Spider {
+class SessionSpider : public Spider, public LinkReporter {
  public:
   SessionSpider(std::unique_ptr<Spider> inner, int max_retries)
       : inner_(std::move(inner)), max_(max_retries) {}
 
   std::vector<FetchRequest> start_requests() override { return decorate(inner_->start_requests()); }
 
+  bool take_links(std::vector<std::string>* out) override {
+    return forward_links(inner_.get(), inner_saw_last_, out);
+  }
+
   std::vector<FetchRequest> on_result(const FetchResult& r) override {
+    inner_saw_last_ = false;
     // Whether the request carried the jar as it is now (a new session's Set-Cookie counts as current).
     bool current = sent_cookie(r.request) == jar_cookie();
     for (const auto& [k, v] : r.response_headers)
@@ -108,6 +115,7 @@ class SessionSpider : public Spider {
         }
       }
     }
+    inner_saw_last_ = true;
     return decorate(inner_->on_result(r));
   }
 
@@ -145,6 +153,7 @@ class SessionSpider : public Spider {
   }
 
   std::unique_ptr<Spider> inner_;
+  bool inner_saw_last_ = false;  // the last on_result went to inner_ (its links are this page's)
   int max_;
   std::map<std::string, std::string> jar_;
   std::map<std::string, int> tries_;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "crawler/url.h"
+#include "parsers/engine.h"
 #include "parsers/html.h"
 #include "store/store.h"
 
@@ -281,7 +282,7 @@ bool is_html(const FetchResult& r) {
   return b.substr(0, 512).find('<') != std::string_view::npos;
 }
 
-class TermsSpider : public Spider {
+class TermsSpider : public Spider, public LinkReporter {
  public:
   TermsSpider(std::unique_ptr<Spider> inner, const Site& site, Store& store, std::int64_t run)
       : inner_(std::move(inner)), site_id_(site.id), urls_(site.urls), store_(store), run_(run) {}
@@ -310,9 +311,14 @@ class TermsSpider : public Spider {
     return out;
   }
 
+  bool take_links(std::vector<std::string>* out) override {
+    return forward_links(inner_.get(), inner_saw_last_, out);
+  }
+
   std::vector<FetchRequest> on_result(const FetchResult& r) override {
     std::vector<FetchRequest> out;
     const bool mine = r.request.kind == "terms" || r.request.kind == "terms-home";
+    inner_saw_last_ = !mine;
     if (!mine) {
       out = inner_->on_result(r);
       for (auto& q : out) note(q);
@@ -358,6 +364,7 @@ class TermsSpider : public Spider {
   }
 
   std::unique_ptr<Spider> inner_;
+  bool inner_saw_last_ = false;  // the last on_result went to inner_ (its links are this page's)
   std::string site_id_;
   std::vector<std::string> urls_;
   Store& store_;

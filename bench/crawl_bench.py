@@ -128,6 +128,9 @@ def main():
                  "--connect-to", f"::127.0.0.1:{port}"])
             if rc != 0:
                 sys.exit(f"odh failed ({rc}): {se[-2000:]}")
+            if os.environ.get("ODH_CRAWL_STATS", "0") not in ("", "0"):  # the engine's loop diagnostics
+                print("".join(l + "\n" for l in se.splitlines() if l.startswith(("odh crawl stats", "  "))),
+                      end="", file=sys.stderr)
             db = sqlite3.connect(os.path.join(out, "crawl.sqlite"))
             pages = db.execute("SELECT count(*) FROM fetch WHERE final=1 AND status=200 AND kind!='robots'").fetchone()[0]
             errs = db.execute("SELECT error_class, count(*) FROM fetch WHERE error_class IS NOT NULL GROUP BY 1").fetchall()

@@ -2,6 +2,8 @@
 // See crawler/crawl.h for the rules; docs/crawler.md for defaults, fault classes and resume.
 #include <curl/curl.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -89,6 +91,40 @@ double wall_now() {
 double mono_now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
+double thread_cpu() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// Diagnostics (ODH_CRAWL_STATS=1; printed to stderr at the end): where the event loop's time goes,
+// as CPU seconds of the loop thread, and how late due hosts are started. Measures, never steers.
+struct LoopStats {
+  bool on = false;
+  double cpu_curl = 0, cpu_dispatch = 0, cpu_archive = 0, cpu_finish = 0, cpu_spider = 0, cpu_commit = 0;
+  std::vector<double> late;        // host due (ready-queue time) -> curl_multi_add_handle, s
+  std::vector<double> send_delay;  // curl_multi_add_handle -> curl's transfer start, s
+  std::vector<double> ttfb;        // curl's transfer start -> first response byte, s
+  std::uint64_t loop_passes = 0, socket_events = 0;
+  // Adds the CPU time since *mark to *acc and moves the mark.
+  void charge(double* acc, double* mark) const {
+    if (!on) return;
+    double now = thread_cpu();
+    *acc += now - *mark;
+    *mark = now;
+  }
+  static std::string summary(std::vector<double> v) {
+    if (v.empty()) return "n=0";
+    std::sort(v.begin(), v.end());
+    double sum = 0;
+    for (double x : v) sum += x;
+    auto q = [&](double f) { return v[std::min(v.size() - 1, static_cast<size_t>(f * v.size()))] * 1000; };
+    char buf[160];
+    snprintf(buf, sizeof buf, "n=%zu mean %.2f ms, p50 %.2f, p90 %.2f, p99 %.2f, max %.2f ms", v.size(),
+             sum / v.size() * 1000, q(0.5), q(0.9), q(0.99), v.back() * 1000);
+    return buf;
+  }
+};
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -133,6 +169,7 @@ struct Transfer {
   Job job;
   bool robots = false;
   double t_start = 0, t_start_wall = 0;
+  double due = 0;  // when the host came due (diagnostics)
   std::string req_raw, resp_head;
   HeaderList resp_headers;
   int status = 0;
@@ -155,6 +192,10 @@ struct Gate {
   bool in_flight = false;
   double next_allowed = 0;     // no request to this host name before this (mono clock)
   std::vector<Host*> waiters;  // origins that came due while the gate was busy
+  // The host's own curl connection cache. With one cache for the whole multi handle, curl files
+  // every connection made through one --connect-to address in one bundle and, for each new
+  // request, walks (and poll()s) all of them: O(hosts) syscalls per request on loopback.
+  CURLSH* share = nullptr;
 };
 
 struct Host {
@@ -202,6 +243,9 @@ class Engine {
     }
     for (auto* e : idle_easy_) curl_easy_cleanup(e);
     if (multi_) curl_multi_cleanup(multi_);
+    if (epfd_ >= 0) close(epfd_);
+    for (auto& [name, g] : gates_)
+      if (g.share) curl_share_cleanup(g.share);  // after every easy handle that used it is gone
     curl_slist_free_all(connect_to_);
   }
 
@@ -232,6 +276,17 @@ class Engine {
   std::string agent_token_, user_agent_;
   CrawlProgress prog_;
   double t0_ = 0, last_progress_ = 0;
+  // curl_multi_socket_action drives curl: epoll over the sockets curl asks for (one per transfer
+  // at most), so a loop pass costs O(ready sockets), not O(transfers) as curl_multi_poll/perform.
+  int epfd_ = -1;
+  double curl_timer_ = -1;  // mono time curl wants CURL_SOCKET_TIMEOUT; < 0: none
+  double cur_due_ = 0;      // ready-queue time of the host being dispatched (diagnostics)
+  LoopStats stats_;
+  double cpu_mark_ = 0;
+  static int on_socket(CURL*, curl_socket_t s, int what, void* ud, void*);
+  static int on_timer(CURLM*, long timeout_ms, void* ud);
+  void drive_curl(int timeout_ms);
+  void print_stats();
 
   void log(const std::string& m) {
     if (owner_.on_log) owner_.on_log(m);
@@ -432,11 +487,13 @@ void Engine::deliver(const Job& job, FetchResult& r) {
   auto sp = spiders_.find(job.req.site_id);
   if (sp == spiders_.end()) return;
   std::vector<FetchRequest> next;
+  stats_.charge(&stats_.cpu_finish, &cpu_mark_);
   try {
     next = sp->second->on_result(r);
   } catch (const std::exception& e) {
     log("spider " + job.req.site_id + " threw on " + job.req.url + ": " + e.what());
   }
+  stats_.charge(&stats_.cpu_spider, &cpu_mark_);
   for (auto& n : next)
     if (n.depth == 0 && job.req.depth > 0) n.depth = job.req.depth + 1;
   enqueue_requests(next, job.req.site_id);
@@ -558,6 +615,11 @@ void Engine::start(Host* h, Job job, bool robots) {
   }
   t->easy = e;
   t->host = h;
+  if (!h->gate->share) {
+    h->gate->share = curl_share_init();
+    if (h->gate->share) curl_share_setopt(h->gate->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+  }
+  if (h->gate->share) curl_easy_setopt(e, CURLOPT_SHARE, h->gate->share);
   t->robots = robots;
   t->max_wire = robots ? std::min<std::int64_t>(o_.max_wire_bytes, kRobotsMaxBytes * 4) : o_.max_wire_bytes;
   t->max_decoded =
@@ -617,6 +679,7 @@ void Engine::start(Host* h, Job job, bool robots) {
   t->job = std::move(job);
   t->t_start = mono_now();
   t->t_start_wall = wall_now();
+  t->due = cur_due_;
   h->in_flight = true;
   h->gate->in_flight = true;
   prog_.hosts_active++;
@@ -1052,6 +1115,17 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
   }
 
   multi_ = curl_multi_init();
+  epfd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (!multi_ || epfd_ < 0) {
+    rep.message = std::string("cannot set up the event loop: ") + strerror(errno);
+    return rep;
+  }
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Engine::on_socket);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Engine::on_timer);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+  stats_.on =
+      getenv("ODH_CRAWL_STATS") != nullptr && *getenv("ODH_CRAWL_STATS") && *getenv("ODH_CRAWL_STATS") != '0';
   // The scheduler limits per-host concurrency; curl only needs room for one cached connection per host.
   curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
                     static_cast<long>(std::max<size_t>(64, sites.size() * 2 + 16)));
@@ -1097,8 +1171,11 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
   // anchors each host's next gap, is read promptly) but archived and committed in small chunks, with
   // a non-blocking pass over the sockets and the due hosts between chunks: a burst of hundreds of
   // completions neither delays the hosts that come due meanwhile nor stamps late first-byte times.
+  const double loop_t0 = mono_now();
   while (!stop_.load()) {
     double now = mono_now();
+    stats_.loop_passes++;
+    if (stats_.on) cpu_mark_ = thread_cpu();
     while (!heap_.empty() && heap_.top().when <= now &&
            static_cast<int>(transfers_.size()) < std::max(1, o_.max_active_hosts)) {
       HeapItem it = heap_.top();
@@ -1117,8 +1194,10 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
         heap_.push({g->next_allowed, h->heap_token, h});
         continue;
       }
+      cur_due_ = std::max(it.when, loop_t0);
       dispatch(h);
     }
+    stats_.charge(&stats_.cpu_dispatch, &cpu_mark_);
     if (transfers_.empty() && heap_.empty() && completed_.empty()) break;
     int timeout_ms = 1000;
     if (!completed_.empty()) {
@@ -1128,7 +1207,7 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
       timeout_ms = static_cast<int>(std::clamp(std::ceil(d * 1000.0), 0.0, 1000.0));
     }
     if (!transfers_.empty()) {
-      curl_multi_poll(multi_, nullptr, 0, timeout_ms, nullptr);
+      drive_curl(timeout_ms);
       reap();
     } else if (timeout_ms > 0) {
       usleep(static_cast<useconds_t>(timeout_ms) * 1000);
@@ -1150,6 +1229,7 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
   if (!rep.interrupted) st_.set_meta("finished_at", std::to_string(wall_now()));
   // Robots redirect targets: handled by dispatch via robots_url (see below).
   progress(true);
+  print_stats();
   rep.totals = prog_;
   for (auto& [k, h] : hosts_) {
     HostSummary s;
@@ -1177,18 +1257,90 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
 
 }  // namespace
 
-void Engine::reap() {
+int Engine::on_socket(CURL*, curl_socket_t s, int what, void* ud, void*) {
+  auto* e = static_cast<Engine*>(ud);
+  if (what == CURL_POLL_REMOVE) {
+    epoll_ctl(e->epfd_, EPOLL_CTL_DEL, s, nullptr);  // may already be gone with a closed fd
+    return 0;
+  }
+  epoll_event ev{};
+  ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+  ev.data.fd = s;
+  if (epoll_ctl(e->epfd_, EPOLL_CTL_MOD, s, &ev) != 0 && errno == ENOENT)
+    epoll_ctl(e->epfd_, EPOLL_CTL_ADD, s, &ev);
+  return 0;
+}
+
+int Engine::on_timer(CURLM*, long timeout_ms, void* ud) {
+  auto* e = static_cast<Engine*>(ud);
+  e->curl_timer_ = timeout_ms < 0 ? -1 : mono_now() + static_cast<double>(timeout_ms) / 1000.0;
+  return 0;
+}
+
+// Waits up to timeout_ms (less when curl's timer is due sooner) for socket events and lets curl
+// handle exactly the sockets that are ready, then its timer if it expired.
+void Engine::drive_curl(int timeout_ms) {
+  if (curl_timer_ >= 0) {
+    int t = static_cast<int>(std::ceil(std::max(0.0, curl_timer_ - mono_now()) * 1000.0));
+    timeout_ms = std::min(timeout_ms, t);
+  }
+  epoll_event evs[256];
+  int n = epoll_wait(epfd_, evs, 256, timeout_ms);
+  if (stats_.on) cpu_mark_ = thread_cpu();
   int running = 0;
-  curl_multi_perform(multi_, &running);
+  for (int i = 0; i < n; ++i) {
+    int mask = 0;
+    if (evs[i].events & EPOLLIN) mask |= CURL_CSELECT_IN;
+    if (evs[i].events & EPOLLOUT) mask |= CURL_CSELECT_OUT;
+    if (evs[i].events & (EPOLLERR | EPOLLHUP)) mask |= CURL_CSELECT_ERR;
+    curl_multi_socket_action(multi_, evs[i].data.fd, mask, &running);
+  }
+  stats_.socket_events += n > 0 ? n : 0;
+  if (curl_timer_ >= 0 && curl_timer_ <= mono_now()) {
+    curl_timer_ = -1;
+    curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+  }
+}
+
+void Engine::reap() {
   int left = 0;
   while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
     if (msg->msg != CURLMSG_DONE) continue;
     auto node = transfers_.extract(msg->easy_handle);
-    node.mapped()->rc = msg->data.result;
-    node.mapped()->t_end = mono_now();
+    Transfer* t = node.mapped().get();
+    t->rc = msg->data.result;
+    t->t_end = mono_now();
+    if (stats_.on) {
+      curl_off_t total_us = 0, ttfb_us = 0;
+      curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us);
+      curl_easy_getinfo(t->easy, CURLINFO_STARTTRANSFER_TIME_T, &ttfb_us);
+      stats_.late.push_back(std::max(0.0, t->t_start - t->due));
+      stats_.send_delay.push_back(std::max(0.0, t->t_end - static_cast<double>(total_us) / 1e6 - t->t_start));
+      if (ttfb_us > 0) stats_.ttfb.push_back(static_cast<double>(ttfb_us) / 1e6);
+    }
     curl_multi_remove_handle(multi_, node.key());
     completed_.push_back(std::move(node.mapped()));
   }
+  stats_.charge(&stats_.cpu_curl, &cpu_mark_);
+}
+
+void Engine::print_stats() {
+  if (!stats_.on) return;
+  double total = stats_.cpu_curl + stats_.cpu_dispatch + stats_.cpu_archive + stats_.cpu_finish +
+                 stats_.cpu_spider + stats_.cpu_commit;
+  size_t n = std::max<size_t>(1, stats_.late.size());
+  auto ms = [&](double x) { return x / n * 1000; };
+  fprintf(
+      stderr,
+      "odh crawl stats: %zu transfers, %llu loop passes, %llu socket events\n"
+      "  loop-thread CPU per transfer: %.3f ms = curl %.3f + dispatch %.3f + WARC %.3f + fetch log/frontier "
+      "%.3f + spider %.3f + commit %.3f\n"
+      "  lateness (due -> add_handle): %s\n  add_handle -> curl start: %s\n  time to first byte: %s\n",
+      stats_.late.size(), static_cast<unsigned long long>(stats_.loop_passes),
+      static_cast<unsigned long long>(stats_.socket_events), ms(total), ms(stats_.cpu_curl),
+      ms(stats_.cpu_dispatch), ms(stats_.cpu_archive), ms(stats_.cpu_finish), ms(stats_.cpu_spider),
+      ms(stats_.cpu_commit), LoopStats::summary(stats_.late).c_str(),
+      LoopStats::summary(stats_.send_delay).c_str(), LoopStats::summary(stats_.ttfb).c_str());
 }
 
 // Archives and commits up to kChunk completions: WARC records first, then (optionally fsync,) then
@@ -1200,7 +1352,9 @@ void Engine::process_completed() {
     done.push_back(std::move(completed_.front()));
     completed_.pop_front();
   }
+  if (stats_.on) cpu_mark_ = thread_cpu();
   for (auto& t : done) archive_exchange(t.get());
+  stats_.charge(&stats_.cpu_archive, &cpu_mark_);
   kill_point("warc-written");
   double fnow = mono_now();
   if (o_.fsync || fnow - last_flush_ > 5) {
@@ -1209,9 +1363,12 @@ void Engine::process_completed() {
     kill_point("flushed");
   }
   st_.begin();
+  stats_.charge(&stats_.cpu_archive, &cpu_mark_);  // the periodic flush
   for (auto& t : done) finish(t.get());
+  stats_.charge(&stats_.cpu_finish, &cpu_mark_);  // deliver() moves its share to cpu_spider
   kill_point("in-transaction");
   st_.commit();
+  stats_.charge(&stats_.cpu_commit, &cpu_mark_);
   kill_point("committed");
   for (auto& t : done) {
     curl_slist_free_all(t->headers);

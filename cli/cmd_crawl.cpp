@@ -11,7 +11,11 @@
 #include "cli/command.h"
 #include "core/core.h"
 #include "crawler/crawl.h"
+#include "parsers/engine.h"
+#include "parsers/replay.h"
+#include "parsers/terms.h"
 #include "registry/registry.h"
+#include "store/store.h"
 
 namespace odh::cli {
 namespace {
@@ -51,7 +55,7 @@ std::string progress_line(const CrawlProgress& p) {
 }
 
 struct Args {
-  std::string sites_file, only, out = "crawl", user_agent, previous;
+  std::string sites_file, only, out = "crawl", user_agent, previous, spiders = "links";
   double delay = -1;
   std::vector<std::string> connect_to;
   bool resume = false, quiet = false, offline = false;
@@ -92,7 +96,27 @@ void run_crawl(const Args& a) {
       if (want.count(s.id)) sites.push_back(s);
   }
 
-  Crawler crawler(o);
+  // --spiders family: the spider stack of `odh parse --live` (family engine or embedded-column
+  // extractor, terms pages, the recorded home page; the link spider for sites without an engine), so
+  // the WARC holds everything `odh parse --replay OUT` needs to rebuild the database — and, unlike
+  // `parse --live`, the crawl is resumable: the crawl engine stays the one crash-safe path, the
+  // database is derived from its WARC afterwards. The spiders' own rows go to a scratch store (an
+  // SQLite private temporary database, deleted at exit): they are rebuilt by the replay.
+  std::unique_ptr<Store> scratch;
+  std::unique_ptr<StoreSink> sink;
+  std::int64_t scratch_run = 0;
+  SpiderFactory factory;
+  if (a.spiders == "family") {
+    scratch = Store::open("");
+    scratch_run = scratch->begin_run("crawl", "live", sites_file);
+    sink = std::make_unique<StoreSink>(*scratch, scratch_run);
+    factory = [&](const Site& s, const CrawlOptions& opt) {
+      auto inner = has_engine(s) ? make_site_spider(s, *sink) : make_link_spider(s, opt);
+      return recording_spider(terms::terms_spider(std::move(inner), s, *scratch, scratch_run), *scratch,
+                              scratch_run, nullptr, &s);
+    };
+  }
+  Crawler crawler(o, factory);
   bool tty = isatty(STDERR_FILENO) && !a.quiet;
   crawler.on_progress = [&](const CrawlProgress& p) {
     if (a.quiet) return;
@@ -158,6 +182,10 @@ CommandRegistrar reg(30, [](CLI::App& app) {
   c->add_option("--ca-file", a->ca_file, "PEM bundle to verify TLS with (e.g. from odh sim --tls-ca)");
   c->add_option("--user-agent", a->user_agent, "User-Agent (default: odh/<version> (+contact URL))");
   c->add_option("--previous", a->previous, "Earlier crawl directory: conditional GET, 304 -> WARC revisit");
+  c->add_option("--spiders", a->spiders,
+                "links: the built-in link spider (default); family: the parsers' family spiders, as "
+                "`odh parse --live` runs them (rebuild the database with `odh parse --replay OUT`)")
+      ->check(CLI::IsMember({"links", "family"}));
   c->add_flag("--quiet", a->quiet, "No progress output");
   c->callback([a] { run_crawl(*a); });
 });

@@ -1294,11 +1294,13 @@ void Engine::drive_curl(int timeout_ms) {
     if (evs[i].events & EPOLLOUT) mask |= CURL_CSELECT_OUT;
     if (evs[i].events & (EPOLLERR | EPOLLHUP)) mask |= CURL_CSELECT_ERR;
     curl_multi_socket_action(multi_, evs[i].data.fd, mask, &running);
+    reap();  // stamp t_end now: it anchors the host's next gap (see gap_anchor)
   }
   stats_.socket_events += n > 0 ? n : 0;
   if (curl_timer_ >= 0 && curl_timer_ <= mono_now()) {
     curl_timer_ = -1;
     curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+    reap();
   }
 }
 

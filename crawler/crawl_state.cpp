@@ -395,13 +395,14 @@ int State::unpause_hosts() {
 }
 
 void State::write_portal_status(const std::string& site_id, const std::string& origin) {
-  sqlite3_stmt* s = nullptr;
-  if (sqlite3_prepare_v2(db_, kPortalStatus, -1, &s, nullptr) != SQLITE_OK)
-    throw std::runtime_error(std::string("crawl state: ") + sqlite3_errmsg(db_));
+  // Prepared once: compiling this statement per site was a third of the CPU of a short 670-site crawl.
+  if (!portal_status_) portal_status_ = prep(kPortalStatus);
+  sqlite3_stmt* s = portal_status_;
+  sqlite3_reset(s);
   put(s, 1, site_id);
   put(s, 2, origin);
   sqlite3_step(s);
-  sqlite3_finalize(s);
+  sqlite3_reset(s);
 }
 
 void State::set_warc_committed(const std::string& name, std::int64_t bytes) {

@@ -107,7 +107,7 @@ class State {
   std::vector<sqlite3_stmt*> stmts_;
   sqlite3_stmt *ins_seen_ = nullptr, *ins_front_ = nullptr, *upd_done_ = nullptr, *sel_window_ = nullptr,
                *ins_fetch_ = nullptr, *ins_host_ = nullptr, *sel_host_ = nullptr, *ins_warc_ = nullptr,
-               *sel_prev_ = nullptr, *cnt_site_ = nullptr;
+               *portal_status_ = nullptr, *sel_prev_ = nullptr, *cnt_site_ = nullptr;
 };
 
 }  // namespace odh::crawl

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <set>
 
 #include "crawl_util.h"
 #include "sim/tls.h"
@@ -58,7 +59,8 @@ struct TwoSchemeServer {
         }
         std::lock_guard<std::mutex> g(mu);
         --active[host];
-        log.push_back({t, host, is_tls ? "https" : "http" + port_part, q.path, r.status, "", "", ""});
+        log.push_back(
+            {t, host, is_tls ? "https" : "http" + port_part, q.path, r.status, "", "", "", q.remote_port});
       });
     }
     port = plain.bind_to_any_port("127.0.0.1");
@@ -84,6 +86,40 @@ struct TwoSchemeServer {
 };
 
 }  // namespace
+
+TEST_CASE("one kept-alive connection per host, reused across its requests and never shared between hosts") {
+  // Each host gate has its own curl connection cache (crawler/crawl_engine.cpp, Gate::share): all
+  // hosts reach the same 127.0.0.1:port through --connect-to, and still each keeps its own connection.
+  TestServer srv([](const std::string& host, const httplib::Request& q, httplib::Response& r) {
+    if (q.path == "/robots.txt")
+      r.status = 404;
+    else if (q.path == "/")
+      r.set_content("<a href=\"/p1\">1</a><a href=\"/p2\">2</a>", "text/html");
+    else
+      r.set_content("<html>" + host + q.path + "</html>", "text/html");
+  });
+  CrawlOptions o;
+  o.out_dir = temp_dir("conn");
+  o.delay_s = 0.05;
+  o.jitter = 0;
+  o.connect_to = {srv.connect_to()};
+  Crawler c(o);
+  auto rep =
+      c.run({site("a", {"http://a.test/"}), site("b", {"http://b.test/"}), site("c", {"http://c.test/"})});
+  REQUIRE(rep.ok);
+  std::set<int> all;
+  for (std::string h : {"a.test", "b.test", "c.test"}) {
+    CAPTURE(h);
+    auto log = srv.log_for(h);
+    REQUIRE(log.size() == 4);  // robots + home + 2 pages: within the server's 5 requests per connection
+    std::set<int> ports;
+    for (auto& r : log) ports.insert(r.remote_port);
+    CHECK(ports.size() == 1);
+    all.insert(ports.begin(), ports.end());
+  }
+  CHECK(all.size() == 3);
+  std::filesystem::remove_all(o.out_dir);
+}
 
 TEST_CASE("http, https and another port of one host share one politeness gap and one request in flight") {
   TwoSchemeServer srv;

@@ -17,6 +17,7 @@ struct LoggedRequest {
   std::string host, method, path;
   int status = 0;
   std::string user_agent, if_none_match, accept_encoding;
+  int remote_port = 0;  // the client's TCP port: one value per connection
 };
 
 inline double steady_s() {
@@ -38,7 +39,8 @@ class TestServer {
       handler_(host, req, res);
       std::lock_guard<std::mutex> g(mu_);
       log_.push_back({t, host, req.method, req.target, res.status, req.get_header_value("User-Agent"),
-                      req.get_header_value("If-None-Match"), req.get_header_value("Accept-Encoding")});
+                      req.get_header_value("If-None-Match"), req.get_header_value("Accept-Encoding"),
+                      req.remote_port});
     };
     srv_.Get(".*", route);
     srv_.Post(".*", route);

@@ -402,6 +402,9 @@ int Server::start(int port) {
   s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   s.set_keep_alive_max_count(100);
   s.set_keep_alive_timeout(1);  // idle keep-alive connections hold a worker thread: keep it short
+  // httplib writes headers and body separately: without TCP_NODELAY, Nagle holds the body until the
+  // client's delayed ACK (~40 ms per response on loopback).
+  s.set_tcp_nodelay(true);
   s.set_read_timeout(10);
   s.set_write_timeout(10);
   s.set_payload_max_length(4 << 20);
@@ -431,6 +434,7 @@ int Server::start(int port) {
     t.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(std::max(2, threads / 4))); };
     t.set_keep_alive_max_count(100);
     t.set_keep_alive_timeout(1);
+    t.set_tcp_nodelay(true);
     t.set_read_timeout(10);
     t.set_write_timeout(10);
     t.set_payload_max_length(4 << 20);

@@ -177,9 +177,11 @@ TEST_CASE("kill -9 + --resume with the family spiders: odh parse --replay gives 
     CAPTURE(kills[k]);
     std::string out = base + "/killed" + std::to_string(k);
     CHECK(odh_run(crawl_args(out), kills[k], out + ".log") == -SIGKILL);
-    // The kill cut the crawl short: its WARC alone (when it has one) gives fewer rows, so the
-    // comparison after the resume is not between two complete crawls by accident.
-    if (fs::exists(out + "/warc") && replay(out, out + "-partial.sqlite") == 0)
+    // The early fixed kills cut the crawl short (<= 3 chunks of 16 of its ~80 exchanges; the
+    // largest portal alone needs ~47 in sequence): that WARC alone (when it has one) gives fewer
+    // rows, so the comparison after the resume is not between two complete crawls by accident. The
+    // random kill may fall after the last dataset page, so it is not checked here.
+    if (k + 1 < kills.size() && fs::exists(out + "/warc") && replay(out, out + "-partial.sqlite") == 0)
       CHECK(sorted_rows(out + "-partial.sqlite", kTables.at("dataset_field")).size() <
             want["dataset_field"].size());
     auto args = crawl_args(out);

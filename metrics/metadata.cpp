@@ -23,9 +23,9 @@ std::vector<IndicatorRow> detail::compute_metadata(sqlite3* db, int run, const R
   std::map<std::string, int> group_n, std_n;
   for (auto& e : ref.elements) {
     std::vector<long long> filled_ix(pr.portals.size(), 0);
-    const auto idx = pr.indices(e.canonicals);
-    for (auto& r : pr.rows)
-      if (Presence::any(r, idx)) filled_ix[r.portal_ix]++;
+    const auto m = pr.mask(pr.indices(e.canonicals));
+    for (size_t i = 0; i < pr.rows.size(); ++i)
+      if (pr.any(i, m)) filled_ix[pr.rows[i].portal_ix]++;
     std::map<std::string, long long> filled;
     for (size_t i = 0; i < pr.portals.size(); ++i) filled[pr.portals[i]] = filled_ix[i];
     const std::string id = "metadata.element." + e.standard + "." + e.element;

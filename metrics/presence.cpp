@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <set>
 #include <string_view>
 
@@ -140,12 +143,24 @@ void load_rows(sqlite3* db, int run, Presence& p, std::vector<long long>* fetch_
     for (size_t i = 0; i < order.size(); ++i) rank[order[i]] = static_cast<int>(i);
     for (int o : order) p.portals.push_back(names[o]);
   }
+  // dataset_pk is the rowid, so the scan yields each portal's datasets in pk order already: a stable
+  // counting sort by portal rank gives (portal, pk) order in linear time.
   std::vector<int> order(tmp.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
-  std::sort(order.begin(), order.end(), [&](int a, int b) {
-    const Tmp &x = tmp[a], &y = tmp[b];
-    return rank[x.portal] != rank[y.portal] ? rank[x.portal] < rank[y.portal] : x.pk < y.pk;
-  });
+  {
+    std::vector<size_t> start(names.size() + 1, 0);
+    for (auto& t : tmp) start[rank[t.portal] + 1]++;
+    for (size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
+    bool sorted = true;
+    for (size_t i = 0; i < tmp.size(); ++i) {
+      order[start[rank[tmp[i].portal]]++] = static_cast<int>(i);
+      sorted = sorted && (i == 0 || tmp[i - 1].pk < tmp[i].pk);
+    }
+    if (!sorted)  // not expected (rowid order), but keep the (portal, pk) contract regardless
+      std::sort(order.begin(), order.end(), [&](int a, int b) {
+        const Tmp &x = tmp[a], &y = tmp[b];
+        return rank[x.portal] != rank[y.portal] ? rank[x.portal] < rank[y.portal] : x.pk < y.pk;
+      });
+  }
   p.rows.reserve(tmp.size());
   p.bits.assign(tmp.size() * words, 0);
   if (fetch_ids) fetch_ids->reserve(tmp.size());
@@ -194,7 +209,7 @@ void distribution_bits(Presence& p, const std::vector<Snapshot::Dist>& dists) {
   int f = p.index("format"), u = p.index("download_url"), b = p.index("byte_size"), m = p.index("media_type");
   for (auto& d : dists) {
     if (f >= 0 && d.has_format) p.set(d.row, f);
-    if (u >= 0 && !d.url.empty()) p.set(d.row, u);
+    if (u >= 0 && d.url) p.set(d.row, u);
     if (b >= 0 && d.byte_size) p.set(d.row, b);
     if (m >= 0 && !d.content_type.empty()) p.set(d.row, m);
   }
@@ -221,7 +236,9 @@ void load_distributions(sqlite3* db, Snapshot& s) {
     if (r < 0) continue;
     Snapshot::Dist d;
     d.row = r;
-    d.url = col(x, 1);
+    std::string_view url = col(x, 1);
+    d.url = !url.empty();
+    d.url_http = url.starts_with("http://") || url.starts_with("https://");
     if (sqlite3_column_type(x, 2) != SQLITE_NULL) d.live = sqlite3_column_int64(x, 2);
     d.format = col(x, 3);
     d.sniffed = col(x, 4);
@@ -319,16 +336,33 @@ struct FieldPart {
 void FieldPartDeleter::operator()(FieldPart* p) const { delete p; }
 
 void load_snapshot_rows(sqlite3* db, int run, const Reference& ref, Snapshot& s) {
+  // ODH_METRICS_TIMING: thread CPU of each step (diagnostics for bench/metrics_bench.sh).
+  const bool timing = std::getenv("ODH_METRICS_TIMING") != nullptr;
+  timespec t{};
+  auto lap = [&](const char* what) {
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    if (timing && what)
+      std::fprintf(stderr, "metrics:   rows.%-12s %7.3f s cpu\n", what,
+                   (now.tv_sec - t.tv_sec) + (now.tv_nsec - t.tv_nsec) / 1e9);
+    t = now;
+  };
+  lap(nullptr);
   Presence& p = s.presence;
   p.canonicals = snapshot_canonicals(ref);
   load_rows(db, run, p, &s.fetch_id, &s.cells, &s.open_condition);
+  lap("datasets");
   index_rows(s);
+  lap("index");
   load_distributions(db, s);
+  lap("dists");
   distribution_bits(p, s.dists);
+  lap("bits");
 }
 
 std::pair<long long, long long> field_rowid_range(sqlite3* db) {
-  Stmt q(db, "SELECT min(rowid), max(rowid) FROM dataset_field");
+  // Two subqueries: SQLite answers a lone min() or max() from the B-tree's ends, both together by a scan.
+  Stmt q(db, "SELECT (SELECT min(rowid) FROM dataset_field), (SELECT max(rowid) FROM dataset_field)");
   if (q.step() && !q.null(0)) return {q.i64(0), q.i64(1)};
   return {1, 0};
 }

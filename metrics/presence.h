@@ -73,8 +73,10 @@ struct Snapshot {
 
   // distribution rows of the run's datasets, in rowid order.
   struct Dist {
-    int row;  // presence row of its dataset
-    std::string url, format, sniffed, content_type;
+    int row;                // presence row of its dataset
+    bool url = false;       // the URL is not empty
+    bool url_http = false;  // it starts with http:// or https://
+    std::string format, sniffed, content_type;
     std::optional<long long> live;
     bool byte_size = false;
     bool has_format = false;      // coalesce(format, sniffed_format, '') <> ''

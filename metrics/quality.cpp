@@ -53,7 +53,7 @@ std::vector<MqaScore> detail::mqa_scores(sqlite3* db, int run, const Reference& 
   std::vector<DistAgg> dist(pr.rows.size());
   for (auto& x : snap.dists) {
     auto& a = dist[x.row];
-    a.url |= !x.url.empty();
+    a.url |= x.url;
     a.live |= x.live && *x.live == 1;
     std::string declared = norm_format(x.format, ""), sniffed = norm_format("", x.sniffed);
     const std::string& f = sniffed.empty() ? declared : sniffed;  // norm_format(format, sniffed)
@@ -239,7 +239,7 @@ std::vector<IndicatorRow> detail::compute_quality(sqlite3* db, int run, const Re
     const auto& r = pr.rows[x.row];
     int st = 0;
     bool lic = portal_licence[r.portal_ix] || (!licensed_ds.empty() && licensed_ds.count(r.pk));
-    if (!x.url.empty() && lic) {
+    if (x.url && lic) {
       st = 1;
       auto it = ref.formats.find(norm_format(x.format, x.sniffed));
       if (it != ref.formats.end() && it->second.machine_readable) {

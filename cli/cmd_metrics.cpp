@@ -1,7 +1,4 @@
 // odh metrics: compute every indicator for a run, write the `indicator` table, print a selection.
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <iostream>
 #include <string_view>
 #include <utility>
@@ -80,14 +77,7 @@ void run_metrics(const MetricsOpts& o) {
     int run = o.run ? o.run : metrics::latest_run(db);
     auto ref = metrics::load_reference(data_dir());
     std::vector<metrics::DatasetQuality> dq;
-    auto rows = metrics::compute_all(db, run, ref, &dq);
-    {
-      auto t0 = std::chrono::steady_clock::now();
-      metrics::write_indicators(db, run, rows, &dq);
-      if (std::getenv("ODH_METRICS_TIMING"))
-        std::fprintf(stderr, "metrics: write     %7.3f s wall\n",
-                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
+    auto rows = metrics::compute_and_write(db, run, ref, &dq);
     sqlite3_close(db);
     db = nullptr;
     // Dataset-scope rows (the dataset_quality table) are numerous; print them only when asked for.

@@ -117,8 +117,7 @@ void run_main(const RunArgs& a) {
     sqlite3_busy_timeout(db, 10000);
     auto ref = metrics::load_reference(data_dir());
     std::vector<metrics::DatasetQuality> dq;  // per-dataset MQA scores → the dataset_quality table
-    rows = metrics::compute_all(db, static_cast<int>(run_id), ref, &dq);
-    metrics::write_indicators(db, static_cast<int>(run_id), rows, &dq);
+    rows = metrics::compute_and_write(db, static_cast<int>(run_id), ref, &dq);
   } catch (...) {
     sqlite3_close(db);
     throw;

@@ -1,5 +1,7 @@
 // §5.4 impact layer: persistence (publication and update recency against the crawl date, update
 // frequency, promise kept) and dataset evaluation (rating/comment channels and their use).
+#include <unordered_map>
+
 #include "metrics/presence.h"
 
 namespace odh::metrics {
@@ -40,13 +42,15 @@ std::map<std::string, PortalScan> scan_portals(sqlite3* db, int run) {
          "comment_count IS "
          "NOT NULL, rating_count, comment_count FROM dataset NOT INDEXED WHERE run_id=?");
   s.bind(1, (long long)run);
-  std::string last;
-  PortalScan* cur = nullptr;
+  std::unordered_map<std::string, PortalScan*> by_pid;  // std::map nodes do not move
+  std::string pid, date;
   while (s.step()) {
-    std::string pid = s.text(0);
-    if (!cur || pid != last) cur = &m[pid], last = pid;
-    if (!s.null(1) && s.text(1) > cur->issued) cur->issued = s.text(1);
-    if (!s.null(2) && s.text(2) > cur->modified) cur->modified = s.text(2);
+    pid = s.text(0);
+    auto it = by_pid.find(pid);
+    if (it == by_pid.end()) it = by_pid.emplace(pid, &m[pid]).first;
+    PortalScan* cur = it->second;
+    if (!s.null(1) && (date = s.text(1)) > cur->issued) cur->issued = date;
+    if (!s.null(2) && (date = s.text(2)) > cur->modified) cur->modified = date;
     cur->channel |= s.i64(3) != 0;
     if (!s.null(4)) cur->rating_count += s.f64(4), cur->n_rating_count++;
     if (!s.null(5)) cur->comment_count += s.f64(5), cur->n_comment_count++;
@@ -106,30 +110,46 @@ std::vector<IndicatorRow> detail::compute_impact(sqlite3* db, int run, const Ref
   std::map<std::string, Obs> declared, dynamic, missing, kept;
   std::map<std::string, std::map<std::string, long long>> dist;  // portal → frequency → datasets
   {
+    // Per portal: integer counts (order-free), turned into Obs after the scan.
+    struct Acc {
+      std::map<std::string, long long> dist;  // frequency → datasets
+      long long rows = 0, missing = 0, declared = 0, dynamic = 0, kept_n = 0, kept = 0;
+    };
+    std::unordered_map<std::string, Acc> acc;
+    std::unordered_map<std::string, std::optional<long long>> age_of;  // modified date → days to crawl
     Stmt s(db, "SELECT portal_id, coalesce(frequency,''), modified FROM dataset NOT INDEXED WHERE run_id=?");
     s.bind(1, (long long)run);
+    std::string pid, f, modified;
     while (s.step()) {
-      std::string pid = s.text(0), f = s.text(1);
-      dist[pid][f.empty() ? "未提供" : f]++;
-      auto& m = missing[pid];
-      m.num = m.num.value_or(0) + (f.empty() ? 1 : 0);
-      m.den++;
-      m.n++;
+      pid = s.text(0);
+      f = s.text(1);
+      Acc& a = acc[pid];
+      a.dist[f.empty() ? "未提供" : f]++;
+      a.rows++;
+      a.missing += f.empty() ? 1 : 0;
       if (!f.empty()) {
-        auto& d = dynamic[pid];
         auto it = freq_vocab.find(f);
-        d.num = d.num.value_or(0) + (it != freq_vocab.end() && it->second == "dynamic" ? 1 : 0);
-        d.den++;
-        d.n++;
+        a.declared++;
+        a.dynamic += it != freq_vocab.end() && it->second == "dynamic" ? 1 : 0;
       }
       auto per = period_days(f);
-      auto age = s.null(2) ? std::nullopt : days_between(s.text(2), today);
-      if (per && age) {
-        auto& k = kept[pid];
-        k.num = k.num.value_or(0) + (*age <= *per ? 1 : 0);
-        k.den++;
-        k.n++;
+      std::optional<long long> age;
+      if (!s.null(2)) {
+        modified = s.text(2);
+        auto m = age_of.find(modified);
+        if (m == age_of.end()) m = age_of.emplace(modified, days_between(modified, today)).first;
+        age = m->second;
       }
+      if (per && age) {
+        a.kept_n++;
+        a.kept += *age <= *per ? 1 : 0;
+      }
+    }
+    for (auto& [p, a] : acc) {
+      dist[p] = std::move(a.dist);
+      missing[p] = Obs{double(a.missing), double(a.rows), a.rows, ""};
+      if (a.declared) dynamic[p] = Obs{double(a.dynamic), double(a.declared), a.declared, ""};
+      if (a.kept_n) kept[p] = Obs{double(a.kept), double(a.kept_n), a.kept_n, ""};
     }
   }
   for (auto& [pid, m] : dist) {

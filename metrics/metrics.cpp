@@ -165,8 +165,9 @@ namespace {
 // task (in list order) whose dependencies are done; so the list order is the priority.
 class TaskGraph {
  public:
-  int add(const char* name, std::vector<int> deps, std::function<void(sqlite3*)> f) {
-    tasks_.push_back({name, std::move(deps), std::move(f)});
+  // `main_only`: the task must run on conns[0] (the caller's read-write connection).
+  int add(const char* name, std::vector<int> deps, std::function<void(sqlite3*)> f, bool main_only = false) {
+    tasks_.push_back({name, std::move(deps), std::move(f), main_only});
     return static_cast<int>(tasks_.size()) - 1;
   }
   // Runs every task; the first exception is rethrown after all threads have stopped.
@@ -174,8 +175,8 @@ class TaskGraph {
     state_.assign(tasks_.size(), 0);
     std::vector<std::thread> threads;
     for (size_t i = 1; i < conns.size(); ++i)
-      threads.emplace_back([this, c = conns[i], timing] { loop(c, timing); });
-    loop(conns[0], timing);
+      threads.emplace_back([this, c = conns[i], timing] { loop(c, false, timing); });
+    loop(conns[0], true, timing);
     for (auto& t : threads) t.join();
     if (error_) std::rethrow_exception(error_);
   }
@@ -185,8 +186,9 @@ class TaskGraph {
     const char* name;
     std::vector<int> deps;
     std::function<void(sqlite3*)> f;
+    bool main_only;
   };
-  void loop(sqlite3* c, bool timing) {
+  void loop(sqlite3* c, bool main, bool timing) {
     std::unique_lock lock(mu_);
     for (;;) {
       int next = -1;
@@ -194,7 +196,7 @@ class TaskGraph {
       for (size_t i = 0; i < tasks_.size() && next < 0; ++i) {
         if (state_[i] != 0) continue;
         pending = true;
-        bool ready = true;
+        bool ready = main || !tasks_[i].main_only;
         for (int d : tasks_[i].deps) ready = ready && state_[d] == 2;
         if (ready) next = static_cast<int>(i);
       }
@@ -232,8 +234,15 @@ class TaskGraph {
 };
 }  // namespace
 
-std::vector<IndicatorRow> compute_all(sqlite3* db, int run, const Reference& ref,
-                                      std::vector<DatasetQuality>* dataset_quality) {
+namespace {
+void write_indicator_rows(sqlite3* db, int run, const std::vector<IndicatorRow>& rows);
+void write_dataset_quality(sqlite3* db, int run, const std::vector<DatasetQuality>& dq);
+
+// compute_all, and with `write` also write_indicators: the dataset_quality rows are then written on the
+// caller's connection as soon as the quality layer has them, while the other thread still computes
+// (inside one transaction, committed with the indicator rows at the end).
+std::vector<IndicatorRow> compute(sqlite3* db, int run, const Reference& ref,
+                                  std::vector<DatasetQuality>* dataset_quality, bool write) {
   const bool timing = std::getenv("ODH_METRICS_TIMING") != nullptr;
   // The machine has two cores: the layers run as tasks on two threads with a connection each (the
   // second read-only). The shared snapshot is loaded as tasks too: the dataset and distribution scans,
@@ -263,9 +272,23 @@ std::vector<IndicatorRow> compute_all(sqlite3* db, int run, const Reference& ref
   }
   const int merged = g.add("merge", part_tasks, [&](sqlite3*) { merge_snapshot_fields(snap, parts); });
   // Longest snapshot layers first, so that the last task to finish is a short one.
-  g.add("quality", {merged}, [&](sqlite3* c) {
-    quality = detail::compute_quality(c, run, ref, snap, dataset_quality ? &dq : nullptr);
+  const bool want_dq = dataset_quality || write;
+  const int quality_task = g.add("quality", {merged}, [&](sqlite3* c) {
+    quality = detail::compute_quality(c, run, ref, snap, want_dq ? &dq : nullptr);
   });
+  bool in_transaction = false;
+  if (write)
+    g.add(
+        "write.dq", {quality_task},
+        [&](sqlite3* c) {
+          // The other connection keeps reading meanwhile: RESERVED allows readers, and with cache_spill
+          // off the dirty pages stay in memory until COMMIT (a spill would need the EXCLUSIVE lock).
+          exec(c, "PRAGMA cache_spill=OFF");
+          exec(c, "BEGIN IMMEDIATE");
+          in_transaction = true;
+          write_dataset_quality(c, run, dq);
+        },
+        true);
   g.add("data", {merged}, [&](sqlite3* c) { data = detail::compute_data(c, run, ref, snap); });
   g.add("network", {}, [&](sqlite3* c) { network = compute_network(c, run, ref); });
   g.add("usage", {}, [&](sqlite3* c) { usage = compute_usage(c, run, ref); });
@@ -275,72 +298,112 @@ std::vector<IndicatorRow> compute_all(sqlite3* db, int run, const Reference& ref
   g.add("platform", {merged}, [&](sqlite3* c) { platform = detail::compute_platform(c, run, ref, snap); });
   std::vector<sqlite3*> conns{db};
   if (c2) conns.push_back(c2);
-  g.run(conns, timing);
-  if (dataset_quality) *dataset_quality = std::move(dq);
   std::vector<IndicatorRow> all;
-  for (auto* part : {&platform, &metadata, &data, &usage, &impact, &quality, &network, &bulletin})
-    all.insert(all.end(), std::make_move_iterator(part->begin()), std::make_move_iterator(part->end()));
+  try {
+    g.run(conns, timing);
+    for (auto* part : {&platform, &metadata, &data, &usage, &impact, &quality, &network, &bulletin})
+      all.insert(all.end(), std::make_move_iterator(part->begin()), std::make_move_iterator(part->end()));
+    if (write) {
+      auto t0 = std::chrono::steady_clock::now();
+      if (!in_transaction) {  // no write.dq task ran (cannot happen: it always runs) — be safe
+        exec(db, "BEGIN IMMEDIATE");
+        in_transaction = true;
+        write_dataset_quality(db, run, dq);
+      }
+      write_indicator_rows(db, run, all);
+      exec(db, "COMMIT");
+      in_transaction = false;
+      exec(db, "PRAGMA cache_spill=ON");
+      if (timing)
+        std::fprintf(stderr, "metrics: %-9s %7.3f s wall (indicator rows, commit)\n", "write",
+                     seconds_since(t0));
+    }
+  } catch (...) {
+    if (in_transaction) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (write) sqlite3_exec(db, "PRAGMA cache_spill=ON", nullptr, nullptr, nullptr);
+    throw;
+  }
+  if (dataset_quality) *dataset_quality = std::move(dq);
   return all;
+}
+}  // namespace
+
+std::vector<IndicatorRow> compute_all(sqlite3* db, int run, const Reference& ref,
+                                      std::vector<DatasetQuality>* dataset_quality) {
+  return compute(db, run, ref, dataset_quality, false);
+}
+
+std::vector<IndicatorRow> compute_and_write(sqlite3* db, int run, const Reference& ref,
+                                            std::vector<DatasetQuality>* dataset_quality) {
+  return compute(db, run, ref, dataset_quality, true);
 }
 
 void write_indicators(sqlite3* db, int run, const std::vector<IndicatorRow>& rows,
                       const std::vector<DatasetQuality>* dataset_quality) {
   exec(db, "BEGIN IMMEDIATE");
   try {
-    Stmt del(db, "DELETE FROM indicator WHERE run_id=?");
-    del.bind(1, (long long)run);
-    del.step();
-    // In primary-key order: each insert appends to the key's B-tree instead of splitting pages
-    // all over it.
-    std::vector<const IndicatorRow*> sorted;
-    sorted.reserve(rows.size());
-    for (auto& r : rows) sorted.push_back(&r);
-    std::stable_sort(sorted.begin(), sorted.end(), [](const IndicatorRow* a, const IndicatorRow* b) {
-      if (int c = a->scope.compare(b->scope)) return c < 0;
-      if (int c = a->scope_key.compare(b->scope_key)) return c < 0;
-      return a->indicator < b->indicator;
-    });
-    Stmt ins(
-        db,
-        "INSERT OR REPLACE INTO indicator(run_id, scope, scope_key, indicator, value, value_text, unit, n) "
-        "VALUES (?,?,?,?,?,?,?,?)");
-    for (const IndicatorRow* r : sorted) {
-      ins.bind(1, (long long)run)
-          .bind(2, r->scope)
-          .bind(3, r->scope_key)
-          .bind(4, r->indicator)
-          .bind(5, r->value);
-      if (r->value_text.empty())
-        ins.bind(6, std::optional<double>());
-      else
-        ins.bind(6, r->value_text);
-      ins.bind(7, r->unit).bind(8, r->n);
-      ins.step();
-      ins.reset();
-    }
-    if (dataset_quality) {
-      Stmt dq_del(db, "DELETE FROM dataset_quality WHERE run_id=?");
-      dq_del.bind(1, (long long)run);
-      dq_del.step();
-      Stmt dq_ins(db,
-                  "INSERT OR REPLACE INTO dataset_quality(dataset_pk, run_id, findability, accessibility, "
-                  "interoperability, reusability, contextuality, total, band) VALUES (?,?,?,?,?,?,?,?,?)");
-      for (auto& d : *dataset_quality) {
-        const MqaScore& m = d.score;
-        dq_ins.bind(1, d.dataset_pk).bind(2, (long long)run).bind(3, (long long)m.findability);
-        dq_ins.bind(4, (long long)m.accessibility).bind(5, (long long)m.interoperability);
-        dq_ins.bind(6, (long long)m.reusability).bind(7, (long long)m.contextuality);
-        dq_ins.bind(8, (long long)m.total()).bind(9, mqa_band(m.total()));
-        dq_ins.step();
-        dq_ins.reset();
-      }
-    }
+    write_indicator_rows(db, run, rows);
+    if (dataset_quality) write_dataset_quality(db, run, *dataset_quality);
     exec(db, "COMMIT");
   } catch (...) {
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
 }
+
+namespace {
+void write_indicator_rows(sqlite3* db, int run, const std::vector<IndicatorRow>& rows) {
+  Stmt del(db, "DELETE FROM indicator WHERE run_id=?");
+  del.bind(1, (long long)run);
+  del.step();
+  // In primary-key order: each insert appends to the key's B-tree instead of splitting pages all over it.
+  std::vector<const IndicatorRow*> sorted;
+  sorted.reserve(rows.size());
+  for (auto& r : rows) sorted.push_back(&r);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const IndicatorRow* a, const IndicatorRow* b) {
+    if (int c = a->scope.compare(b->scope)) return c < 0;
+    if (int c = a->scope_key.compare(b->scope_key)) return c < 0;
+    return a->indicator < b->indicator;
+  });
+  Stmt ins(
+      db,
+      "INSERT OR REPLACE INTO indicator(run_id, scope, scope_key, indicator, value, value_text, unit, n) "
+      "VALUES (?,?,?,?,?,?,?,?)");
+  for (const IndicatorRow* r : sorted) {
+    ins.bind(1, (long long)run)
+        .bind(2, r->scope)
+        .bind(3, r->scope_key)
+        .bind(4, r->indicator)
+        .bind(5, r->value);
+    if (r->value_text.empty())
+      ins.bind(6, std::optional<double>());
+    else
+      ins.bind(6, r->value_text);
+    ins.bind(7, r->unit).bind(8, r->n);
+    ins.step();
+    ins.reset();
+  }
+}
+
+void write_dataset_quality(sqlite3* db, int run, const std::vector<DatasetQuality>& dq) {
+  Stmt del(db, "DELETE FROM dataset_quality WHERE run_id=?");
+  del.bind(1, (long long)run);
+  del.step();
+  // dq is in dataset_pk (= rowid) order: every insert appends to the table's B-tree.
+  Stmt ins(db,
+           "INSERT OR REPLACE INTO dataset_quality(dataset_pk, run_id, findability, accessibility, "
+           "interoperability, reusability, contextuality, total, band) VALUES (?,?,?,?,?,?,?,?,?)");
+  for (auto& d : dq) {
+    const MqaScore& m = d.score;
+    ins.bind(1, d.dataset_pk).bind(2, (long long)run).bind(3, (long long)m.findability);
+    ins.bind(4, (long long)m.accessibility).bind(5, (long long)m.interoperability);
+    ins.bind(6, (long long)m.reusability).bind(7, (long long)m.contextuality);
+    ins.bind(8, (long long)m.total()).bind(9, mqa_band(m.total()));
+    ins.step();
+    ins.reset();
+  }
+}
+}  // namespace
 
 int latest_run(sqlite3* db) {
   Stmt s(db, "SELECT max(run_id) FROM run");

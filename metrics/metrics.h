@@ -6,6 +6,8 @@
 //         std::vector<odh::metrics::DatasetQuality> dq;
 //         auto rows = odh::metrics::compute_all(db, run_id, ref, &dq);
 //         odh::metrics::write_indicators(db, run_id, rows, &dq);
+//  or, the same in one go (what `odh metrics` and `odh run` do):
+//         auto rows = odh::metrics::compute_and_write(db, run_id, ref, &dq);
 // Per-dataset MQA scores are not aggregates: they go to their own table (`dataset_quality`, one integer-
 // keyed row per dataset) instead of a million `indicator` rows.
 // All functions read the store only (write_indicators excepted) and are safe to call on an empty run:
@@ -102,6 +104,12 @@ struct DatasetQuality {
 // dataset of the run, ordered by dataset_pk (the portal rows of quality.mqa are their means).
 std::vector<IndicatorRow> compute_all(sqlite3* db, int run, const Reference& ref,
                                       std::vector<DatasetQuality>* dataset_quality = nullptr);
+
+// compute_all followed by write_indicators(db, run, rows, &dataset_quality), faster: the dataset_quality
+// rows are written on `db` while the other layers still compute on a second connection, in the same
+// transaction as the indicator rows. `dataset_quality` (optional) receives the per-dataset scores.
+std::vector<IndicatorRow> compute_and_write(sqlite3* db, int run, const Reference& ref,
+                                            std::vector<DatasetQuality>* dataset_quality = nullptr);
 
 // Replaces the run's rows of the `indicator` table with `rows` and, when `dataset_quality` is given, the
 // run's rows of the `dataset_quality` table (migration 004) with it; one transaction.

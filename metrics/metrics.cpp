@@ -311,6 +311,7 @@ std::vector<IndicatorRow> compute(sqlite3* db, int run, const Reference& ref,
         write_dataset_quality(db, run, dq);
       }
       write_indicator_rows(db, run, all);
+      if (timing) std::fprintf(stderr, "metrics:   write.rows   %7.3f s wall\n", seconds_since(t0));
       exec(db, "COMMIT");
       in_transaction = false;
       exec(db, "PRAGMA cache_spill=ON");

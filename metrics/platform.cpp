@@ -2,6 +2,8 @@
 // administrative units, kinds, reachability, year over year, topics, content, capacity.
 #include <algorithm>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "metrics/presence.h"
 
@@ -202,13 +204,16 @@ std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const R
         db,
         "SELECT portal_id, topic_raw FROM dataset NOT INDEXED WHERE run_id=? AND coalesce(topic_raw,'')<>''");
     d.bind(1, (long long)run);
-    std::string last;
-    std::set<std::string>* cur = nullptr;
+    // Per portal, an unordered set first (one hash per dataset), sorted into ds_names at the end.
+    std::unordered_map<std::string, std::unordered_set<std::string>> names;
+    std::string pid, topic;
+    std::unordered_set<std::string>* cur = nullptr;
     while (d.step()) {
-      std::string pid = d.text(0);
-      if (!cur || pid != last) cur = &ds_names[pid], last = pid;
-      cur->insert(d.text(1));
+      if (!cur || d.text(0) != pid) pid = d.text(0), cur = &names[pid];
+      topic = d.text(1);
+      if (!cur->count(topic)) cur->insert(topic);
     }
+    for (auto& [p, set] : names) ds_names[p].insert(set.begin(), set.end());
   }
   std::map<std::string, double> ds_topics;
   for (auto& [id, names] : ds_names) ds_topics[id] = double(names.size());

@@ -28,6 +28,19 @@ const std::vector<std::string> kMqa = {
     "department", "rights",         "issued",  "publish_time", "modified",  "update_time"};
 
 // \s*[0-9]+(\.[0-9]+)?\s* (std::regex's \s in the "C" locale), without a regex per field row.
+// Rows a table can hold at most (max(rowid) - min(rowid) + 1, capped), to reserve vectors once: a
+// reservation only takes address space, and growing by doubling would touch (fault in) twice the memory.
+size_t rowid_span(sqlite3* db, const char* table) {
+  sqlite3_stmt* st = nullptr;
+  std::string sql = std::string("SELECT (SELECT max(rowid) FROM ") + table + ") - (SELECT min(rowid) FROM " +
+                    table + ") + 1";
+  size_t n = 0;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    n = static_cast<size_t>(std::clamp<sqlite3_int64>(sqlite3_column_int64(st, 0), 0, 20000000));
+  sqlite3_finalize(st);
+  return n;
+}
+
 bool numeric_only(std::string_view s) {
   auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
@@ -98,6 +111,8 @@ void load_rows(sqlite3* db, int run, Presence& p, std::vector<long long>* fetch_
   };
   std::vector<Tmp> tmp;
   std::vector<std::uint64_t> tbits;
+  tmp.reserve(rowid_span(db, "dataset"));
+  tbits.reserve(tmp.capacity() * words);
   std::unordered_map<std::string, int> portal_ix;
   std::vector<std::string> names;
   {
@@ -231,6 +246,7 @@ void load_distributions(sqlite3* db, Snapshot& s) {
                             "CASE WHEN rows IS NOT NULL AND columns IS NOT NULL THEN rows*columns END, "
                             "fetch_id, coalesce(format, sniffed_format, '')<>'' FROM distribution");
   Finalize fin{x};
+  s.dists.reserve(rowid_span(db, "distribution"));
   while (step(db, x)) {
     const int r = s.row_of(sqlite3_column_int64(x, 0));
     if (r < 0) continue;

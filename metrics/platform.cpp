@@ -248,13 +248,18 @@ std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const R
     std::vector<std::optional<double>> file_cells(rows.size());
     for (auto& x : snap.dists)
       if (x.cells && (!file_cells[x.row] || *x.cells > *file_cells[x.row])) file_cells[x.row] = x.cells;
+    // Per portal index, summed in presence order (portal, pk) as before; then keyed by portal id.
+    const auto& pr = snap.presence;
+    std::vector<Obs> cap_ix(pr.portals.size());
     for (size_t i = 0; i < rows.size(); ++i) {
       auto c = file_cells[i] ? file_cells[i] : snap.cells[i];
       if (!c) continue;
-      auto& o = cap[rows[i].portal];
+      auto& o = cap_ix[rows[i].portal_ix];
       o.num = o.num.value_or(0) + *c;
       o.n++;
     }
+    for (size_t i = 0; i < cap_ix.size(); ++i)
+      if (cap_ix[i].n) cap[pr.portals[i]] = std::move(cap_ix[i]);
     emit(out, ps, "platform.capacity", "cells", Agg::Sum, cap);
     std::map<std::string, Obs> computable, gt, lt;
     for (auto& [id, o] : cap) {

@@ -113,7 +113,12 @@ void load_rows(sqlite3* db, int run, Presence& p, std::vector<long long>* fetch_
   std::vector<std::uint64_t> tbits;
   tmp.reserve(rowid_span(db, "dataset"));
   tbits.reserve(tmp.capacity() * words);
-  std::unordered_map<std::string, int> portal_ix;
+  // Looked up by the column's string_view (no std::string per row).
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+  };
+  std::unordered_map<std::string, int, Hash, std::equal_to<>> portal_ix;
   std::vector<std::string> names;
   {
     sqlite3_stmt* st = prepare(db, sql);
@@ -124,11 +129,10 @@ void load_rows(sqlite3* db, int run, Presence& p, std::vector<long long>* fetch_
     while (step(db, st)) {
       std::string_view portal = col(st, 1);
       if (last_ix < 0 || portal != last) {
-        std::string key(portal);
-        auto it = portal_ix.find(key);
+        auto it = portal_ix.find(portal);
         if (it == portal_ix.end()) {
-          it = portal_ix.emplace(key, static_cast<int>(names.size())).first;
-          names.push_back(key);
+          it = portal_ix.emplace(std::string(portal), static_cast<int>(names.size())).first;
+          names.emplace_back(portal);
         }
         last_ix = it->second;
         last = names[last_ix];

@@ -1,6 +1,8 @@
 // Known answers for every indicator on the hand-made store of fixture.cpp.
 #include <doctest/doctest.h>
 
+#include <cstdio>
+
 #include "fixture.h"
 
 using namespace odh::metrics;
@@ -405,4 +407,62 @@ TEST_CASE("MQA and element usage accept the parsers' canonical field names") {
   CHECK(val(rows, "portal", "p", "metadata.element.dcat.contact_point") == Approx(1));
   CHECK(val(rows, "portal", "p", "metadata.element.gov13.provider") == Approx(1));
   CHECK(val(rows, "portal", "p", "metadata.element.dc15.language") == Approx(0));
+}
+
+TEST_CASE("compute_and_write on a file store: two connections, dataset_quality written while computing") {
+  // The fixture in a file, so that compute_and_write opens its second (read-only) connection and writes
+  // dataset_quality on the first one while the other thread still reads.
+  fx::Db d;
+  fx::fill(d);
+  auto ref = fx::reference();
+  const std::string path = "metrics_compute_and_write.sqlite";
+  std::remove(path.c_str());
+  d.exec("VACUUM INTO '" + path + "'");
+  sqlite3* f = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &f) == SQLITE_OK);
+  std::vector<DatasetQuality> dq;
+  auto rows = compute_and_write(f, 2, ref, &dq);
+  // The same rows as the one-thread path on the in-memory copy.
+  std::vector<DatasetQuality> dq_mem;
+  auto mem = compute_all(d.db, 2, ref, &dq_mem);
+  REQUIRE(rows.size() == mem.size());
+  for (auto& r : mem) {
+    auto* x = fx::find(rows, r.scope, r.scope_key, r.indicator);
+    REQUIRE(x);
+    CHECK(x->value == r.value);
+    CHECK(x->value_text == r.value_text);
+    CHECK(x->n == r.n);
+  }
+  REQUIRE(dq.size() == dq_mem.size());
+  for (size_t i = 0; i < dq.size(); ++i) {
+    CHECK(dq[i].dataset_pk == dq_mem[i].dataset_pk);
+    CHECK(dq[i].score.total() == dq_mem[i].score.total());
+  }
+  // Both tables written and committed: a new connection sees them.
+  sqlite3* g = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &g, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(
+      g,
+      "SELECT (SELECT count(*) FROM indicator WHERE run_id=2), (SELECT count(*) FROM "
+      "dataset_quality WHERE run_id=2), (SELECT sum(total) FROM dataset_quality WHERE run_id=2)",
+      -1, &st, nullptr);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  CHECK(sqlite3_column_int64(st, 0) == (long long)rows.size());
+  CHECK(sqlite3_column_int64(st, 1) == (long long)dq.size());
+  long long sum = 0;
+  for (auto& q : dq) sum += q.score.total();
+  CHECK(sqlite3_column_int64(st, 2) == sum);
+  sqlite3_finalize(st);
+  sqlite3_close(g);
+  // Run again: the run's rows are replaced, not duplicated.
+  compute_and_write(f, 2, ref);
+  REQUIRE(sqlite3_open_v2(path.c_str(), &g, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_prepare_v2(g, "SELECT count(*) FROM dataset_quality", -1, &st, nullptr);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  CHECK(sqlite3_column_int64(st, 0) == (long long)dq.size());
+  sqlite3_finalize(st);
+  sqlite3_close(g);
+  sqlite3_close(f);
+  std::remove(path.c_str());
 }

@@ -271,7 +271,8 @@ std::vector<IndicatorRow> compute(sqlite3* db, int run, const Reference& ref,
                                [&, i, a, b](sqlite3* c) { parts[i] = load_snapshot_fields(c, snap, a, b); }));
   }
   const int merged = g.add("merge", part_tasks, [&](sqlite3*) { merge_snapshot_fields(snap, parts); });
-  // Longest snapshot layers first, so that the last task to finish is a short one.
+  // Snapshot layers, longest first (so that the last task to finish is a short one), then the SQL-only
+  // ones; a thread takes the first ready task in this order.
   const bool want_dq = dataset_quality || write;
   const int quality_task = g.add("quality", {merged}, [&](sqlite3* c) {
     quality = detail::compute_quality(c, run, ref, snap, want_dq ? &dq : nullptr);
@@ -305,11 +306,6 @@ std::vector<IndicatorRow> compute(sqlite3* db, int run, const Reference& ref,
       all.insert(all.end(), std::make_move_iterator(part->begin()), std::make_move_iterator(part->end()));
     if (write) {
       auto t0 = std::chrono::steady_clock::now();
-      if (!in_transaction) {  // no write.dq task ran (cannot happen: it always runs) — be safe
-        exec(db, "BEGIN IMMEDIATE");
-        in_transaction = true;
-        write_dataset_quality(db, run, dq);
-      }
       write_indicator_rows(db, run, all);
       if (timing) std::fprintf(stderr, "metrics:   write.rows   %7.3f s wall\n", seconds_since(t0));
       exec(db, "COMMIT");

@@ -2,6 +2,7 @@
 // usage layer of §5.3: apps, average views and downloads, download rate.
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 #include "metrics/internal.h"
 
@@ -76,13 +77,21 @@ std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& r
     Stmt s(db, "SELECT portal_id, theme, views, downloads FROM dataset NOT INDEXED WHERE run_id=?");
     s.bind(1, (long long)run);
     std::string pid, theme;
+    // std::map nodes stay put: one hash lookup per row instead of a string-compare walk down the tree.
+    std::unordered_map<std::string, Tot*> portal_tot, theme_tot;
+    auto tot = [](std::unordered_map<std::string, Tot*>& cache, std::map<std::string, Tot>& m,
+                  const std::string& k) -> Tot& {
+      auto it = cache.find(k);
+      if (it == cache.end()) it = cache.emplace(k, &m[k]).first;
+      return *it->second;
+    };
     while (s.step()) {
       pid = s.text(0);
       theme = s.text(1);
       const bool theme_null = s.null(1);
       for (int pass = 0; pass < 2; ++pass) {
         if (pass == 1 && theme.empty()) continue;
-        auto& x = pass == 0 ? by_portal_t[pid] : by_theme[theme];
+        auto& x = pass == 0 ? tot(portal_tot, by_portal_t, pid) : tot(theme_tot, by_theme, theme);
         x.datasets++;
         if (!s.null(2)) {
           x.nb++;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Metrics benchmark: builds a synthetic store of 670 portals, 1,000,000 datasets, 10,000,000
 # dataset_field rows and 1,000,000 distributions in /tmp (SQL only, through the store's own schema and
-# migrations), then times `odh metrics` computing and writing every indicator.
+# migrations), then times `odh metrics` computing and writing every indicator (the `indicator` table:
+# portal and group rows; `dataset_quality`: one MQA row per dataset).
 # Usage: bench/metrics_bench.sh [ODH_BINARY] [DATASETS]   (default build/odh, 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +50,13 @@ SQL
 } | sqlite3 "$db"
 echo "store: $(sqlite3 "$db" 'SELECT count(*) FROM dataset') datasets, $(sqlite3 "$db" 'SELECT count(*) FROM dataset_field') fields, $(du -h "$db" | cut -f1)"
 start=$(date +%s.%N)
-"$odh" metrics --db "$db" --indicator platform.datasets --scope national
+# CPU time (user + sys) beside the wall time: on a shared machine only the former is meaningful.
+# ODH_METRICS_TIMING=1 in the environment adds per-task thread CPU on stderr.
+if [ -x /usr/bin/time ]; then
+  /usr/bin/time -f "odh metrics: %U s user + %S s sys CPU, peak RSS %M KB" \
+    "$odh" metrics --db "$db" --indicator platform.datasets --scope national
+else
+  "$odh" metrics --db "$db" --indicator platform.datasets --scope national
+fi
 end=$(date +%s.%N)
-echo "odh metrics: $(echo "$end - $start" | bc) s (wall), $(sqlite3 "$db" 'SELECT count(*) FROM indicator') indicator rows"
+echo "odh metrics: $(echo "$end - $start" | bc) s (wall), $(sqlite3 "$db" 'SELECT count(*) FROM indicator') indicator rows, $(sqlite3 "$db" 'SELECT count(*) FROM dataset_quality') dataset_quality rows"

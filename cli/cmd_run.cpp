@@ -116,8 +116,8 @@ void run_main(const RunArgs& a) {
   try {
     sqlite3_busy_timeout(db, 10000);
     auto ref = metrics::load_reference(data_dir());
-    rows = metrics::compute_all(db, static_cast<int>(run_id), ref);
-    metrics::write_indicators(db, static_cast<int>(run_id), rows);
+    std::vector<metrics::DatasetQuality> dq;  // per-dataset MQA scores → the dataset_quality table
+    rows = metrics::compute_and_write(db, static_cast<int>(run_id), ref, &dq);
   } catch (...) {
     sqlite3_close(db);
     throw;

@@ -25,15 +25,14 @@ std::array<std::map<std::string, Ranking>, 3> rankings(sqlite3* db, int run) {
          "SELECT portal_id, publisher, views, downloads FROM dataset NOT INDEXED WHERE run_id=? AND "
          "coalesce(publisher,'')<>''");
   s.bind(1, (long long)run);
-  std::string last_portal;
-  std::unordered_map<std::string, Acc>* cur = nullptr;
+  std::unordered_map<std::string, std::unordered_map<std::string, Acc>*> by_portal;  // map nodes stay put
+  std::string portal, publisher;
   while (s.step()) {
-    std::string portal = s.text(0);
-    if (!cur || portal != last_portal) {
-      cur = &acc[portal];
-      last_portal = portal;
-    }
-    Acc& a = (*cur)[s.text(1)];
+    portal = s.text(0);
+    auto it = by_portal.find(portal);
+    if (it == by_portal.end()) it = by_portal.emplace(portal, &acc[portal]).first;
+    publisher = s.text(1);
+    Acc& a = (*it->second)[publisher];
     a.count++;
     if (!s.null(2)) a.views += s.f64(2), a.has_views = true;
     if (!s.null(3)) a.downloads += s.f64(3), a.has_downloads = true;

@@ -1,6 +1,8 @@
 // §5.2 data layer: openness (machine-readable formats, by content sniffing when the file was fetched),
 // availability (formats offered), usability (terms pages, with evidence), completeness (14 items).
+#include <algorithm>
 #include <set>
+#include <unordered_map>
 
 #include "metrics/presence.h"
 
@@ -27,35 +29,62 @@ std::vector<IndicatorRow> detail::compute_data(sqlite3* db, int run, const Refer
                                                const Snapshot& snap) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
-  auto datasets =
-      by_portal(db, "SELECT portal_id, count(*) FROM dataset WHERE run_id=? GROUP BY portal_id", run);
+  const auto& pr = snap.presence;
+  std::map<std::string, double> datasets;  // portal → datasets of the run
+  {
+    std::vector<long long> n(pr.portals.size(), 0);
+    for (auto& r : pr.rows) n[r.portal_ix]++;
+    for (size_t i = 0; i < n.size(); ++i)
+      if (n[i]) datasets[pr.portals[i]] = static_cast<double>(n[i]);
+  }
 
-  // Formats per dataset.
-  std::map<std::string, std::map<long long, std::set<std::string>>> fmts;  // portal → dataset → formats
+  // Formats per dataset: (presence row, interned format) pairs, deduplicated by sorting.
+  std::vector<std::string> fnames;
+  std::unordered_map<std::string, int> fid;
+  std::vector<std::pair<int, int>> row_fmt;
+  row_fmt.reserve(snap.dists.size());
   for (auto& x : snap.dists) {
     auto f = norm_format(x.format, x.sniffed);
-    const auto& r = snap.presence.rows[x.row];
-    if (!f.empty()) fmts[r.portal][r.pk].insert(f);
+    if (f.empty()) continue;
+    auto it = fid.find(f);
+    if (it == fid.end()) {
+      it = fid.emplace(f, static_cast<int>(fnames.size())).first;
+      fnames.push_back(f);
+    }
+    row_fmt.emplace_back(x.row, it->second);
   }
-  auto mr = [&](const std::string& f) {
-    auto it = ref.formats.find(f);
-    return it != ref.formats.end() && it->second.machine_readable;
-  };
+  std::sort(row_fmt.begin(), row_fmt.end());
+  row_fmt.erase(std::unique(row_fmt.begin(), row_fmt.end()), row_fmt.end());
+  std::vector<char> fmt_mr(fnames.size());
+  for (size_t i = 0; i < fnames.size(); ++i) {
+    auto it = ref.formats.find(fnames[i]);
+    fmt_mr[i] = it != ref.formats.end() && it->second.machine_readable;
+  }
+  const size_t nf = fnames.size();
+  std::vector<long long> with_mr_ix(pr.portals.size(), 0), fc_ix(pr.portals.size() * nf, 0);
+  for (size_t i = 0; i < row_fmt.size();) {
+    const int r = row_fmt[i].first, pix = pr.rows[r].portal_ix;
+    bool m = false;
+    for (; i < row_fmt.size() && row_fmt[i].first == r; ++i) {
+      m = m || fmt_mr[row_fmt[i].second];
+      fc_ix[pix * nf + row_fmt[i].second]++;
+    }
+    with_mr_ix[pix] += m;
+  }
   std::map<std::string, Obs> any, share, offered;
   std::set<std::string> all_formats;
   std::map<std::string, std::map<std::string, long long>> per_format;  // portal → format → datasets
+  std::unordered_map<std::string, int> portal_ix;
+  for (size_t i = 0; i < pr.portals.size(); ++i) portal_ix[pr.portals[i]] = static_cast<int>(i);
   for (auto& [pid, n] : datasets) {
-    long long with_mr = 0;
+    const int pix = portal_ix.at(pid);
+    const long long with_mr = with_mr_ix[pix];
     std::map<std::string, long long> fc;
-    for (auto& [pk, set] : fmts[pid]) {
-      bool m = false;
-      for (auto& f : set) {
-        m = m || mr(f);
-        fc[f]++;
-        all_formats.insert(f);
+    for (size_t f = 0; f < nf; ++f)
+      if (long long c = fc_ix[pix * nf + f]) {
+        fc[fnames[f]] = c;
+        all_formats.insert(fnames[f]);
       }
-      with_mr += m;
-    }
     per_format[pid] = fc;
     any[pid] = Obs{with_mr > 0 ? 1.0 : 0.0, 0, 1, ""};
     share[pid] = Obs{double(with_mr), n, static_cast<long long>(n), ""};
@@ -123,15 +152,14 @@ std::vector<IndicatorRow> detail::compute_data(sqlite3* db, int run, const Refer
 
   // Completeness: the 14 basic items.
   {
-    const auto& pr = snap.presence;
     std::map<std::string, long long> n;
     for (auto& r : pr.rows) n[r.portal]++;
     std::map<std::string, double> items_present;
     for (auto& [item, cs] : ref.completeness) {
       std::vector<long long> filled_ix(pr.portals.size(), 0);
-      const auto idx = pr.indices(cs);
-      for (auto& r : pr.rows)
-        if (Presence::any(r, idx)) filled_ix[r.portal_ix]++;
+      const auto m = pr.mask(pr.indices(cs));
+      for (size_t i = 0; i < pr.rows.size(); ++i)
+        if (pr.any(i, m)) filled_ix[pr.rows[i].portal_ix]++;
       std::map<std::string, long long> filled;
       for (size_t i = 0; i < pr.portals.size(); ++i) filled[pr.portals[i]] = filled_ix[i];
       const std::string id = "data.completeness." + item;

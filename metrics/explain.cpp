@@ -100,6 +100,17 @@ std::vector<std::string> explain(sqlite3* db, int run, const std::string& id, co
         "fetch f "
         "ON f.fetch_id=x.fetch_id WHERE x.run_id=?1" +
         where);
+  } else if ((id == "quality.mqa" || starts(id, "quality.mqa.") || id == "quality.mqa_good_share") &&
+             has_table(db, "dataset_quality")) {
+    // The portal value is the mean over the portal's datasets of their score in dataset_quality.
+    emit_rows(
+        "SELECT 'dataset', x.portal_id, x.dataset_pk, coalesce(x.title,''), q.total || ' ' || q.band || ' "
+        "(F' || "
+        "q.findability || ' A' || q.accessibility || ' I' || q.interoperability || ' R' || q.reusability || "
+        "' C' || q.contextuality || ')', coalesce(x.url,''), coalesce(x.fetch_id,''), "
+        "coalesce(f.warc_file,''), coalesce(f.warc_offset,'') FROM dataset x JOIN dataset_quality q ON "
+        "q.dataset_pk=x.dataset_pk LEFT JOIN fetch f ON f.fetch_id=x.fetch_id WHERE x.run_id=?1" +
+        where + " ORDER BY x.portal_id, x.dataset_pk");
   } else if (starts(id, "data.format") || starts(id, "data.machine") || starts(id, "quality.five_star") ||
              starts(id, "quality.link") || starts(id, "metadata.bad_links") ||
              starts(id, "metadata.all_five")) {

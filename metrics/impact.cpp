@@ -1,5 +1,7 @@
 // §5.4 impact layer: persistence (publication and update recency against the crawl date, update
 // frequency, promise kept) and dataset evaluation (rating/comment channels and their use).
+#include <unordered_map>
+
 #include "metrics/presence.h"
 
 namespace odh::metrics {
@@ -31,25 +33,54 @@ struct PortalScan {
   bool channel = false;
   double rating_count = 0, comment_count = 0;
   long long n_rating_count = 0, n_comment_count = 0;
+  // Update frequency: integer counts (order-free).
+  std::map<std::string, long long> dist;  // frequency → datasets ('未提供' when NULL)
+  long long rows = 0, missing = 0, declared = 0, dynamic = 0, kept_n = 0, kept = 0;
 };
 
-std::map<std::string, PortalScan> scan_portals(sqlite3* db, int run) {
+std::map<std::string, PortalScan> scan_portals(sqlite3* db, int run,
+                                               const std::map<std::string, std::string>& freq_vocab,
+                                               const std::string& today) {
   std::map<std::string, PortalScan> m;
   Stmt s(db,
          "SELECT portal_id, issued, modified, rating IS NOT NULL OR rating_count IS NOT NULL OR "
-         "comment_count IS "
-         "NOT NULL, rating_count, comment_count FROM dataset NOT INDEXED WHERE run_id=?");
+         "comment_count IS NOT NULL, rating_count, comment_count, coalesce(frequency,'') FROM dataset "
+         "NOT INDEXED WHERE run_id=?");
   s.bind(1, (long long)run);
-  std::string last;
-  PortalScan* cur = nullptr;
+  std::unordered_map<std::string, PortalScan*> by_pid;               // std::map nodes do not move
+  std::unordered_map<std::string, std::optional<long long>> age_of;  // modified date → days to crawl
+  std::string pid, date, f;
   while (s.step()) {
-    std::string pid = s.text(0);
-    if (!cur || pid != last) cur = &m[pid], last = pid;
-    if (!s.null(1) && s.text(1) > cur->issued) cur->issued = s.text(1);
-    if (!s.null(2) && s.text(2) > cur->modified) cur->modified = s.text(2);
+    pid = s.text(0);
+    auto it = by_pid.find(pid);
+    if (it == by_pid.end()) it = by_pid.emplace(pid, &m[pid]).first;
+    PortalScan* cur = it->second;
+    if (!s.null(1) && (date = s.text(1)) > cur->issued) cur->issued = date;
+    std::optional<long long> age;
+    if (!s.null(2)) {
+      date = s.text(2);
+      if (date > cur->modified) cur->modified = date;
+      auto a = age_of.find(date);
+      if (a == age_of.end()) a = age_of.emplace(date, days_between(date, today)).first;
+      age = a->second;
+    }
     cur->channel |= s.i64(3) != 0;
     if (!s.null(4)) cur->rating_count += s.f64(4), cur->n_rating_count++;
     if (!s.null(5)) cur->comment_count += s.f64(5), cur->n_comment_count++;
+    f = s.text(6);
+    cur->dist[f.empty() ? "未提供" : f]++;
+    cur->rows++;
+    cur->missing += f.empty() ? 1 : 0;
+    if (!f.empty()) {
+      auto v = freq_vocab.find(f);
+      cur->declared++;
+      cur->dynamic += v != freq_vocab.end() && v->second == "dynamic" ? 1 : 0;
+    }
+    auto per = period_days(f);
+    if (per && age) {
+      cur->kept_n++;
+      cur->kept += *age <= *per ? 1 : 0;
+    }
   }
   return m;
 }
@@ -96,41 +127,20 @@ std::vector<IndicatorRow> detail::compute_impact(sqlite3* db, int run, const Ref
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
   const std::string today = crawl_date(db, run);
-  const auto scan = scan_portals(db, run);
+  const auto freq_vocab =
+      ref.vocab.count("frequency") ? ref.vocab.at("frequency") : std::map<std::string, std::string>{};
+  const auto scan = scan_portals(db, run, freq_vocab, today);
   recency(out, scan, ps, true, "impact.issued_recency", today);
   recency(out, scan, ps, false, "impact.update_recency", today);
 
   // Update frequency.
-  const auto freq_vocab =
-      ref.vocab.count("frequency") ? ref.vocab.at("frequency") : std::map<std::string, std::string>{};
   std::map<std::string, Obs> declared, dynamic, missing, kept;
   std::map<std::string, std::map<std::string, long long>> dist;  // portal → frequency → datasets
-  {
-    Stmt s(db, "SELECT portal_id, coalesce(frequency,''), modified FROM dataset NOT INDEXED WHERE run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) {
-      std::string pid = s.text(0), f = s.text(1);
-      dist[pid][f.empty() ? "未提供" : f]++;
-      auto& m = missing[pid];
-      m.num = m.num.value_or(0) + (f.empty() ? 1 : 0);
-      m.den++;
-      m.n++;
-      if (!f.empty()) {
-        auto& d = dynamic[pid];
-        auto it = freq_vocab.find(f);
-        d.num = d.num.value_or(0) + (it != freq_vocab.end() && it->second == "dynamic" ? 1 : 0);
-        d.den++;
-        d.n++;
-      }
-      auto per = period_days(f);
-      auto age = s.null(2) ? std::nullopt : days_between(s.text(2), today);
-      if (per && age) {
-        auto& k = kept[pid];
-        k.num = k.num.value_or(0) + (*age <= *per ? 1 : 0);
-        k.den++;
-        k.n++;
-      }
-    }
+  for (auto& [p, a] : scan) {
+    dist[p] = a.dist;
+    missing[p] = Obs{double(a.missing), double(a.rows), a.rows, ""};
+    if (a.declared) dynamic[p] = Obs{double(a.dynamic), double(a.declared), a.declared, ""};
+    if (a.kept_n) kept[p] = Obs{double(a.kept), double(a.kept_n), a.kept_n, ""};
   }
   for (auto& [pid, m] : dist) {
     auto& o = declared[pid];

@@ -1,6 +1,7 @@
 // §3 metadata: usage of each element of each standard, element groups, name variation (Table 3-8),
 // value conformance and the five machine-readable formats.
 #include <set>
+#include <unordered_map>
 
 #include "metrics/presence.h"
 
@@ -18,14 +19,19 @@ std::vector<IndicatorRow> detail::compute_metadata(sqlite3* db, int run, const R
   const auto& pr = snap.presence;
 
   std::map<std::string, long long> datasets;
-  for (auto& r : pr.rows) datasets[r.portal]++;
+  {
+    std::vector<long long> n(pr.portals.size(), 0);
+    for (auto& r : pr.rows) n[r.portal_ix]++;
+    for (size_t i = 0; i < n.size(); ++i)
+      if (n[i]) datasets[pr.portals[i]] = n[i];
+  }
   std::map<std::string, std::map<std::string, double>> group_sum, std_sum;  // portal → group → Σ shares
   std::map<std::string, int> group_n, std_n;
   for (auto& e : ref.elements) {
     std::vector<long long> filled_ix(pr.portals.size(), 0);
-    const auto idx = pr.indices(e.canonicals);
-    for (auto& r : pr.rows)
-      if (Presence::any(r, idx)) filled_ix[r.portal_ix]++;
+    const auto m = pr.mask(pr.indices(e.canonicals));
+    for (size_t i = 0; i < pr.rows.size(); ++i)
+      if (pr.any(i, m)) filled_ix[pr.rows[i].portal_ix]++;
     std::map<std::string, long long> filled;
     for (size_t i = 0; i < pr.portals.size(); ++i) filled[pr.portals[i]] = filled_ix[i];
     const std::string id = "metadata.element." + e.standard + "." + e.element;
@@ -91,26 +97,35 @@ std::vector<IndicatorRow> detail::compute_metadata(sqlite3* db, int run, const R
     emit(out, ps, "metadata.size_without_unit", "share", Agg::Ratio, size);
   }
   {
-    std::map<std::string, Obs> bad;
+    // Per portal index: (bad, links) over distributions with a URL.
+    std::vector<std::pair<long long, long long>> links(pr.portals.size(), {0, 0});
     for (auto& x : snap.dists) {
-      if (x.url.empty()) continue;
-      const std::string& u = x.url;
-      bool ok = (u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0) && !(x.live && *x.live == 0);
-      auto& o = bad[pr.rows[x.row].portal];
-      o.num = o.num.value_or(0) + (ok ? 0 : 1);
-      o.den += 1;
-      o.n++;
+      if (!x.url) continue;
+      bool ok = x.url_http && !(x.live && *x.live == 0);
+      auto& l = links[pr.rows[x.row].portal_ix];
+      l.first += ok ? 0 : 1;
+      l.second++;
     }
+    std::map<std::string, Obs> bad;
+    for (size_t i = 0; i < links.size(); ++i)
+      if (links[i].second)
+        bad[pr.portals[i]] = Obs{double(links[i].first), double(links[i].second), links[i].second, ""};
     emit(out, ps, "metadata.bad_links", "share", Agg::Ratio, bad);
   }
   {
     // Portals offering all five of xls, csv, rdf, xml, json (report §3.4: 51 portals).
-    std::map<std::string, std::set<std::string>> offered;
-    for (auto& x : snap.dists) offered[pr.rows[x.row].portal].insert(norm_format(x.format, x.sniffed));
+    static const char* const kFive[] = {"xls", "csv", "rdf", "xml", "json"};
+    std::vector<unsigned> offered(pr.portals.size(), 0);  // bit i: kFive[i] offered
+    for (auto& x : snap.dists) {
+      const std::string f = norm_format(x.format, x.sniffed);
+      for (unsigned i = 0; i < 5; ++i)
+        if (f == kFive[i]) offered[pr.rows[x.row].portal_ix] |= 1u << i;
+    }
+    std::unordered_map<std::string, size_t> pix;
+    for (size_t i = 0; i < pr.portals.size(); ++i) pix[pr.portals[i]] = i;
     std::map<std::string, Obs> five;
     for (auto& [pid, n] : datasets) {
-      auto& f = offered[pid];
-      bool all = f.count("xls") && f.count("csv") && f.count("rdf") && f.count("xml") && f.count("json");
+      bool all = offered[pix.at(pid)] == 0x1f;
       five[pid] = Obs{all ? 1.0 : 0.0, 0, 1, ""};
     }
     emit(out, ps, "metadata.all_five_formats", "portals", Agg::Sum, five);

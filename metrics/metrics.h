@@ -3,8 +3,13 @@
 // docs/indicators.md; every id there is produced here and vice versa (tests/metrics checks both ways).
 //
 // Usage:  sqlite3* db = ...;  auto ref = odh::metrics::load_reference(odh::data_dir());
-//         auto rows = odh::metrics::compute_all(db, run_id, ref);
-//         odh::metrics::write_indicators(db, run_id, rows);
+//         std::vector<odh::metrics::DatasetQuality> dq;
+//         auto rows = odh::metrics::compute_all(db, run_id, ref, &dq);
+//         odh::metrics::write_indicators(db, run_id, rows, &dq);
+//  or, the same in one go (what `odh metrics` and `odh run` do):
+//         auto rows = odh::metrics::compute_and_write(db, run_id, ref, &dq);
+// Per-dataset MQA scores are not aggregates: they go to their own table (`dataset_quality`, one integer-
+// keyed row per dataset) instead of a million `indicator` rows.
 // All functions read the store only (write_indicators excepted) and are safe to call on an empty run:
 // an indicator whose inputs are absent is emitted with value = nullopt (NULL in the table).
 #pragma once
@@ -82,21 +87,42 @@ std::vector<IndicatorRow> compute_quality(sqlite3* db, int run, const Reference&
 std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference& ref);   // graph, depth
 std::vector<IndicatorRow> compute_bulletin(sqlite3* db, int run, const Reference& ref);  // seeds 000–002
 
-// All layers, in the order above.
-std::vector<IndicatorRow> compute_all(sqlite3* db, int run, const Reference& ref);
-
-// Replaces the run's rows of the `indicator` table with `rows` (one transaction).
-void write_indicators(sqlite3* db, int run, const std::vector<IndicatorRow>& rows);
-
-// The latest run id in the store; throws odh::Failure when there is none.
-int latest_run(sqlite3* db);
-
 // Per-dataset MQA score (exposed for tests and explain).
 struct MqaScore {
   int findability = 0, accessibility = 0, interoperability = 0, reusability = 0, contextuality = 0;
   int total() const { return findability + accessibility + interoperability + reusability + contextuality; }
 };
 std::string mqa_band(int total);  // excellent ≥351 / good ≥221 / sufficient ≥121 / bad
+
+// One row of the `dataset_quality` table.
+struct DatasetQuality {
+  long long dataset_pk = 0;
+  MqaScore score;
+};
+
+// All layers, in the order above. When `dataset_quality` is given, it receives the MQA score of every
+// dataset of the run, ordered by dataset_pk (the portal rows of quality.mqa are their means).
+std::vector<IndicatorRow> compute_all(sqlite3* db, int run, const Reference& ref,
+                                      std::vector<DatasetQuality>* dataset_quality = nullptr);
+
+// compute_all followed by write_indicators(db, run, rows, &dataset_quality), faster: the dataset_quality
+// rows are written on `db` while the other layers still compute on a second connection, in the same
+// transaction as the indicator rows. `dataset_quality` (optional) receives the per-dataset scores.
+std::vector<IndicatorRow> compute_and_write(sqlite3* db, int run, const Reference& ref,
+                                            std::vector<DatasetQuality>* dataset_quality = nullptr);
+
+// Replaces the run's rows of the `indicator` table with `rows` and, when `dataset_quality` is given, the
+// run's rows of the `dataset_quality` table (migration 004) with it; one transaction.
+void write_indicators(sqlite3* db, int run, const std::vector<IndicatorRow>& rows,
+                      const std::vector<DatasetQuality>* dataset_quality = nullptr);
+
+// `dataset_quality` as indicator rows (scope 'dataset', key dataset_pk, id quality.mqa, value_text the
+// band), for printing with the other rows.
+std::vector<IndicatorRow> dataset_quality_rows(const std::vector<DatasetQuality>& dq);
+
+// The latest run id in the store; throws odh::Failure when there is none.
+int latest_run(sqlite3* db);
+
 std::map<long long, MqaScore> mqa_scores(sqlite3* db, int run, const Reference& ref);
 
 // Evidence behind an indicator for `explain`: one line per dataset / fetch / WARC record / terms

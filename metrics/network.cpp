@@ -2,7 +2,7 @@
 // depth of datasets from each portal's home page over the crawl's link graph.
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
-#include <boost/graph/connected_components.hpp>
+#include <boost/pending/disjoint_sets.hpp>
 #include <set>
 #include <unordered_map>
 
@@ -12,26 +12,14 @@ namespace odh::metrics {
 using namespace detail;
 
 namespace {
-using UGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
 using DGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
 
-std::vector<std::string> split_tags(const std::string& s) {
-  std::vector<std::string> v;
-  std::string cur;
-  for (char c : s + ";") {
-    if (c == ';') {
-      if (!cur.empty()) v.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  return v;
-}
-
+// A dataset of the network: its tags are tags[tag_begin, tag_end) of the layer's flat tag-id array.
 struct NetDataset {
   long long pk;
-  std::vector<int> tags;  // interned tag ids
+  int tag_begin, tag_end;
+  std::optional<double> depth;  // dataset.depth
+  long long fetch = -1;         // dataset.fetch_id, -1 when NULL
 };
 struct NetResult {
   long long datasets = 0, tagged = 0, components = 0, largest = 0, isolated = 0, degree_sum = 0,
@@ -40,7 +28,7 @@ struct NetResult {
 };
 
 // Vertices: datasets, then distinct tags, then apps; edges dataset–tag and app–dataset.
-NetResult analyse(const std::vector<const NetDataset*>& ds,
+NetResult analyse(const std::vector<const NetDataset*>& ds, const std::vector<int>& tags,
                   const std::vector<std::pair<long long, long long>>& cites) {
   NetResult r;
   // Vertices 0..n-1 are the datasets, then tags and apps in order of first use; the edge list is
@@ -60,7 +48,7 @@ NetResult analyse(const std::vector<const NetDataset*>& ds,
   std::vector<int> uniq;
   for (size_t v = 0; v < n; ++v) {
     const auto* d = ds[v];
-    uniq.assign(d->tags.begin(), d->tags.end());
+    uniq.assign(tags.begin() + d->tag_begin, tags.begin() + d->tag_end);
     std::sort(uniq.begin(), uniq.end());
     uniq.erase(std::unique(uniq.begin(), uniq.end()), uniq.end());
     if (!uniq.empty()) r.tagged++;
@@ -79,11 +67,15 @@ NetResult analyse(const std::vector<const NetDataset*>& ds,
     edges.emplace_back(it->second, d->second);
     degree[d->second]++;
   }
-  UGraph g(edges.begin(), edges.end(), nv);
-  std::vector<size_t> comp(boost::num_vertices(g));
-  boost::connected_components(g, comp.data());
-  std::vector<long long> size(boost::num_vertices(g), 0);  // datasets per component
-  for (size_t v = 0; v < n; ++v) size[comp[v]]++;
+  // Connected components with the Boost Graph Library's disjoint sets (the union–find behind its
+  // incremental_components) straight over the edge list: the same components as connected_components
+  // on an adjacency_list, without building one (a vector per vertex: a million allocations nationally).
+  std::vector<size_t> rank(nv, 0), parent(nv);
+  boost::disjoint_sets<size_t*, size_t*> sets(rank.data(), parent.data());
+  for (size_t v = 0; v < nv; ++v) sets.make_set(v);
+  for (auto& [a, b] : edges) sets.union_set(a, b);
+  std::vector<long long> size(nv, 0);  // datasets per component, by representative vertex
+  for (size_t v = 0; v < n; ++v) size[sets.find_set(v)]++;
   r.datasets = static_cast<long long>(n);
   for (auto c : size)
     if (c) r.components++, r.largest = std::max(r.largest, c);
@@ -174,9 +166,8 @@ std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference&
     }
   };
   std::map<std::pair<std::string, std::string>, TitleKey> title_first;
-  std::unordered_map<long long, std::optional<double>> own_depth;  // pk → dataset.depth
-  std::unordered_map<long long, long long> detail_fetch;           // pk → dataset.fetch_id
-  std::unordered_map<std::string, int> tag_ids;                    // interned tag strings
+  std::vector<int> tags;                         // every dataset's tag ids, back to back
+  std::unordered_map<std::string, int> tag_ids;  // interned tag strings
   // Titles and owners of datasets are only needed to resolve app citations.
   bool citations = false;
   {
@@ -189,27 +180,35 @@ std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference&
            "SELECT portal_id, dataset_pk, coalesce(tags,''), coalesce(title,''), theme, depth, fetch_id FROM "
            "dataset NOT INDEXED WHERE run_id=?");
     s.bind(1, (long long)run);
-    std::string last;
-    std::vector<NetDataset>* cur = nullptr;
+    std::unordered_map<std::string, std::vector<NetDataset>*> by_pid;
+    std::string pid, tag;
     while (s.step()) {
-      std::string pid = s.text(0);
-      if (!cur || pid != last) cur = &ds[pid], last = pid;
+      pid = s.text(0);
+      auto pit = by_pid.find(pid);
+      if (pit == by_pid.end()) pit = by_pid.emplace(pid, &ds[pid]).first;
       const long long pk = s.i64(1);
-      NetDataset d{pk, {}};
-      for (auto& t : split_tags(s.text(2))) {
-        auto it = tag_ids.find(t);
-        if (it == tag_ids.end()) it = tag_ids.emplace(t, static_cast<int>(tag_ids.size())).first;
-        d.tags.push_back(it->second);
+      NetDataset d{pk, static_cast<int>(tags.size()), 0, s.opt(5), s.null(6) ? -1 : s.i64(6)};
+      // Tags are ';'-separated; empty pieces are skipped.
+      const std::string t = s.text(2);
+      for (size_t a = 0; a <= t.size();) {
+        size_t b = t.find(';', a);
+        if (b == std::string::npos) b = t.size();
+        if (b > a) {
+          tag.assign(t, a, b - a);
+          auto it = tag_ids.find(tag);
+          if (it == tag_ids.end()) it = tag_ids.emplace(tag, static_cast<int>(tag_ids.size())).first;
+          tags.push_back(it->second);
+        }
+        a = b + 1;
       }
-      cur->push_back(std::move(d));
+      d.tag_end = static_cast<int>(tags.size());
+      pit->second->push_back(d);
       if (citations) portal_of[pk] = pid;
       if (citations && !s.text(3).empty()) {
         TitleKey k{!s.null(4), s.text(4), pk};
         auto [it, fresh] = title_first.emplace(std::make_pair(pid, s.text(3)), k);
         if (!fresh && k < it->second) it->second = k;
       }
-      own_depth[pk] = s.opt(5);
-      if (!s.null(6)) detail_fetch[pk] = s.i64(6);
     }
   }
   std::map<std::pair<std::string, std::string>, long long> by_title;
@@ -244,7 +243,7 @@ std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference&
   for (auto& [pid, v] : ds) {
     std::vector<const NetDataset*> p;
     for (auto& d : v) p.push_back(&d);
-    auto r = analyse(p, cites[pid]);
+    auto r = analyse(p, tags, cites[pid]);
     double n = r.datasets;
     tagged[pid] = Obs{double(r.tagged), n, r.datasets, ""};
     comps[pid] = Obs{double(r.components), 0, r.datasets, ""};
@@ -272,7 +271,7 @@ std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference&
     for (auto& [pid, v] : ds)
       for (auto& d : v) all.push_back(&d);
     for (auto& [pid, v] : cites) all_cites.insert(all_cites.end(), v.begin(), v.end());
-    auto r = analyse(all, all_cites);
+    auto r = analyse(all, tags, all_cites);
     out.push_back(row("national", "", "network.national_components",
                       r.datasets ? std::optional<double>(r.components) : std::nullopt, "components",
                       r.datasets));
@@ -294,12 +293,12 @@ std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference&
   for (auto& [pid, v] : ds) {
     for (auto& dd : v) {
       std::optional<double> depth;
-      auto fid = detail_fetch.find(dd.pk);
-      std::optional<double> recorded = own_depth[dd.pk];
-      if (!recorded && fid != detail_fetch.end())
-        if (auto it = fetch_depth.find(fid->second); it != fetch_depth.end()) recorded = it->second;
-      if (fid != detail_fetch.end() && bfs.count(fid->second))
-        depth = bfs[fid->second];
+      std::optional<double> recorded = dd.depth;
+      if (!recorded && dd.fetch >= 0)
+        if (auto it = fetch_depth.find(dd.fetch); it != fetch_depth.end()) recorded = it->second;
+      std::map<long long, int>::const_iterator b;
+      if (dd.fetch >= 0 && (b = bfs.find(dd.fetch)) != bfs.end())
+        depth = b->second;
       else if (recorded)
         depth = recorded;
       if (!depth) continue;

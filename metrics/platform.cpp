@@ -2,6 +2,8 @@
 // administrative units, kinds, reachability, year over year, topics, content, capacity.
 #include <algorithm>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "metrics/presence.h"
 
@@ -202,13 +204,16 @@ std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const R
         db,
         "SELECT portal_id, topic_raw FROM dataset NOT INDEXED WHERE run_id=? AND coalesce(topic_raw,'')<>''");
     d.bind(1, (long long)run);
-    std::string last;
-    std::set<std::string>* cur = nullptr;
+    // Per portal, an unordered set first (one hash per dataset), sorted into ds_names at the end.
+    std::unordered_map<std::string, std::unordered_set<std::string>> names;
+    std::string pid, topic;
+    std::unordered_set<std::string>* cur = nullptr;
     while (d.step()) {
-      std::string pid = d.text(0);
-      if (!cur || pid != last) cur = &ds_names[pid], last = pid;
-      cur->insert(d.text(1));
+      if (!cur || d.text(0) != pid) pid = d.text(0), cur = &names[pid];
+      topic = d.text(1);
+      if (!cur->count(topic)) cur->insert(topic);
     }
+    for (auto& [p, set] : names) ds_names[p].insert(set.begin(), set.end());
   }
   std::map<std::string, double> ds_topics;
   for (auto& [id, names] : ds_names) ds_topics[id] = double(names.size());
@@ -243,13 +248,18 @@ std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const R
     std::vector<std::optional<double>> file_cells(rows.size());
     for (auto& x : snap.dists)
       if (x.cells && (!file_cells[x.row] || *x.cells > *file_cells[x.row])) file_cells[x.row] = x.cells;
+    // Per portal index, summed in presence order (portal, pk) as before; then keyed by portal id.
+    const auto& pr = snap.presence;
+    std::vector<Obs> cap_ix(pr.portals.size());
     for (size_t i = 0; i < rows.size(); ++i) {
       auto c = file_cells[i] ? file_cells[i] : snap.cells[i];
       if (!c) continue;
-      auto& o = cap[rows[i].portal];
+      auto& o = cap_ix[rows[i].portal_ix];
       o.num = o.num.value_or(0) + *c;
       o.n++;
     }
+    for (size_t i = 0; i < cap_ix.size(); ++i)
+      if (cap_ix[i].n) cap[pr.portals[i]] = std::move(cap_ix[i]);
     emit(out, ps, "platform.capacity", "cells", Agg::Sum, cap);
     std::map<std::string, Obs> computable, gt, lt;
     for (auto& [id, o] : cap) {

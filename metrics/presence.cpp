@@ -1,8 +1,11 @@
 #include "metrics/presence.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
-#include <regex>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <set>
 #include <string_view>
 
@@ -24,9 +27,35 @@ const std::vector<std::string> kMqa = {
     "license",    "open_condition", "is_open", "contact",      "telephone", "email",      "publisher",
     "department", "rights",         "issued",  "publish_time", "modified",  "update_time"};
 
+// \s*[0-9]+(\.[0-9]+)?\s* (std::regex's \s in the "C" locale), without a regex per field row.
+// Rows a table can hold at most (max(rowid) - min(rowid) + 1, capped), to reserve vectors once: a
+// reservation only takes address space, and growing by doubling would touch (fault in) twice the memory.
+size_t rowid_span(sqlite3* db, const char* table) {
+  sqlite3_stmt* st = nullptr;
+  std::string sql = std::string("SELECT (SELECT max(rowid) FROM ") + table + ") - (SELECT min(rowid) FROM " +
+                    table + ") + 1";
+  size_t n = 0;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    n = static_cast<size_t>(std::clamp<sqlite3_int64>(sqlite3_column_int64(st, 0), 0, 20000000));
+  sqlite3_finalize(st);
+  return n;
+}
+
 bool numeric_only(std::string_view s) {
-  static const std::regex re(R"(\s*[0-9]+(\.[0-9]+)?\s*)");
-  return std::regex_match(s.begin(), s.end(), re);
+  auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  size_t i = 0, n = s.size();
+  while (i < n && space(s[i])) ++i;
+  size_t d = i;
+  while (i < n && digit(s[i])) ++i;
+  if (i == d) return false;
+  if (i < n && s[i] == '.') {
+    size_t f = ++i;
+    while (i < n && digit(s[i])) ++i;
+    if (i == f) return false;
+  }
+  while (i < n && space(s[i])) ++i;
+  return i == n;
 }
 
 std::string_view col(sqlite3_stmt* st, int c) {
@@ -61,12 +90,14 @@ struct Finalize {
 void load_rows(sqlite3* db, int run, Presence& p, std::vector<long long>* fetch_ids,
                std::vector<std::optional<double>>* cells, std::vector<std::string>* open_cond) {
   const size_t k = p.canonicals.size();
+  p.words = std::max<size_t>(1, (k + 63) / 64);
+  const size_t words = p.words;
   std::string sql = "SELECT dataset_pk, portal_id, fetch_id, record_count*field_count, open_condition";
   std::vector<int> colbits;
   for (size_t i = 0; i < k; ++i)
     if (kColumns.count(p.canonicals[i])) {
-      auto& c = p.canonicals[i];
-      sql += ", (" + c + " IS NOT NULL AND CAST(" + c + " AS TEXT)<>'')";
+      // Raw column: "filled" is tested below (NOT NULL and CAST(c AS TEXT) <> '').
+      sql += ", " + p.canonicals[i];
       colbits.push_back(static_cast<int>(i));
     }
   // A full scan in rowid order beats the (run_id, …) index, which costs one B-tree lookup per row.
@@ -77,24 +108,48 @@ void load_rows(sqlite3* db, int run, Presence& p, std::vector<long long>* fetch_
     long long fetch;
     std::optional<double> cells;
     std::string open;
-    std::vector<bool> has;
   };
   std::vector<Tmp> tmp;
-  std::unordered_map<std::string, int> portal_ix;
+  std::vector<std::uint64_t> tbits;
+  tmp.reserve(rowid_span(db, "dataset"));
+  tbits.reserve(tmp.capacity() * words);
+  // Looked up by the column's string_view (no std::string per row).
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+  };
+  std::unordered_map<std::string, int, Hash, std::equal_to<>> portal_ix;
   std::vector<std::string> names;
   {
-    Stmt s(db, sql);
-    s.bind(1, (long long)run);
-    while (s.step()) {
-      std::string portal = s.text(1);
-      auto it = portal_ix.find(portal);
-      if (it == portal_ix.end()) {
-        it = portal_ix.emplace(portal, static_cast<int>(names.size())).first;
-        names.push_back(portal);
+    sqlite3_stmt* st = prepare(db, sql);
+    Finalize fin{st};
+    sqlite3_bind_int64(st, 1, run);
+    std::string_view last;
+    int last_ix = -1;
+    while (step(db, st)) {
+      std::string_view portal = col(st, 1);
+      if (last_ix < 0 || portal != last) {
+        auto it = portal_ix.find(portal);
+        if (it == portal_ix.end()) {
+          it = portal_ix.emplace(std::string(portal), static_cast<int>(names.size())).first;
+          names.emplace_back(portal);
+        }
+        last_ix = it->second;
+        last = names[last_ix];
       }
-      Tmp t{s.i64(0), it->second, s.null(2) ? -1 : s.i64(2),
-            s.opt(3), s.text(4),  std::vector<bool>(k, false)};
-      for (size_t j = 0; j < colbits.size(); ++j) t.has[colbits[j]] = s.i64(static_cast<int>(5 + j)) != 0;
+      Tmp t{sqlite3_column_int64(st, 0), last_ix,
+            sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2), std::nullopt,
+            std::string(col(st, 4))};
+      if (sqlite3_column_type(st, 3) != SQLITE_NULL) t.cells = sqlite3_column_double(st, 3);
+      tbits.resize(tbits.size() + words, 0);
+      std::uint64_t* b = &tbits[tbits.size() - words];
+      for (size_t j = 0; j < colbits.size(); ++j) {
+        const int c = static_cast<int>(5 + j);
+        const int type = sqlite3_column_type(st, c);
+        bool filled = type == SQLITE_INTEGER || type == SQLITE_FLOAT ||
+                      ((type == SQLITE_TEXT || type == SQLITE_BLOB) && sqlite3_column_bytes(st, c) > 0);
+        if (filled) b[colbits[j] / 64] |= std::uint64_t(1) << (colbits[j] % 64);
+      }
       tmp.push_back(std::move(t));
     }
   }
@@ -107,15 +162,55 @@ void load_rows(sqlite3* db, int run, Presence& p, std::vector<long long>* fetch_
     for (size_t i = 0; i < order.size(); ++i) rank[order[i]] = static_cast<int>(i);
     for (int o : order) p.portals.push_back(names[o]);
   }
-  std::sort(tmp.begin(), tmp.end(), [&](const Tmp& a, const Tmp& b) {
-    return rank[a.portal] != rank[b.portal] ? rank[a.portal] < rank[b.portal] : a.pk < b.pk;
-  });
+  // dataset_pk is the rowid, so the scan yields each portal's datasets in pk order already: a stable
+  // counting sort by portal rank gives (portal, pk) order in linear time.
+  std::vector<int> order(tmp.size());
+  {
+    std::vector<size_t> start(names.size() + 1, 0);
+    for (auto& t : tmp) start[rank[t.portal] + 1]++;
+    for (size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
+    bool sorted = true;
+    for (size_t i = 0; i < tmp.size(); ++i) {
+      order[start[rank[tmp[i].portal]]++] = static_cast<int>(i);
+      sorted = sorted && (i == 0 || tmp[i - 1].pk < tmp[i].pk);
+    }
+    if (!sorted)  // not expected (rowid order), but keep the (portal, pk) contract regardless
+      std::sort(order.begin(), order.end(), [&](int a, int b) {
+        const Tmp &x = tmp[a], &y = tmp[b];
+        return rank[x.portal] != rank[y.portal] ? rank[x.portal] < rank[y.portal] : x.pk < y.pk;
+      });
+  }
   p.rows.reserve(tmp.size());
-  for (auto& t : tmp) {
-    p.rows.push_back(Presence::Row{t.pk, p.portals[rank[t.portal]], rank[t.portal], std::move(t.has)});
+  p.bits.assign(tmp.size() * words, 0);
+  if (fetch_ids) fetch_ids->reserve(tmp.size());
+  if (cells) cells->reserve(tmp.size());
+  if (open_cond) open_cond->reserve(tmp.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    Tmp& t = tmp[order[i]];
+    const int r = rank[t.portal];
+    p.rows.push_back(Presence::Row{t.pk, p.portals[r], r});
+    std::copy_n(&tbits[order[i] * words], words, &p.bits[i * words]);
     if (fetch_ids) fetch_ids->push_back(t.fetch);
     if (cells) cells->push_back(t.cells);
     if (open_cond) open_cond->push_back(std::move(t.open));
+  }
+}
+
+// pk → presence row: a dense vector when the run's pks are dense (the usual case), else a hash map.
+void index_rows(Snapshot& s) {
+  const auto& rows = s.presence.rows;
+  s.dense.clear();
+  s.sparse.clear();
+  if (rows.empty()) return;
+  long long lo = rows[0].pk, hi = rows[0].pk;
+  for (auto& r : rows) lo = std::min(lo, r.pk), hi = std::max(hi, r.pk);
+  if (hi - lo < 4 * static_cast<long long>(rows.size()) + 1024) {
+    s.dense_base = lo;
+    s.dense.assign(static_cast<size_t>(hi - lo + 1), -1);
+    for (size_t i = 0; i < rows.size(); ++i) s.dense[rows[i].pk - lo] = static_cast<int>(i);
+  } else {
+    s.sparse.reserve(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) s.sparse[rows[i].pk] = static_cast<int>(i);
   }
 }
 
@@ -132,11 +227,10 @@ std::unordered_map<std::string, int> field_bits(const Presence& p) {
 void distribution_bits(Presence& p, const std::vector<Snapshot::Dist>& dists) {
   int f = p.index("format"), u = p.index("download_url"), b = p.index("byte_size"), m = p.index("media_type");
   for (auto& d : dists) {
-    auto& has = p.rows[d.row].has;
-    if (f >= 0 && d.has_format) has[f] = true;
-    if (u >= 0 && !d.url.empty()) has[u] = true;
-    if (b >= 0 && d.byte_size) has[b] = true;
-    if (m >= 0 && !d.content_type.empty()) has[m] = true;
+    if (f >= 0 && d.has_format) p.set(d.row, f);
+    if (u >= 0 && d.url) p.set(d.row, u);
+    if (b >= 0 && d.byte_size) p.set(d.row, b);
+    if (m >= 0 && !d.content_type.empty()) p.set(d.row, m);
   }
 }
 
@@ -151,24 +245,29 @@ void load_distributions(sqlite3* db, Snapshot& s) {
     }
   }
   // Distributions of other runs are read and dropped: cheaper than a join per row.
-  Stmt x(db,
-         "SELECT dataset_pk, url, live, format, sniffed_format, byte_size IS NOT NULL, "
-         "CASE WHEN rows IS NOT NULL AND columns IS NOT NULL THEN rows*columns END, fetch_id, "
-         "coalesce(format, sniffed_format, '')<>'' FROM distribution");
-  while (x.step()) {
-    auto it = s.row.find(x.i64(0));
-    if (it == s.row.end()) continue;
+  sqlite3_stmt* x = prepare(db,
+                            "SELECT dataset_pk, url, live, format, sniffed_format, byte_size IS NOT NULL, "
+                            "CASE WHEN rows IS NOT NULL AND columns IS NOT NULL THEN rows*columns END, "
+                            "fetch_id, coalesce(format, sniffed_format, '')<>'' FROM distribution");
+  Finalize fin{x};
+  s.dists.reserve(rowid_span(db, "distribution"));
+  while (step(db, x)) {
+    const int r = s.row_of(sqlite3_column_int64(x, 0));
+    if (r < 0) continue;
     Snapshot::Dist d;
-    d.row = it->second;
-    d.url = x.text(1);
-    if (!x.null(2)) d.live = x.i64(2);
-    d.format = x.text(3);
-    d.sniffed = x.text(4);
-    d.byte_size = x.i64(5) != 0;
-    d.cells = x.opt(6);
-    d.has_format = x.i64(8) != 0;
-    if (!x.null(7))
-      if (auto c = content_type.find(x.i64(7)); c != content_type.end()) d.content_type = c->second;
+    d.row = r;
+    std::string_view url = col(x, 1);
+    d.url = !url.empty();
+    d.url_http = url.starts_with("http://") || url.starts_with("https://");
+    if (sqlite3_column_type(x, 2) != SQLITE_NULL) d.live = sqlite3_column_int64(x, 2);
+    d.format = col(x, 3);
+    d.sniffed = col(x, 4);
+    d.byte_size = sqlite3_column_int64(x, 5) != 0;
+    if (sqlite3_column_type(x, 6) != SQLITE_NULL) d.cells = sqlite3_column_double(x, 6);
+    d.has_format = sqlite3_column_int64(x, 8) != 0;
+    if (!content_type.empty() && sqlite3_column_type(x, 7) != SQLITE_NULL)
+      if (auto c = content_type.find(sqlite3_column_int64(x, 7)); c != content_type.end())
+        d.content_type = c->second;
     s.dists.push_back(std::move(d));
   }
 }
@@ -208,15 +307,19 @@ std::vector<std::string> snapshot_canonicals(const Reference& ref) {
   return v;
 }
 
+std::vector<std::uint64_t> Presence::mask(const std::vector<int>& idx) const {
+  std::vector<std::uint64_t> m(words, 0);
+  for (int i : idx) m[i / 64] |= std::uint64_t(1) << (i % 64);
+  return m;
+}
+
 Presence load_presence(sqlite3* db, int run, const std::vector<std::string>& wanted) {
-  Presence p;
+  Snapshot s;
+  Presence& p = s.presence;
   for (auto& c : wanted)
     if (p.index(c) < 0) p.canonicals.push_back(c);
   load_rows(db, run, p, nullptr, nullptr, nullptr);
-  std::unordered_map<long long, int> at;
-  for (size_t i = 0; i < p.rows.size(); ++i) at[p.rows[i].pk] = static_cast<int>(i);
-  Snapshot s;
-  s.row = at;
+  index_rows(s);
   load_distributions(db, s);
   distribution_bits(p, s.dists);
   auto fbits = field_bits(p);
@@ -226,87 +329,160 @@ Presence load_presence(sqlite3* db, int run, const std::vector<std::string>& wan
   while (f.step()) {
     auto b = fbits.find(f.text(1));
     if (b == fbits.end()) continue;
-    if (auto it = at.find(f.i64(0)); it != at.end()) p.rows[it->second].has[b->second] = true;
+    if (int r = s.row_of(f.i64(0)); r >= 0) p.set(r, b->second);
   }
-  return p;
+  return std::move(s.presence);
 }
 
-std::shared_ptr<const Snapshot> load_snapshot(sqlite3* db, int run, const Reference& ref) {
-  auto sp = std::make_shared<Snapshot>();
-  Snapshot& s = *sp;
-  Presence& p = s.presence;
-  p.canonicals = snapshot_canonicals(ref);
-  load_rows(db, run, p, &s.fetch_id, &s.cells, &s.open_condition);
-  s.row.reserve(p.rows.size());
-  for (size_t i = 0; i < p.rows.size(); ++i) s.row[p.rows[i].pk] = static_cast<int>(i);
-  load_distributions(db, s);
-  distribution_bits(p, s.dists);
-
-  // One pass over dataset_field in rowid order, NOT INDEXED: the canonical index would cost a lookup
-  // per row. Rows of other runs are dropped in memory.
-  auto fbits = field_bits(p);
-  // Per distinct (canonical, label): what a row of it contributes (one hash lookup per row).
+// One rowid range of the dataset_field scan. Per distinct (canonical, label): what a row of it
+// contributes (one hash lookup per row).
+struct FieldPart {
   struct Kind {
     int bit = -1;               // presence bit, -1 none
     std::vector<char> portals;  // portal_ix → label used there
     bool size = false, licence = false, rating = false;
   };
-  std::unordered_map<std::string, Kind> kinds;
   struct Rating {
     int row;
     long long rowid;
     std::string label;
   };
+  std::unordered_map<std::string, Kind> kinds;
+  std::vector<std::pair<double, long long>> size;           // portal_ix → (bare numbers, size values)
+  std::vector<std::pair<long long, std::string>> licences;  // (pk, value), rowid order
+  std::vector<long long> licensed;                          // pk with a non-empty licence value
   std::vector<Rating> ratings;
-  sqlite3_stmt* st =
-      prepare(db, "SELECT rowid, dataset_pk, canonical, label, value FROM dataset_field NOT INDEXED");
-  Finalize fin{st};
-  std::string key;
+};
+void FieldPartDeleter::operator()(FieldPart* p) const { delete p; }
+
+void load_snapshot_rows(sqlite3* db, int run, const Reference& ref, Snapshot& s) {
+  // ODH_METRICS_TIMING: thread CPU of each step (diagnostics for bench/metrics_bench.sh).
+  const bool timing = std::getenv("ODH_METRICS_TIMING") != nullptr;
+  timespec t{};
+  auto lap = [&](const char* what) {
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    if (timing && what)
+      std::fprintf(stderr, "metrics:   rows.%-12s %7.3f s cpu\n", what,
+                   (now.tv_sec - t.tv_sec) + (now.tv_nsec - t.tv_nsec) / 1e9);
+    t = now;
+  };
+  lap(nullptr);
+  Presence& p = s.presence;
+  p.canonicals = snapshot_canonicals(ref);
+  load_rows(db, run, p, &s.fetch_id, &s.cells, &s.open_condition);
+  lap("datasets");
+  index_rows(s);
+  lap("index");
+  load_distributions(db, s);
+  lap("dists");
+  distribution_bits(p, s.dists);
+  lap("bits");
+}
+
+std::pair<long long, long long> field_rowid_range(sqlite3* db) {
+  // Two subqueries: SQLite answers a lone min() or max() from the B-tree's ends, both together by a scan.
+  Stmt q(db, "SELECT (SELECT min(rowid) FROM dataset_field), (SELECT max(rowid) FROM dataset_field)");
+  if (q.step() && !q.null(0)) return {q.i64(0), q.i64(1)};
+  return {1, 0};
+}
+
+FieldPartPtr load_snapshot_fields(sqlite3* db, Snapshot& s, long long lo, long long hi) {
+  FieldPartPtr part(new FieldPart);
+  FieldPart& fp = *part;
+  Presence& p = s.presence;
   const size_t nportals = p.portals.size();
+  fp.size.assign(nportals, {0.0, 0});
+  auto fbits = field_bits(p);
+  // A pass over the range in rowid order, NOT INDEXED: the canonical index would cost a lookup per
+  // row. Rows of other runs are dropped in memory.
+  sqlite3_stmt* st =
+      prepare(db,
+              "SELECT rowid, dataset_pk, canonical, label, value FROM dataset_field NOT INDEXED "
+              "WHERE rowid BETWEEN ? AND ?");
+  Finalize fin{st};
+  sqlite3_bind_int64(st, 1, lo);
+  sqlite3_bind_int64(st, 2, hi);
+  std::string key;
+  long long last_pk = 0;
+  int r = -1;
+  bool have_last = false;
   while (step(db, st)) {
     if (sqlite3_column_type(st, 2) == SQLITE_NULL) continue;
-    auto it = s.row.find(sqlite3_column_int64(st, 1));
-    if (it == s.row.end()) continue;
-    const int r = it->second;
-    std::string_view c = col(st, 2), label = col(st, 3), value = col(st, 4);
+    // A dataset's fields are usually consecutive: one pk lookup per dataset.
+    const long long pk = sqlite3_column_int64(st, 1);
+    if (!have_last || pk != last_pk) r = s.row_of(pk), last_pk = pk, have_last = true;
+    if (r < 0) continue;
+    std::string_view c = col(st, 2), label = col(st, 3);
     key.assign(c);
     key += '\x1f';
     key.append(label);
-    auto k = kinds.find(key);
-    if (k == kinds.end()) {
-      Kind n;
+    auto k = fp.kinds.find(key);
+    if (k == fp.kinds.end()) {
+      FieldPart::Kind n;
       std::string canon(c);
       if (auto b = fbits.find(canon); b != fbits.end()) n.bit = b->second;
       n.portals.assign(nportals, 0);
       n.size = canon == "byte_size" || canon == "size" || canon == "data_size";
       n.licence = canon == "licence" || canon == "license";
       n.rating = is_rating(c);
-      k = kinds.emplace(key, std::move(n)).first;
+      k = fp.kinds.emplace(key, std::move(n)).first;
     }
-    Kind& kd = k->second;
+    FieldPart::Kind& kd = k->second;
     const auto& row = p.rows[r];
-    const bool has_value = !value.empty();
-    if (has_value && kd.bit >= 0) p.rows[r].has[kd.bit] = true;
+    const bool has_value = sqlite3_column_bytes(st, 4) > 0;
+    if (has_value && kd.bit >= 0) {
+      // Another range may set bits of the same dataset concurrently.
+      std::atomic_ref<std::uint64_t> w(p.bits[r * p.words + kd.bit / 64]);
+      w.fetch_or(std::uint64_t(1) << (kd.bit % 64), std::memory_order_relaxed);
+    }
     kd.portals[row.portal_ix] = 1;
     if (has_value && kd.size) {
-      auto& sv = s.size_values[row.portal];
-      sv.first += numeric_only(value) ? 1 : 0;
+      auto& sv = fp.size[row.portal_ix];
+      sv.first += numeric_only(col(st, 4)) ? 1 : 0;
       sv.second++;
     }
     if (kd.licence) {
-      s.licence_value[row.pk] = std::string(value);
-      if (has_value) s.licensed.insert(row.pk);
+      fp.licences.emplace_back(row.pk, std::string(col(st, 4)));
+      if (has_value) fp.licensed.push_back(row.pk);
     }
-    if (kd.rating) ratings.push_back({r, sqlite3_column_int64(st, 0), std::string(label)});
+    if (kd.rating) fp.ratings.push_back({r, sqlite3_column_int64(st, 0), std::string(label)});
   }
-  for (auto& [k, kd] : kinds) {
+  return part;
+}
+
+void merge_snapshot_fields(Snapshot& s, std::vector<FieldPartPtr>& parts) {
+  Presence& p = s.presence;
+  const size_t nportals = p.portals.size();
+  std::map<std::string, std::vector<char>> kinds;  // key → portals using it
+  std::vector<std::pair<double, long long>> size(nportals, {0.0, 0});
+  std::vector<FieldPart::Rating> ratings;
+  for (auto& part : parts) {
+    for (auto& [k, kd] : part->kinds) {
+      auto& v = kinds[k];
+      if (v.empty()) v.assign(nportals, 0);
+      for (size_t i = 0; i < nportals; ++i) v[i] |= kd.portals[i];
+    }
+    for (size_t i = 0; i < nportals; ++i) {
+      size[i].first += part->size[i].first;
+      size[i].second += part->size[i].second;
+    }
+    // Parts come in rowid order: the last licence value of a dataset wins, as in one scan.
+    for (auto& [pk, v] : part->licences) s.licence_value[pk] = std::move(v);
+    s.licensed.insert(part->licensed.begin(), part->licensed.end());
+    ratings.insert(ratings.end(), std::make_move_iterator(part->ratings.begin()),
+                   std::make_move_iterator(part->ratings.end()));
+  }
+  for (size_t i = 0; i < nportals; ++i)
+    if (size[i].second) s.size_values[p.portals[i]] = size[i];
+  for (auto& [k, v] : kinds) {
     auto sep = k.find('\x1f');
     auto& set = s.labels[k.substr(0, sep)][k.substr(sep + 1)];
     for (size_t i = 0; i < nportals; ++i)
-      if (kd.portals[i]) set.insert(p.portals[i]);
+      if (v[i]) set.insert(p.portals[i]);
   }
   // Rating labels per portal, first occurrence in (portal, dataset, field) order.
-  std::sort(ratings.begin(), ratings.end(), [](const Rating& a, const Rating& b) {
+  std::sort(ratings.begin(), ratings.end(), [](const FieldPart::Rating& a, const FieldPart::Rating& b) {
     return a.row != b.row ? a.row < b.row : a.rowid < b.rowid;
   });
   std::map<std::string, std::vector<std::string>> seen;
@@ -319,6 +495,15 @@ std::shared_ptr<const Snapshot> load_snapshot(sqlite3* db, int run, const Refere
     for (auto& l : v) joined += (joined.empty() ? "" : ",") + l;
     s.rating_labels[portal] = {joined, static_cast<long long>(v.size())};
   }
+}
+
+std::shared_ptr<const Snapshot> load_snapshot(sqlite3* db, int run, const Reference& ref) {
+  auto sp = std::make_shared<Snapshot>();
+  load_snapshot_rows(db, run, ref, *sp);
+  auto [lo, hi] = field_rowid_range(db);
+  std::vector<FieldPartPtr> parts;
+  parts.push_back(load_snapshot_fields(db, *sp, lo, hi));
+  merge_snapshot_fields(*sp, parts);
   return sp;
 }
 

@@ -1,6 +1,8 @@
 // Known answers for every indicator on the hand-made store of fixture.cpp.
 #include <doctest/doctest.h>
 
+#include <cstdio>
+
 #include "fixture.h"
 
 using namespace odh::metrics;
@@ -13,9 +15,10 @@ struct Computed {
   fx::Db d;
   Reference ref = fx::reference();
   std::vector<IndicatorRow> rows;
+  std::vector<DatasetQuality> dq;
   Computed() {
     fx::fill(d);
-    rows = compute_all(d.db, 2, ref);
+    rows = compute_all(d.db, 2, ref, &dq);
   }
 };
 Computed& C() {
@@ -212,9 +215,17 @@ TEST_CASE("quality: MQA per dataset and portal, five stars, link liveness") {
   CHECK(mqa_band(120) == "bad");
   // a3: topic 30, licence 20 (portal terms), publisher 10.
   CHECK(s[3].total() == 60);
+  // Per-dataset scores go to dataset_quality, ordered by dataset_pk, not to the indicator rows.
+  REQUIRE(c.dq.size() == s.size());
+  CHECK(c.dq[0].dataset_pk == 1);
+  CHECK(c.dq[0].score.total() == 325);
+  for (size_t i = 1; i < c.dq.size(); ++i) CHECK(c.dq[i - 1].dataset_pk < c.dq[i].dataset_pk);
+  for (auto& d : c.dq) CHECK(d.score.total() == s[d.dataset_pk].total());
+  auto dr = dataset_quality_rows(c.dq);
+  CHECK(val(dr, "dataset", "1", "quality.mqa") == 325);
+  CHECK(text(dr, "dataset", "1", "quality.mqa") == "good");
   auto& r = c.rows;
-  CHECK(val(r, "dataset", "1", "quality.mqa") == 325);
-  CHECK(text(r, "dataset", "1", "quality.mqa") == "good");
+  for (auto& x : r) CHECK(x.scope != "dataset");
   double a_mean = (325.0 + s[2].total() + 60) / 3;
   CHECK(val(r, "portal", "a", "quality.mqa") == Approx(a_mean));
   CHECK(val(r, "portal", "a", "quality.mqa.findability") == Approx((60.0 + 60 + 30) / 3));
@@ -321,6 +332,30 @@ TEST_CASE("write_indicators replaces the run's rows; NULL stays NULL") {
   CHECK(sqlite3_column_int64(st, 1) == nulls);
   sqlite3_finalize(st);
   CHECK(latest_run(d.db) == 2);
+  // dataset_quality: one row per dataset of the run, replaced on rewrite, equal to the scores.
+  std::vector<DatasetQuality> dq;
+  rows = compute_all(d.db, 2, ref, &dq);
+  REQUIRE(!dq.empty());
+  write_indicators(d.db, 2, rows, &dq);
+  write_indicators(d.db, 2, rows, &dq);
+  auto scores = mqa_scores(d.db, 2, ref);
+  sqlite3_prepare_v2(d.db,
+                     "SELECT q.dataset_pk, total, findability+accessibility+interoperability+reusability+"
+                     "contextuality, band FROM dataset_quality q JOIN dataset x USING (dataset_pk) WHERE "
+                     "q.run_id=2 AND x.run_id=2 ORDER BY 1",
+                     -1, &st, nullptr);
+  size_t n = 0;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    long long pk = sqlite3_column_int64(st, 0);
+    CHECK(sqlite3_column_int64(st, 1) == scores[pk].total());
+    CHECK(sqlite3_column_int64(st, 2) == scores[pk].total());
+    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 3))) ==
+          mqa_band(scores[pk].total()));
+    ++n;
+  }
+  sqlite3_finalize(st);
+  CHECK(n == scores.size());
+  CHECK(n == dq.size());
 }
 
 TEST_CASE("explain lists the records and WARC offsets behind a value") {
@@ -336,6 +371,17 @@ TEST_CASE("explain lists the records and WARC offsets behind a value") {
     saw =
         saw || (l.find("Dataset A1") != std::string::npos && l.find("r2.warc.gz\t2000") != std::string::npos);
   CHECK(saw);
+  // A portal's MQA value traces to its datasets' scores.
+  {
+    std::vector<DatasetQuality> dq;
+    auto rows = compute_all(d.db, 2, ref, &dq);
+    write_indicators(d.db, 2, rows, &dq);
+    auto q = explain(d.db, 2, "quality.mqa", "a");
+    bool a1 = false;
+    for (auto& l : q)
+      a1 = a1 || (l.rfind("dataset\ta\t1\t", 0) == 0 && l.find("325 good") != std::string::npos);
+    CHECK(a1);
+  }
   auto terms = explain(d.db, 2, "data.licence", "a");
   bool evidence = false;
   for (auto& l : terms) evidence = evidence || l.find("本网站授予用户使用数据的许可") != std::string::npos;
@@ -361,4 +407,62 @@ TEST_CASE("MQA and element usage accept the parsers' canonical field names") {
   CHECK(val(rows, "portal", "p", "metadata.element.dcat.contact_point") == Approx(1));
   CHECK(val(rows, "portal", "p", "metadata.element.gov13.provider") == Approx(1));
   CHECK(val(rows, "portal", "p", "metadata.element.dc15.language") == Approx(0));
+}
+
+TEST_CASE("compute_and_write on a file store: two connections, dataset_quality written while computing") {
+  // The fixture in a file, so that compute_and_write opens its second (read-only) connection and writes
+  // dataset_quality on the first one while the other thread still reads.
+  fx::Db d;
+  fx::fill(d);
+  auto ref = fx::reference();
+  const std::string path = "metrics_compute_and_write.sqlite";
+  std::remove(path.c_str());
+  d.exec("VACUUM INTO '" + path + "'");
+  sqlite3* f = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &f) == SQLITE_OK);
+  std::vector<DatasetQuality> dq;
+  auto rows = compute_and_write(f, 2, ref, &dq);
+  // The same rows as the one-thread path on the in-memory copy.
+  std::vector<DatasetQuality> dq_mem;
+  auto mem = compute_all(d.db, 2, ref, &dq_mem);
+  REQUIRE(rows.size() == mem.size());
+  for (auto& r : mem) {
+    auto* x = fx::find(rows, r.scope, r.scope_key, r.indicator);
+    REQUIRE(x);
+    CHECK(x->value == r.value);
+    CHECK(x->value_text == r.value_text);
+    CHECK(x->n == r.n);
+  }
+  REQUIRE(dq.size() == dq_mem.size());
+  for (size_t i = 0; i < dq.size(); ++i) {
+    CHECK(dq[i].dataset_pk == dq_mem[i].dataset_pk);
+    CHECK(dq[i].score.total() == dq_mem[i].score.total());
+  }
+  // Both tables written and committed: a new connection sees them.
+  sqlite3* g = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &g, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(
+      g,
+      "SELECT (SELECT count(*) FROM indicator WHERE run_id=2), (SELECT count(*) FROM "
+      "dataset_quality WHERE run_id=2), (SELECT sum(total) FROM dataset_quality WHERE run_id=2)",
+      -1, &st, nullptr);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  CHECK(sqlite3_column_int64(st, 0) == (long long)rows.size());
+  CHECK(sqlite3_column_int64(st, 1) == (long long)dq.size());
+  long long sum = 0;
+  for (auto& q : dq) sum += q.score.total();
+  CHECK(sqlite3_column_int64(st, 2) == sum);
+  sqlite3_finalize(st);
+  sqlite3_close(g);
+  // Run again: the run's rows are replaced, not duplicated.
+  compute_and_write(f, 2, ref);
+  REQUIRE(sqlite3_open_v2(path.c_str(), &g, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_prepare_v2(g, "SELECT count(*) FROM dataset_quality", -1, &st, nullptr);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  CHECK(sqlite3_column_int64(st, 0) == (long long)dq.size());
+  sqlite3_finalize(st);
+  sqlite3_close(g);
+  sqlite3_close(f);
+  std::remove(path.c_str());
 }

@@ -49,8 +49,12 @@ bool has_engine(const Site& site);
 std::unique_ptr<Spider> make_site_spider(const Site& site, ParseSink& sink);
 
 // Replays every site of `sites` that has an engine against the snapshot into a new run of `store`.
+// threads > 1: that many workers parse sites in parallel into write logs (Store::open_log) while
+// the calling thread writes them to `store` in the order of `sites`; the database is the same as
+// with threads = 1 (a site that asked for a request an earlier site already made is replayed
+// again in order). Exceptions from a worker are rethrown here.
 ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot& snap, Store& store,
-                             const std::string& run_label, const std::string& sites_file);
+                             const std::string& run_label, const std::string& sites_file, int threads = 1);
 
 // Wraps a spider so that every result is first written as a fetch row (its id becomes the
 // result's fetch_id, the provenance of the rows the spider writes) and the page's out-links as

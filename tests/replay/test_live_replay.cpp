@@ -174,6 +174,25 @@ TEST_CASE("live == replay: odh parse --live on the simulator, then --replay of i
   REQUIRE(rc_live == 0);
   int rc_replay = std::system((replay + " > " + (dir / "replay.json").string() + " 2>&1").c_str());
   REQUIRE(rc_replay == 0);
+  // The same replay on one thread (the default uses two parser threads and one writer): every row
+  // of every table, ids included, is the same.
+  std::string replay1 = replay + " --threads 1";
+  replay1.replace(replay1.find("replay.sqlite"), 13, "replay1.sqlite");
+  REQUIRE(std::system((replay1 + " > " + (dir / "replay1.json").string() + " 2>&1").c_str()) == 0);
+  {
+    auto r2 = odh::Store::open((dir / "replay.sqlite").string());
+    auto r1 = odh::Store::open((dir / "replay1.sqlite").string());
+    for (const char* t : {"portal", "fetch", "dataset", "dataset_field", "distribution", "api", "app",
+                          "app_dataset", "topic", "terms", "parse_issue", "link"}) {
+      CAPTURE(t);
+      auto all = std::string("SELECT * FROM ") + t + " ORDER BY rowid";
+      auto x = r1->query(all), y = r2->query(all);
+      CHECK(x.size() == y.size());
+      CHECK(x == y);
+    }
+    CHECK(r1->query("SELECT name FROM sqlite_master WHERE type='index' ORDER BY name") ==
+          r2->query("SELECT name FROM sqlite_master WHERE type='index' ORDER BY name"));
+  }
 
   auto a = odh::Store::open((dir / "live.sqlite").string());
   auto b = odh::Store::open((dir / "replay.sqlite").string());

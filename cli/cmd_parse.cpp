@@ -44,6 +44,7 @@ void print(const ParseSummary& s, const Store& store, bool as_json) {
         {"requests", s.requests}, {"answered", s.answered}, {"datasets", s.datasets},
         {"apis", s.apis},         {"issues", s.issues}};
     j["datasets_by_portal"] = s.datasets_by_portal;
+    if (!s.seconds.empty()) j["seconds"] = s.seconds;
     nlohmann::json ul = nlohmann::json::array();
     for (auto& [k, n] : s.unknown_labels)
       ul.push_back({{"portal", k.first}, {"label", k.second}, {"count", n}});

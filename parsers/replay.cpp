@@ -1,8 +1,10 @@
 #include "parsers/replay.h"
 
 #include <strings.h>
+#include <time.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <ctime>
 #include <deque>
@@ -412,6 +414,15 @@ void add_counts(ParseSummary& sum, const ParseSummary& part, const StoreSink& si
   if (sink.datasets > 0) sum.datasets_by_portal[site.id] += sink.datasets;
 }
 
+double thread_cpu() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+double wall_now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 // A site parsed by a worker into a write log, waiting for the writer.
 struct SiteJob {
   std::unique_ptr<Store> log;
@@ -427,6 +438,8 @@ struct SiteJob {
 ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot& snap, Store& store,
                              const std::string& run_label, const std::string& sites_file, int threads) {
   ParseSummary sum;
+  const double wall0 = wall_now(), cpu0 = thread_cpu();
+  double parse_cpu = 0, write_wait = 0, inline_parse = 0;  // parse_cpu: workers' (under mu)
   sum.run_id = store.begin_run(run_label, "replay", sites_file);
   const bool bulk = store.begin_bulk_load();  // a fresh database: indexes once at the end
   const size_t n = sites.size();
@@ -454,6 +467,7 @@ ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot&
         i = next++;
       }
       SiteJob& j = jobs[i];
+      const double c0 = thread_cpu();
       try {
         j.log = Store::open_log();
         j.sink = std::make_unique<StoreSink>(*j.log, sum.run_id);
@@ -462,6 +476,7 @@ ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot&
         j.error = std::current_exception();
       }
       std::lock_guard lk(mu);
+      parse_cpu += thread_cpu() - c0;
       j.done = true;
       cv.notify_all();
     }
@@ -494,8 +509,10 @@ ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot&
         if (!jobs.empty()) {
           SiteJob& j = jobs[i];
           {
+            const double w0 = wall_now();
             std::unique_lock lk(mu);
             cv.wait(lk, [&] { return j.done; });
+            write_wait += wall_now() - w0;
           }
           if (j.error) std::rethrow_exception(j.error);
           // A worker could not see the requests of the sites before this one: when the site asked
@@ -518,7 +535,9 @@ ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot&
         if (!applied) {
           StoreSink sink(store, sum.run_id);
           ParseSummary part;
+          const double c0 = thread_cpu();
           replay_site(site, snap, store, sum.run_id, sink, seen, part);
+          inline_parse += thread_cpu() - c0;  // parsing and writing, on the writer thread
           add_counts(sum, part, sink, site);
         }
       }
@@ -532,8 +551,14 @@ ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot&
     throw;
   }
   join();
+  const double b0 = wall_now();
   if (bulk) store.end_bulk_load();
   store.finish_run(sum.run_id);
+  sum.seconds["index_build"] = wall_now() - b0;
+  sum.seconds["parse_cpu"] = parse_cpu + inline_parse;
+  sum.seconds["write_cpu"] = thread_cpu() - cpu0 - inline_parse;
+  sum.seconds["write_wait"] = write_wait;
+  sum.seconds["wall"] = wall_now() - wall0;
   return sum;
 }
 

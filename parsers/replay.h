@@ -41,6 +41,11 @@ struct ParseSummary {
   std::int64_t requests = 0, answered = 0, datasets = 0, apis = 0, issues = 0;
   std::map<std::string, std::int64_t> datasets_by_portal;
   std::map<std::pair<std::string, std::string>, int> unknown_labels;  // (portal, label) → count
+  // Replay diagnostics, seconds: "parse_cpu" (CPU of the threads running spiders), "write_cpu" (CPU
+  // of the writer: SQLite rows and index builds), "write_wait" (writer waiting for parsers),
+  // "index_build" (the bulk load's index builds at the end), "wall". With threads = 1 the spiders write
+  // their rows themselves: parse_cpu includes the writes.
+  std::map<std::string, double> seconds;
 };
 
 // Is there an engine for this site (a family spec, or the embedded-column extractor)?

@@ -17,6 +17,7 @@
 
 #include "crawler/charset.h"
 #include "crawler/content_decoding.h"
+#include "crawler/crawl.h"
 #include "crawler/url.h"
 #include "crawler/warc.h"
 #include "parsers/cms.h"
@@ -399,8 +400,11 @@ namespace {
 // One site's replay into `store` (the database, or a worker's write log).
 void replay_site(const Site& site, const WarcSnapshot& snap, Store& store, std::int64_t run, StoreSink& sink,
                  std::unordered_set<std::string>& seen, ParseSummary& sum) {
-  RecordingSpider spider(terms::terms_spider(make_site_spider(site, sink), site, store, run), store, run,
-                         &sum.requests, &site);
+  // Sites without an engine get the crawler's link spider, as in a live harvest (harvest_live):
+  // their home page, near links and terms pages are rows of the replay too.
+  auto inner = has_engine(site) ? make_site_spider(site, sink) : make_link_spider(site, CrawlOptions{});
+  RecordingSpider spider(terms::terms_spider(std::move(inner), site, store, run), store, run, &sum.requests,
+                         &site);
   drive_replay(spider, snap, seen, sum);
 }
 
@@ -459,10 +463,7 @@ ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot&
       size_t i;
       {
         std::unique_lock lk(mu);
-        cv.wait(lk, [&] {
-          while (next < n && !engine[next]) ++next;
-          return stop || next >= n || next < written + kAhead;
-        });
+        cv.wait(lk, [&] { return stop || next >= n || next < written + kAhead; });
         if (stop || next >= n) return;
         i = next++;
       }
@@ -501,10 +502,11 @@ ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot&
       store.write_portal(sum.run_id, {site.id, site.name, site.province, site.city, site.county,
                                       site.division_code, site.level, site.region, site.kind, site.family,
                                       site.urls.empty() ? "" : site.urls[0], site.seq});
-      if (!engine[i]) {
+      if (!engine[i])
         ++sum.sites_skipped;
-      } else {
+      else
         ++sum.sites;
+      {
         bool applied = false;
         if (!jobs.empty()) {
           SiteJob& j = jobs[i];

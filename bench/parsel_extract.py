@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The Scrapy/parsel peer of `odh parse --replay`: extracts from the same pages what odh's engines do.
 
-Usage: parsel_extract.py PAGES_DIR   (pages exported by bench/warc_pages.py)
+Usage: parsel_extract.py PAGES_DIR [K N]   (pages exported by bench/warc_pages.py; with K N only every
+page whose index is K modulo N: N processes side by side are the peer "on N cores", as Scrapy scales)
 Every page is loaded into memory first; only the extraction is timed: decode to text, parse (lxml via
 parsel), then for HTML the title, every a[href] resolved against the page URL, table label/value pairs
 (th/td cells paired), `label：value` list items; for JSON the document and its item lists. Prints one
@@ -59,13 +60,17 @@ def walk(doc, out):
 
 def main():
     d = sys.argv[1]
+    k, shards = (int(sys.argv[2]), int(sys.argv[3])) if len(sys.argv) == 4 else (0, 1)
     pages = []
     with open(os.path.join(d, "index.tsv")) as idx:
-        for line in idx:
+        for i, line in enumerate(idx):
+            if i % shards != k:
+                continue
             name, url, ctype = line.rstrip("\n").split("\t")
             with open(os.path.join(d, name), "rb") as f:
                 pages.append((name.endswith(".html"), f.read(), url, ctype))
     total = sum(len(p[1]) for p in pages)
+    start = time.time()  # epoch: lets the bench take the span of processes run side by side
     t0, c0 = time.perf_counter(), time.process_time()
     n = 0
     for is_html, body, url, ctype in pages:
@@ -85,6 +90,7 @@ def main():
     t, c = time.perf_counter() - t0, time.process_time() - c0
     # CPU seconds decide on a shared machine (wall time counts other processes' load too).
     print(json.dumps({"pages": len(pages), "bytes": total, "wall": round(t, 4), "seconds": round(c, 4),
+                      "start": start, "end": start + t,
                       "pages_per_s": round(len(pages) / c, 1), "mb_per_s": round(total / 1e6 / c, 2)}))
 
 

@@ -76,9 +76,11 @@ std::size_t decode_utf8(std::string_view in, std::string* out) {
   std::size_t i = 0, n = in.size();
   while (i < n) {
     unsigned char b = static_cast<unsigned char>(in[i]);
-    if (b < 0x80) {
-      if (out) *out += static_cast<char>(b);
-      ++i;
+    if (b < 0x80) {  // a run of ASCII is copied in one go (most of every page)
+      std::size_t j = i + 1;
+      while (j < n && static_cast<unsigned char>(in[j]) < 0x80) ++j;
+      if (out) out->append(in.data() + i, j - i);
+      i = j;
       continue;
     }
     int needed = 0;

@@ -449,9 +449,9 @@ class FamilySpider : public Spider, public LinkReporter {
     json doc;
     std::unique_ptr<HtmlDoc> html;
 
-    if (l.format == "rdf" || l.format == "jsonld") {
+    if (l.format == "rdf" || l.format == "turtle" || l.format == "jsonld") {
       std::string err;
-      auto recs = records_from_document(l.format == "rdf" ? "dcat-rdf" : "dcat-jsonld", body, &err);
+      auto recs = records_from_document("dcat-" + l.format, body, &err, r.request.url);
       if (!err.empty()) sink_.issue(site_.id, r.request.url, "bad-document", err);
       for (auto& rec : recs) emit(rec, r, l, r.request.depth);
       // Hydra-paged catalogues (ckanext-dcat, DCAT-AP aggregators): follow hydra:nextPage on the

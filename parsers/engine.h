@@ -101,10 +101,13 @@ std::unique_ptr<Spider> make_spider(const Site& site, FamilySpec spec, ParseSink
 
 // Whole documents: every dataset in a DCAT RDF/XML or JSON-LD catalogue, a data.json catalogue,
 // a Socrata views/discovery response, an OpenDataSoft v1 search/dataset response, a CKAN
-// package_search/package_show response. kind: ckan | dcat-rdf | dcat-jsonld | datajson | socrata | ods.
-// Bad input yields no records (and `error` says why), never an exception.
+// package_search/package_show response. kind: ckan | dcat-rdf | dcat-turtle | dcat-jsonld | datajson |
+// socrata | ods. DCAT RDF/XML and Turtle go through one triple model (parsers/rdf.h), so the same
+// catalogue in either syntax gives the same records. Bad input yields no records (and `error` says
+// why — for Turtle "<source>:<line>:<column>: <problem>"), never an exception. `source` names the
+// document (file or URL) in errors and is Turtle's base IRI when it is an http(s) URL.
 std::vector<RawRecord> records_from_document(const std::string& kind, const std::string& body,
-                                             std::string* error = nullptr);
+                                             std::string* error = nullptr, const std::string& source = "");
 
 // Runs a spider to completion against `fetch` (anything that answers a request: the simulator, a
 // WARC index, a test's pages), first-in first-out, at most max_requests. Returns requests made.

@@ -1,15 +1,16 @@
-// International catalogue formats: CKAN, DCAT (RDF/XML, JSON-LD), Project Open Data data.json,
+// International catalogue formats: CKAN, DCAT (RDF/XML and Turtle via parsers/rdf.h, JSON-LD),
+// Project Open Data data.json,
 // Socrata (views + Discovery API), OpenDataSoft API v1. Each becomes RawRecords whose labels are
 // the format's own keys (dct:title, notes, metas keys…), mapped by the label dictionary like any
 // Chinese label.
 #include <algorithm>
 #include <functional>
 #include <map>
-#include <pugixml.hpp>
 #include <set>
 
 #include "parsers/json_util.h"
 #include "parsers/normalize.h"
+#include "parsers/rdf.h"
 
 namespace odh {
 namespace detail {
@@ -289,178 +290,6 @@ using detail::json;
 
 namespace {
 
-// ---- DCAT RDF/XML -------------------------------------------------------------------------
-
-const std::map<std::string, std::string>& dcat_prefixes() {
-  static const std::map<std::string, std::string> m = {
-      {"http://purl.org/dc/terms/", "dct:"},
-      {"http://www.w3.org/ns/dcat#", "dcat:"},
-      {"http://xmlns.com/foaf/0.1/", "foaf:"},
-      {"http://www.w3.org/2006/vcard/ns#", "vcard:"},
-      {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf:"},
-      {"http://www.w3.org/2000/01/rdf-schema#", "rdfs:"},
-      {"http://www.w3.org/ns/adms#", "adms:"},
-      {"http://www.w3.org/2004/02/skos/core#", "skos:"},
-      {"http://purl.org/dc/elements/1.1/", "dc:"},
-      {"http://schema.org/", "schema:"}};
-  return m;
-}
-
-struct RdfDoc {
-  std::map<std::string, std::string> ns;        // prefix → URI
-  std::map<std::string, pugi::xml_node> by_id;  // rdf:about / rdf:nodeID → resource element
-
-  // Canonical prefixed name ("dct:title") of an element, whatever prefix the document used.
-  std::string qname(const pugi::xml_node& n) const {
-    std::string name = n.name();
-    auto c = name.find(':');
-    std::string prefix = c == std::string::npos ? "" : name.substr(0, c);
-    std::string local = c == std::string::npos ? name : name.substr(c + 1);
-    auto it = ns.find(prefix);
-    if (it == ns.end()) return name;
-    auto p = dcat_prefixes().find(it->second);
-    return p == dcat_prefixes().end() ? name : p->second + local;
-  }
-  std::string attr(const pugi::xml_node& n, const char* canonical) const {  // e.g. "rdf:resource"
-    for (auto a : n.attributes()) {
-      std::string an = a.name();
-      auto c = an.find(':');
-      if (c == std::string::npos) continue;
-      auto it = ns.find(an.substr(0, c));
-      if (it == ns.end()) continue;
-      auto p = dcat_prefixes().find(it->second);
-      if (p != dcat_prefixes().end() && p->second + an.substr(c + 1) == canonical) return a.value();
-    }
-    return "";
-  }
-  std::string type(const pugi::xml_node& n) const {
-    std::string q = qname(n);
-    if (q != "rdf:Description") return q;
-    for (auto c : n.children())
-      if (qname(c) == "rdf:type") {
-        std::string t = attr(c, "rdf:resource");
-        for (auto& [uri, pre] : dcat_prefixes())
-          if (t.rfind(uri, 0) == 0) return pre + t.substr(uri.size());
-        return t;
-      }
-    return q;
-  }
-  // The resource a property points to (nested element, or rdf:resource/rdf:nodeID reference).
-  pugi::xml_node target(const pugi::xml_node& prop) const {
-    if (auto child = prop.first_child(); child && child.type() == pugi::node_element) return child;
-    for (const char* a : {"rdf:resource", "rdf:nodeID"}) {
-      auto it = by_id.find(attr(prop, a));
-      if (it != by_id.end()) return it->second;
-    }
-    return pugi::xml_node();
-  }
-  // A human value for a property: literal text, a referenced resource's name, or its URI.
-  std::string value(const pugi::xml_node& prop) const {
-    if (auto t = target(prop)) {
-      for (const char* k : {"foaf:name", "vcard:fn", "rdfs:label", "skos:prefLabel", "rdf:value", "dct:title",
-                            "vcard:organization-name"})
-        for (auto c : t.children())
-          if (qname(c) == k && c.text()) return trim(c.text().get());
-      std::string about = attr(t, "rdf:about");
-      if (!about.empty()) return about;
-      return trim(t.text().get());
-    }
-    std::string res = attr(prop, "rdf:resource");
-    if (!res.empty()) return res;
-    return trim(prop.text().get());
-  }
-};
-
-void walk_ns(const pugi::xml_node& n, RdfDoc& doc, int depth) {
-  if (depth > 200) return;
-  for (auto a : n.attributes()) {
-    std::string an = a.name();
-    if (an.rfind("xmlns:", 0) == 0)
-      doc.ns.emplace(an.substr(6), a.value());
-    else if (an == "xmlns")
-      doc.ns.emplace("", a.value());
-  }
-  for (auto c : n.children())
-    if (c.type() == pugi::node_element) walk_ns(c, doc, depth + 1);
-}
-
-void index_ids(const pugi::xml_node& n, RdfDoc& doc, int depth) {
-  if (depth > 200) return;
-  for (auto c : n.children()) {
-    if (c.type() != pugi::node_element) continue;
-    for (const char* a : {"rdf:about", "rdf:nodeID"}) {
-      std::string id = doc.attr(c, a);
-      if (!id.empty()) doc.by_id.emplace(id, c);
-    }
-    index_ids(c, doc, depth + 1);
-  }
-}
-
-void collect_datasets(const pugi::xml_node& n, const RdfDoc& doc, std::vector<pugi::xml_node>& out,
-                      std::set<const void*>& seen, int depth) {
-  if (depth > 200) return;
-  for (auto c : n.children()) {
-    if (c.type() != pugi::node_element) continue;
-    if (doc.type(c) == "dcat:Dataset" && seen.insert(c.internal_object()).second) out.push_back(c);
-    collect_datasets(c, doc, out, seen, depth + 1);
-  }
-}
-
-std::vector<RawRecord> from_rdf(const std::string& body, std::string* error) {
-  pugi::xml_document x;
-  auto res = x.load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
-  if (!res) {
-    if (error) *error = std::string("bad XML: ") + res.description();
-    return {};
-  }
-  RdfDoc doc;
-  walk_ns(x, doc, 0);
-  index_ids(x, doc, 0);
-  std::vector<pugi::xml_node> ds;
-  std::set<const void*> seen;
-  collect_datasets(x, doc, ds, seen, 0);
-  std::vector<RawRecord> out;
-  for (auto& d : ds) {
-    RawRecord r;
-    r.url = doc.attr(d, "rdf:about");
-    for (auto p : d.children()) {
-      if (p.type() != pugi::node_element) continue;
-      std::string q = doc.qname(p);
-      if (q == "rdf:type") continue;
-      if (q == "dcat:distribution") {
-        pugi::xml_node t = doc.target(p);
-        if (!t) continue;
-        DistributionRow row;
-        std::string media;
-        for (auto c : t.children()) {
-          std::string cq = doc.qname(c);
-          if (cq == "dcat:downloadURL" || (cq == "dcat:accessURL" && row.url.empty()))
-            row.url = doc.value(c);
-          else if (cq == "dct:format")
-            row.format_raw = doc.value(c);
-          else if (cq == "dcat:mediaType")
-            media = doc.value(c);
-          else if (cq == "dcat:byteSize")
-            row.byte_size = parse_count(doc.value(c));
-        }
-        if (row.format_raw.empty()) row.format_raw = media;
-        row.format = normalize_format(row.format_raw);
-        if (row.format.empty()) row.format = normalize_format(media);
-        if (row.format.empty()) row.format = format_from_name(row.url);
-        r.files.push_back(std::move(row));
-        continue;
-      }
-      std::string v = doc.value(p);
-      if (q == "dct:title" && r.title.empty()) r.title = v;
-      if (q == "dct:identifier" && r.source_id.empty()) r.source_id = v;
-      if (q == "dcat:landingPage" && !v.empty()) r.url = v;
-      if (!v.empty()) r.pairs.emplace_back(q, v);
-    }
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
 // ---- DCAT JSON-LD (compacted, with or without @graph) --------------------------------------
 
 std::vector<RawRecord> from_jsonld(const json& doc) {
@@ -473,8 +302,8 @@ std::vector<RawRecord> from_jsonld(const json& doc) {
     if (c == std::string::npos) return key;
     auto it = ctx.find(key.substr(0, c));
     if (it == ctx.end()) return key;
-    auto p = dcat_prefixes().find(it->second);
-    return p == dcat_prefixes().end() ? key : p->second + key.substr(c + 1);
+    auto p = rdf::known_prefixes().find(it->second);
+    return p == rdf::known_prefixes().end() ? key : p->second + key.substr(c + 1);
   };
   std::vector<const json*> nodes;
   if (const json* g = detail::jpath(doc, "@graph"); g && g->is_array())
@@ -572,9 +401,14 @@ std::vector<RawRecord> from_jsonld(const json& doc) {
 }  // namespace
 
 std::vector<RawRecord> records_from_document(const std::string& kind, const std::string& body,
-                                             std::string* error) {
+                                             std::string* error, const std::string& source) {
   std::vector<RawRecord> out;
-  if (kind == "dcat-rdf") return from_rdf(body, error);
+  if (kind == "dcat-rdf" || kind == "dcat-turtle") {
+    rdf::Graph g;
+    bool ok =
+        kind == "dcat-rdf" ? rdf::parse_rdfxml(body, g, error) : rdf::parse_turtle(body, source, g, error);
+    return ok ? rdf::dcat_records(g) : out;
+  }
   json doc;
   if (!detail::parse_json(body, doc, error)) return out;
   if (kind == "dcat-jsonld") return from_jsonld(doc);

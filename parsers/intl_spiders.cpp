@@ -3,6 +3,7 @@
 #include <pugixml.hpp>
 
 #include "parsers/json_util.h"
+#include "parsers/rdf.h"
 
 namespace odh {
 namespace {
@@ -84,6 +85,10 @@ std::string hydra_next_page(const std::string& format, const std::string& body) 
   try {
     if (format == "rdf") return rdf_next(body);
     if (format == "jsonld") return jsonld_next(body);
+    if (format == "turtle") {
+      rdf::Graph g;
+      return rdf::parse_turtle(body, "", g, nullptr) ? rdf::hydra_next(g) : "";
+    }
   } catch (const std::exception&) {
   }
   return "";

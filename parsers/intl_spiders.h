@@ -6,7 +6,7 @@
 
 namespace odh {
 
-// The hydra:nextPage of a DCAT catalogue page (format "rdf" = RDF/XML, "jsonld" = JSON-LD), as
+// The hydra:nextPage of a DCAT catalogue page (format "rdf" = RDF/XML, "turtle", "jsonld"), as
 // written (possibly relative); "" when the page has none or the document does not parse.
 // Bounded: never throws on content.
 std::string hydra_next_page(const std::string& format, const std::string& body);

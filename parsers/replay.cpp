@@ -1,17 +1,23 @@
 #include "parsers/replay.h"
 
 #include <strings.h>
+#include <time.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <ctime>
 #include <deque>
 #include <filesystem>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "crawler/charset.h"
 #include "crawler/content_decoding.h"
+#include "crawler/crawl.h"
 #include "crawler/url.h"
 #include "crawler/warc.h"
 #include "parsers/cms.h"
@@ -282,6 +288,13 @@ class RecordingSpider : public Spider {
   }
 
   std::vector<FetchRequest> on_result(const FetchResult& r) override {
+    FetchResult copy = r;
+    return on_owned(std::move(copy), false);
+  }
+
+  // on_result without the copy; `decoded`: r.text/charset already come from decode_fetch_result
+  // on these very bytes (WarcSnapshot::fetch does it), so decoding again would give the same.
+  std::vector<FetchRequest> on_owned(FetchResult&& r, bool decoded) {
     bool is_home = false;
     if (!home_done_ && !home_.empty() && (r.request.method.empty() || r.request.method == "GET") &&
         (!own_home_ || r.request.kind == "home") && norm_url(r.request.url) == home_) {
@@ -296,29 +309,25 @@ class RecordingSpider : public Spider {
     f.status = r.status;
     for (auto& [k, v] : r.response_headers)
       if (strcasecmp(k.c_str(), "Content-Type") == 0) f.content_type = v;
-    f.charset = r.charset;
-    f.charset_source = r.charset_source;
     f.bytes = static_cast<std::int64_t>(r.body.size());
     f.warc_file = r.warc_file;
     f.warc_offset = r.warc_offset;
     f.fetched_at = iso_time(r.fetched_at);
     f.depth = r.request.depth;
     f.error_class = r.error_class;
-    FetchResult copy = r;
     // Decode the bytes to UTF-8 here, the same way for live results (the crawler passes bytes as
     // received) and replayed ones, so both produce the same rows.
-    if (!copy.body.empty()) {
-      copy.text.clear();
-      decode_fetch_result(copy);
+    if (!r.body.empty() && !decoded) {
+      r.text.clear();
+      decode_fetch_result(r);
     }
-    f.charset = copy.charset;
-    f.charset_source = copy.charset_source;
-    copy.fetch_id = store_.write_fetch(run_, f);
+    f.charset = r.charset;
+    f.charset_source = r.charset_source;
+    r.fetch_id = store_.write_fetch(run_, f);
     if (requests_) ++*requests_;
     std::vector<FetchRequest> follow;
-    if (!ours) follow = inner_->on_result(copy);
-    if (r.status >= 200 && r.status < 300 && r.error_class.empty())
-      record_links(copy, f, ours, is_home, follow);
+    if (!ours) follow = inner_->on_result(r);
+    if (r.status >= 200 && r.status < 300 && r.error_class.empty()) record_links(r, f, ours, is_home, follow);
     return follow;
   }
 
@@ -355,7 +364,7 @@ class RecordingSpider : public Spider {
 // Runs a spider against the snapshot the way the crawler runs it live: request URLs normalised to
 // the crawler's form (unparseable ones dropped, as the crawler logs them without a result) and
 // every METHOD + URL + body fetched once per replay, so live and replay see the same requests.
-void drive_replay(Spider& spider, const WarcSnapshot& snap, std::unordered_set<std::string>& seen,
+void drive_replay(RecordingSpider& spider, const WarcSnapshot& snap, std::unordered_set<std::string>& seen,
                   ParseSummary& sum) {
   std::deque<FetchRequest> q;
   auto push = [&](FetchRequest r) {
@@ -375,7 +384,7 @@ void drive_replay(Spider& spider, const WarcSnapshot& snap, std::unordered_set<s
     FetchResult res = snap.fetch(req);
     if (res.error_class != "not-in-snapshot") ++sum.answered;
     res.request = std::move(req);
-    for (auto& f : spider.on_result(res)) push(std::move(f));
+    for (auto& f : spider.on_owned(std::move(res), true)) push(std::move(f));
   }
 }
 
@@ -386,32 +395,172 @@ std::unique_ptr<Spider> recording_spider(std::unique_ptr<Spider> inner, Store& s
   return std::make_unique<RecordingSpider>(std::move(inner), store, run_id, requests, site);
 }
 
+namespace {
+
+// One site's replay into `store` (the database, or a worker's write log).
+void replay_site(const Site& site, const WarcSnapshot& snap, Store& store, std::int64_t run, StoreSink& sink,
+                 std::unordered_set<std::string>& seen, ParseSummary& sum) {
+  // Sites without an engine get the crawler's link spider, as in a live harvest (harvest_live):
+  // their home page, near links and terms pages are rows of the replay too.
+  auto inner = has_engine(site) ? make_site_spider(site, sink) : make_link_spider(site, CrawlOptions{});
+  RecordingSpider spider(terms::terms_spider(std::move(inner), site, store, run), store, run, &sum.requests,
+                         &site);
+  drive_replay(spider, snap, seen, sum);
+}
+
+void add_counts(ParseSummary& sum, const ParseSummary& part, const StoreSink& sink, const Site& site) {
+  sum.requests += part.requests;
+  sum.answered += part.answered;
+  sum.datasets += sink.datasets;
+  sum.apis += sink.apis;
+  sum.issues += sink.issues;
+  for (auto& [k, n] : sink.unknown_labels) sum.unknown_labels[k] += n;
+  if (sink.datasets > 0) sum.datasets_by_portal[site.id] += sink.datasets;
+}
+
+double thread_cpu() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+double wall_now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// A site parsed by a worker into a write log, waiting for the writer.
+struct SiteJob {
+  std::unique_ptr<Store> log;
+  std::unique_ptr<StoreSink> sink;
+  std::unordered_set<std::string> seen;  // request keys this site asked for
+  ParseSummary part;
+  std::exception_ptr error;
+  bool done = false;
+};
+
+}  // namespace
+
 ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot& snap, Store& store,
-                             const std::string& run_label, const std::string& sites_file) {
+                             const std::string& run_label, const std::string& sites_file, int threads) {
   ParseSummary sum;
+  const double wall0 = wall_now(), cpu0 = thread_cpu();
+  double parse_cpu = 0, write_wait = 0, inline_parse = 0;  // parse_cpu: workers' (under mu)
   sum.run_id = store.begin_run(run_label, "replay", sites_file);
-  StoreSink sink(store, sum.run_id);
+  const bool bulk = store.begin_bulk_load();  // a fresh database: indexes once at the end
+  const size_t n = sites.size();
+  std::vector<char> engine(n);
+  for (size_t i = 0; i < n; ++i) engine[i] = has_engine(sites[i]);
   std::unordered_set<std::string> seen;  // like the crawler's seen set: one per run
-  for (const auto& site : sites) {
-    store.write_portal(sum.run_id, {site.id, site.name, site.province, site.city, site.county,
-                                    site.division_code, site.level, site.region, site.kind, site.family,
-                                    site.urls.empty() ? "" : site.urls[0], site.seq});
-    if (!has_engine(site)) {
-      ++sum.sites_skipped;
-      continue;
+
+  // Workers parse sites into write logs, at most kAhead sites ahead of the writer (memory bound).
+  constexpr size_t kAhead = 8;
+  std::vector<SiteJob> jobs(threads > 1 ? n : 0);
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t next = 0, written = 0;
+  bool stop = false;
+  auto worker = [&] {
+    for (;;) {
+      size_t i;
+      {
+        std::unique_lock lk(mu);
+        cv.wait(lk, [&] { return stop || next >= n || next < written + kAhead; });
+        if (stop || next >= n) return;
+        i = next++;
+      }
+      SiteJob& j = jobs[i];
+      const double c0 = thread_cpu();
+      try {
+        j.log = Store::open_log();
+        j.sink = std::make_unique<StoreSink>(*j.log, sum.run_id);
+        replay_site(sites[i], snap, *j.log, sum.run_id, *j.sink, j.seen, j.part);
+      } catch (...) {
+        j.error = std::current_exception();
+      }
+      std::lock_guard lk(mu);
+      parse_cpu += thread_cpu() - c0;
+      j.done = true;
+      cv.notify_all();
     }
-    ++sum.sites;
-    std::int64_t before = sink.datasets;
-    auto spider = recording_spider(terms::terms_spider(make_site_spider(site, sink), site, store, sum.run_id),
-                                   store, sum.run_id, &sum.requests, &site);
-    drive_replay(*spider, snap, seen, sum);
-    if (sink.datasets > before) sum.datasets_by_portal[site.id] = sink.datasets - before;
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads && threads > 1; ++t) pool.emplace_back(worker);
+  auto join = [&] {
+    {
+      std::lock_guard lk(mu);
+      stop = true;
+    }
+    cv.notify_all();
+    for (auto& t : pool) t.join();
+    pool.clear();
+  };
+
+  try {
+    // The writer: every site in registry order, so the rows (and their ids) are those of a
+    // single-threaded replay.
+    for (size_t i = 0; i < n; ++i) {
+      const Site& site = sites[i];
+      store.write_portal(sum.run_id, {site.id, site.name, site.province, site.city, site.county,
+                                      site.division_code, site.level, site.region, site.kind, site.family,
+                                      site.urls.empty() ? "" : site.urls[0], site.seq});
+      if (!engine[i])
+        ++sum.sites_skipped;
+      else
+        ++sum.sites;
+      {
+        bool applied = false;
+        if (!jobs.empty()) {
+          SiteJob& j = jobs[i];
+          {
+            const double w0 = wall_now();
+            std::unique_lock lk(mu);
+            cv.wait(lk, [&] { return j.done; });
+            write_wait += wall_now() - w0;
+          }
+          if (j.error) std::rethrow_exception(j.error);
+          // A worker could not see the requests of the sites before this one: when the site asked
+          // for one of them (shared hosts), its log is wrong; replay it again in order.
+          bool shared = false;
+          for (auto& k : j.seen)
+            if (seen.count(k)) {
+              shared = true;
+              break;
+            }
+          if (!shared) {
+            store.append_log(*j.log, sum.run_id);
+            add_counts(sum, j.part, *j.sink, site);
+            seen.merge(j.seen);
+            applied = true;
+          }
+          j = SiteJob{};
+          j.done = true;
+        }
+        if (!applied) {
+          StoreSink sink(store, sum.run_id);
+          ParseSummary part;
+          const double c0 = thread_cpu();
+          replay_site(site, snap, store, sum.run_id, sink, seen, part);
+          inline_parse += thread_cpu() - c0;  // parsing and writing, on the writer thread
+          add_counts(sum, part, sink, site);
+        }
+      }
+      std::lock_guard lk(mu);
+      written = i + 1;
+      cv.notify_all();
+    }
+  } catch (...) {
+    join();
+    if (bulk) store.end_bulk_load();
+    throw;
   }
+  join();
+  const double b0 = wall_now();
+  if (bulk) store.end_bulk_load();
   store.finish_run(sum.run_id);
-  sum.datasets = sink.datasets;
-  sum.apis = sink.apis;
-  sum.issues = sink.issues;
-  sum.unknown_labels = sink.unknown_labels;
+  sum.seconds["index_build"] = wall_now() - b0;
+  sum.seconds["parse_cpu"] = parse_cpu + inline_parse;
+  sum.seconds["write_cpu"] = thread_cpu() - cpu0 - inline_parse;
+  sum.seconds["write_wait"] = write_wait;
+  sum.seconds["wall"] = wall_now() - wall0;
   return sum;
 }
 

@@ -37,10 +37,15 @@ class WarcSnapshot {
 
 struct ParseSummary {
   std::int64_t run_id = 0;
-  int sites = 0, sites_skipped = 0;
+  int sites = 0, sites_skipped = 0;  // sites_skipped: without an engine (link spider only)
   std::int64_t requests = 0, answered = 0, datasets = 0, apis = 0, issues = 0;
   std::map<std::string, std::int64_t> datasets_by_portal;
   std::map<std::pair<std::string, std::string>, int> unknown_labels;  // (portal, label) → count
+  // Replay diagnostics, seconds: "parse_cpu" (CPU of the threads running spiders), "write_cpu" (CPU
+  // of the writer: SQLite rows and index builds), "write_wait" (writer waiting for parsers),
+  // "index_build" (the bulk load's index builds at the end), "wall". With threads = 1 the spiders write
+  // their rows themselves: parse_cpu includes the writes.
+  std::map<std::string, double> seconds;
 };
 
 // Is there an engine for this site (a family spec, or the embedded-column extractor)?
@@ -48,9 +53,15 @@ bool has_engine(const Site& site);
 // A spider for any site with an engine (family spec or embedded CMS column).
 std::unique_ptr<Spider> make_site_spider(const Site& site, ParseSink& sink);
 
-// Replays every site of `sites` that has an engine against the snapshot into a new run of `store`.
+// Replays every site of `sites` against the snapshot into a new run of `store`: with its engine, or,
+// like harvest_live, with the crawler's link spider (home page, near links, terms pages) when it has
+// none (counted in sites_skipped).
+// threads > 1: that many workers parse sites in parallel into write logs (Store::open_log) while
+// the calling thread writes them to `store` in the order of `sites`; the database is the same as
+// with threads = 1 (a site that asked for a request an earlier site already made is replayed
+// again in order). Exceptions from a worker are rethrown here.
 ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot& snap, Store& store,
-                             const std::string& run_label, const std::string& sites_file);
+                             const std::string& run_label, const std::string& sites_file, int threads = 1);
 
 // Wraps a spider so that every result is first written as a fetch row (its id becomes the
 // result's fetch_id, the provenance of the rows the spider writes) and the page's out-links as

@@ -86,8 +86,9 @@ ListSpec read_list(const Reader& r, const YAML::Node& n) {
   if (l.record != "dataset" && l.record != "api") r.fail(n["record"], "list.record", "dataset or api");
   l.request = r.request(n["request"], "list.request");
   l.format = r.str(n, "format", "html");
-  if (l.format != "html" && l.format != "json" && l.format != "rdf" && l.format != "jsonld")
-    r.fail(n["format"], "list.format", "html, json, rdf or jsonld");
+  if (l.format != "html" && l.format != "json" && l.format != "rdf" && l.format != "turtle" &&
+      l.format != "jsonld")
+    r.fail(n["format"], "list.format", "html, json, rdf, turtle or jsonld");
   l.paging = r.str(n, "paging", "page");
   if (l.paging != "page" && l.paging != "offset" && l.paging != "none")
     r.fail(n["paging"], "list.paging", "page, offset or none");
@@ -135,7 +136,8 @@ ListSpec read_list(const Reader& r, const YAML::Node& n) {
     }
   }
   if (l.request.url.empty()) r.fail(n, "list.request", "url is required");
-  if (l.items.empty() && l.format != "rdf" && l.format != "jsonld") r.fail(n, "list.items", "is required");
+  if (l.items.empty() && l.format != "rdf" && l.format != "turtle" && l.format != "jsonld")
+    r.fail(n, "list.items", "is required");
   return l;
 }
 
@@ -251,7 +253,7 @@ void apply_overrides(FamilySpec& s, const std::map<std::string, std::string>& o)
         l.size = std::max(1, std::atoi(v.c_str()));
       else if (f == "start")
         l.start = std::atoi(v.c_str());
-      else if (f == "format" && (v == "html" || v == "json" || v == "rdf" || v == "jsonld"))
+      else if (f == "format" && (v == "html" || v == "json" || v == "rdf" || v == "turtle" || v == "jsonld"))
         l.format = v;
       else if (f == "max_pages")
         l.max_pages = std::max(1, std::atoi(v.c_str()));

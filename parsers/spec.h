@@ -46,7 +46,7 @@ struct CategoryStage {
 struct ListSpec {
   std::string record = "dataset";  // dataset | api: what the items of this list are
   RequestTemplate request;
-  std::string format = "html";  // html | json | rdf | jsonld
+  std::string format = "html";  // html | json | rdf | turtle | jsonld
   std::string paging = "page";  // page | offset | none
   int start = 1;                // first page number (0 or 1)
   int size = 10;                // items per page

@@ -10,6 +10,7 @@ APT_PACKAGES=(
   libcurl4-openssl-dev      # crawler transport (curl multi)
   libgumbo-dev              # HTML5 parsing for parsers and link extraction
   libpugixml-dev            # RDF/XML (DCAT), XML distributions
+  libserd-dev               # Turtle (DCAT catalogues such as datos.gob.es): Serd, a small C Turtle reader
   libboost-graph-dev        # metrics: dataset-tag-app network, click depth
   libsqlite3-dev sqlite3    # the store, crawl state
   doctest-dev               # unit tests

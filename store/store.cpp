@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <ctime>
+#include <deque>
 #include <string_view>
 #include <utility>
+#include <variant>
 
 #include "core/core.h"
 
@@ -117,11 +119,84 @@ struct Store::Stmts {
               "INSERT INTO topic(run_id,portal_id,name_raw,theme,datasets) VALUES(?,?,?,?,?) "
               "ON CONFLICT(run_id,portal_id,name_raw) DO UPDATE SET theme=excluded.theme,"
               "datasets=COALESCE(excluded.datasets,topic.datasets)"),
-        terms(db,
-              "INSERT INTO terms(run_id,portal_id,url,aspect,verdict,evidence,fetch_id) VALUES(?,?,?,?,?,?,?)"),
+        terms(
+            db,
+            "INSERT INTO terms(run_id,portal_id,url,aspect,verdict,evidence,fetch_id) VALUES(?,?,?,?,?,?,?)"),
         issue(db, "INSERT INTO parse_issue(run_id,portal_id,url,kind,message) VALUES(?,?,?,?,?)"),
         link(db, "INSERT INTO link(run_id,from_fetch_id,to_url) VALUES(?,?,?)") {}
 };
+
+// ---- write logs (open_log / append_log) -------------------------------------------------------
+
+namespace {
+struct TopicOp {
+  std::string portal_id, name_raw, theme;
+  std::optional<std::int64_t> datasets;
+};
+struct TermsOp {
+  std::string portal_id, url, aspect, verdict, evidence;
+  std::int64_t fetch_id;
+};
+struct IssueOp {
+  std::string portal_id, url, kind, message;
+};
+struct LinkOp {
+  std::int64_t from_fetch_id;
+  std::string to_url;
+};
+}  // namespace
+
+struct Store::Log {
+  using Op = std::variant<PortalRow, FetchRow, DatasetRow, ApiRow, AppRow, TopicOp, TermsOp, IssueOp, LinkOp>;
+  std::deque<Op> ops;  // a deque: rows are not moved as it grows
+  std::int64_t fetches = 0, datasets = 0, apis = 0, apps = 0;
+};
+
+std::unique_ptr<Store> Store::open_log() {
+  std::unique_ptr<Store> s(new Store());
+  s->path_ = "(write log)";
+  s->log_ = std::make_unique<Log>();
+  return s;
+}
+
+void Store::append_log(Store& log, std::int64_t run_id) {
+  if (!log.log_ || log_) throw Failure("store: append_log needs a log and a database");
+  Log& l = *log.log_;
+  std::vector<std::int64_t> fetch(static_cast<size_t>(l.fetches)), dataset(static_cast<size_t>(l.datasets));
+  auto map = [](const std::vector<std::int64_t>& m, std::int64_t id) {
+    return id >= 1 && id <= static_cast<std::int64_t>(m.size()) ? m[static_cast<size_t>(id - 1)] : id;
+  };
+  auto map_opt = [&](const std::vector<std::int64_t>& m, std::optional<std::int64_t>& id) {
+    if (id) id = map(m, *id);
+  };
+  std::int64_t nf = 0, nd = 0;
+  for (auto& op : l.ops) {
+    if (auto* f = std::get_if<FetchRow>(&op)) {
+      fetch[static_cast<size_t>(nf++)] = write_fetch(run_id, *f);
+    } else if (auto* d = std::get_if<DatasetRow>(&op)) {
+      map_opt(fetch, d->fetch_id);
+      dataset[static_cast<size_t>(nd++)] = write_dataset(run_id, *d);
+    } else if (auto* a = std::get_if<ApiRow>(&op)) {
+      map_opt(fetch, a->fetch_id);
+      map_opt(dataset, a->dataset_pk);
+      write_api(run_id, *a);
+    } else if (auto* a = std::get_if<AppRow>(&op)) {
+      map_opt(fetch, a->fetch_id);
+      write_app(run_id, *a);
+    } else if (auto* k = std::get_if<LinkOp>(&op)) {
+      write_link(run_id, map(fetch, k->from_fetch_id), k->to_url);
+    } else if (auto* t = std::get_if<TopicOp>(&op)) {
+      write_topic(run_id, t->portal_id, t->name_raw, t->theme, t->datasets);
+    } else if (auto* t = std::get_if<TermsOp>(&op)) {
+      write_terms(run_id, t->portal_id, t->url, t->aspect, t->verdict, t->evidence, map(fetch, t->fetch_id));
+    } else if (auto* i = std::get_if<IssueOp>(&op)) {
+      write_issue(run_id, i->portal_id, i->url, i->kind, i->message);
+    } else if (auto* p = std::get_if<PortalRow>(&op)) {
+      write_portal(run_id, *p);
+    }
+  }
+  log.log_ = std::make_unique<Log>();
+}
 
 std::unique_ptr<Store> Store::open(const std::string& path, const StoreOptions& options) {
   std::unique_ptr<Store> s(new Store());
@@ -153,8 +228,63 @@ std::unique_ptr<Store> Store::open(const std::string& path, const StoreOptions& 
       throw;
     }
   }
+  s->create_pending_indexes();  // after a bulk load that did not finish
   s->st_ = std::make_unique<Stmts>(s->db_);
   return s;
+}
+
+void Store::create_pending_indexes() {
+  if (query_text("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name='store_pending_index'") !=
+      "1")
+    return;
+  for (auto& row : query("SELECT name, sql FROM store_pending_index ORDER BY name")) {
+    if (query_text("SELECT COUNT(*) FROM sqlite_master WHERE type='index' AND name='" + row[0] + "'") == "0")
+      exec(row[1]);
+  }
+  exec("DELETE FROM store_pending_index");
+}
+
+bool Store::begin_bulk_load() {
+  if (log_ || bulk_) return false;
+  static const char* kTables[] = {"fetch", "dataset", "dataset_field", "distribution", "link"};
+  for (const char* t : kTables)
+    if (query_text(std::string("SELECT EXISTS(SELECT 1 FROM ") + t + ")") != "0") return false;
+  std::string in;
+  for (const char* t : kTables) in += std::string(in.empty() ? "'" : ",'") + t + "'";
+  auto idx =
+      query("SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL AND tbl_name IN (" +
+            in + ")");
+  exec("CREATE TABLE IF NOT EXISTS store_pending_index(name TEXT PRIMARY KEY, sql TEXT NOT NULL)");
+  exec("BEGIN");
+  try {
+    for (auto& row : idx) {
+      Stmt ins(db_, "INSERT OR REPLACE INTO store_pending_index VALUES(?,?)");
+      ins.raw(row[0]).raw(row[1]).run();
+      exec("DROP INDEX \"" + row[0] + "\"");
+    }
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  exec("PRAGMA synchronous=OFF; PRAGMA cache_size=-65536");  // 64 MiB: index builds sort in memory
+  bulk_ = true;
+  return true;
+}
+
+void Store::end_bulk_load() {
+  if (!bulk_) return;
+  bulk_ = false;
+  flush();
+  exec("BEGIN");
+  try {
+    create_pending_indexes();
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  exec("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-2000");
 }
 
 Store::~Store() {
@@ -179,6 +309,7 @@ int Store::schema_version() const {
 int Store::latest_version() { return static_cast<int>(store_detail::embedded_migrations().size()); }
 
 void Store::exec(const std::string& sql) {
+  if (log_) throw Failure("store: exec on a write log");
   if (in_tx_ && st_) flush();
   char* err = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
@@ -189,6 +320,7 @@ void Store::exec(const std::string& sql) {
 }
 
 std::vector<std::vector<std::string>> Store::query(const std::string& sql) {
+  if (log_) throw Failure("store: query on a write log");
   flush();
   sqlite3_stmt* s = nullptr;
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
@@ -242,18 +374,21 @@ void Store::flush() {
 
 std::int64_t Store::begin_run(const std::string& label, const std::string& source,
                               const std::string& sites_file) {
+  if (log_) throw Failure("store: begin_run on a write log");
   flush();
   Stmt s(db_, "INSERT INTO run(label,started_at,source,sites_file,odh_version) VALUES(?,?,?,?,?)");
   return s.text(label).text(now_iso()).text(source).text(sites_file).text(version_string()).run();
 }
 
 void Store::finish_run(std::int64_t run_id) {
+  if (log_) throw Failure("store: finish_run on a write log");
   flush();
   Stmt s(db_, "UPDATE run SET finished_at=? WHERE run_id=?");
   s.text(now_iso()).i64(run_id).run();
 }
 
 void Store::write_portal(std::int64_t run_id, const PortalRow& p) {
+  if (log_) return log_->ops.emplace_back(p), void();
   begin_if_needed();
   st_->portal.i64(run_id)
       .text(p.portal_id)
@@ -273,6 +408,7 @@ void Store::write_portal(std::int64_t run_id, const PortalRow& p) {
 }
 
 std::int64_t Store::write_fetch(std::int64_t run_id, const FetchRow& f) {
+  if (log_) return log_->ops.emplace_back(f), ++log_->fetches;
   begin_if_needed();
   auto id = st_->fetch.i64(run_id)
                 .text(f.portal_id)
@@ -295,6 +431,7 @@ std::int64_t Store::write_fetch(std::int64_t run_id, const FetchRow& f) {
 }
 
 std::int64_t Store::write_dataset(std::int64_t run_id, const DatasetRow& d) {
+  if (log_) return log_->ops.emplace_back(d), ++log_->datasets;
   begin_if_needed();
   auto pk = st_->dataset.i64(run_id)
                 .text(d.portal_id)
@@ -332,6 +469,7 @@ std::int64_t Store::write_dataset(std::int64_t run_id, const DatasetRow& d) {
 }
 
 std::int64_t Store::write_api(std::int64_t run_id, const ApiRow& a) {
+  if (log_) return log_->ops.emplace_back(a), ++log_->apis;
   begin_if_needed();
   auto id = st_->api.i64(run_id)
                 .text(a.portal_id)
@@ -347,6 +485,7 @@ std::int64_t Store::write_api(std::int64_t run_id, const ApiRow& a) {
 }
 
 std::int64_t Store::write_app(std::int64_t run_id, const AppRow& a) {
+  if (log_) return log_->ops.emplace_back(a), ++log_->apps;
   begin_if_needed();
   auto id = st_->app.i64(run_id)
                 .text(a.portal_id)
@@ -363,6 +502,7 @@ std::int64_t Store::write_app(std::int64_t run_id, const AppRow& a) {
 
 void Store::write_topic(std::int64_t run_id, const std::string& portal_id, const std::string& name_raw,
                         const std::string& theme, std::optional<std::int64_t> datasets) {
+  if (log_) return log_->ops.emplace_back(TopicOp{portal_id, name_raw, theme, datasets}), void();
   begin_if_needed();
   st_->topic.i64(run_id).text(portal_id).text(name_raw).text(theme).i64(datasets).run();
   wrote();
@@ -371,8 +511,15 @@ void Store::write_topic(std::int64_t run_id, const std::string& portal_id, const
 void Store::write_terms(std::int64_t run_id, const std::string& portal_id, const std::string& url,
                         const std::string& aspect, const std::string& verdict, const std::string& evidence,
                         std::int64_t fetch_id) {
+  if (log_)
+    return log_->ops.emplace_back(TermsOp{portal_id, url, aspect, verdict, evidence, fetch_id}), void();
   begin_if_needed();
-  st_->terms.i64(run_id).text(portal_id).text(url).text(aspect).text(verdict).text(evidence)
+  st_->terms.i64(run_id)
+      .text(portal_id)
+      .text(url)
+      .text(aspect)
+      .text(verdict)
+      .text(evidence)
       .i64(fetch_id >= 0 ? std::optional<std::int64_t>(fetch_id) : std::nullopt)
       .run();
   wrote();
@@ -380,12 +527,14 @@ void Store::write_terms(std::int64_t run_id, const std::string& portal_id, const
 
 void Store::write_issue(std::int64_t run_id, const std::string& portal_id, const std::string& url,
                         const std::string& kind, const std::string& message) {
+  if (log_) return log_->ops.emplace_back(IssueOp{portal_id, url, kind, message}), void();
   begin_if_needed();
   st_->issue.i64(run_id).text(portal_id).text(url).text(kind).text(message.substr(0, 500)).run();
   wrote();
 }
 
 void Store::write_link(std::int64_t run_id, std::int64_t from_fetch_id, const std::string& to_url) {
+  if (log_) return log_->ops.emplace_back(LinkOp{from_fetch_id, to_url}), void();
   begin_if_needed();
   st_->link.i64(run_id).i64(from_fetch_id).text(to_url).run();
   wrote();

@@ -6,10 +6,12 @@
 #         GBK mislabelled and GBK unlabelled, the open-data-web gate with expiring sessions, and
 #         faults (429 + Retry-After, 503, truncated and malformed pages) — sites.yaml, scale 0.01
 #   intl/ every portal of data/sites-international.yaml (CKAN, DCAT, data.json, Socrata, ODS)
-# Usage: tools/make_snapshots.sh [BUILD_DIR]   (needs BUILD_DIR/odh; seed 2021)
+# Usage: tools/make_snapshots.sh [BUILD_DIR] [GROUPS]   (needs BUILD_DIR/odh; seed 2021; GROUPS "cn intl"
+# by default, or one of them: the other group's WARCs and expected numbers are kept)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 odh=${1:-build}/odh
+groups=${2:-cn intl}
 out=tests/snapshots
 work=$(mktemp -d)
 simpid=""
@@ -39,6 +41,8 @@ harvest() {
 }
 
 # ---- Chinese families ---------------------------------------------------------------------------
+cn_ids=$(python3 -c "import json; print(','.join(json.load(open('$out/expected.json'))['cn']['sites']))")
+if [[ " $groups " == *" cn "* ]]; then
 "$odh" sim --sites sites.yaml --scale $scale --seed $seed --plan --json > "$work/plan.json"
 python3 - "$work/plan.json" "$work" <<'PY'
 import json, sys
@@ -76,22 +80,26 @@ PY
 cn_ids=$(cat "$work/cn.ids")
 echo "cn portals: $cn_ids"
 harvest sites.yaml "$work/faults.yaml" "$cn_ids" cn
+fi
 
 # ---- International families --------------------------------------------------------------------
 intl_ids=$(python3 -c "
 import yaml; print(','.join(s['id'] for s in yaml.safe_load(open('data/sites-international.yaml'))['sites']))")
 echo "intl portals: $intl_ids"
-harvest data/sites-international.yaml "" "$intl_ids" intl
+[[ " $groups " == *" intl "* ]] && harvest data/sites-international.yaml "" "$intl_ids" intl
 
 # ---- Keep the WARCs and the measured numbers -----------------------------------------------------
-rm -rf "$out/cn" "$out/intl" "$out"/*.warc.gz
-mkdir -p "$out/cn" "$out/intl"
-cp "$work"/cn/warc/*.warc.gz "$out/cn/"
-cp "$work"/intl/warc/*.warc.gz "$out/intl/"
-cp "$work/faults.yaml" "$out/cn-faults.yaml"
-python3 - "$work" "$out" "$cn_ids" "$intl_ids" <<'PY'
+rm -f "$out"/*.warc.gz
+for g in $groups; do
+  rm -rf "${out:?}/$g"
+  mkdir -p "$out/$g"
+  cp "$work"/$g/warc/*.warc.gz "$out/$g/"
+done
+[[ " $groups " == *" cn "* ]] && cp "$work/faults.yaml" "$out/cn-faults.yaml"
+python3 - "$work" "$out" "$cn_ids" "$intl_ids" "$groups" <<'PY'
 import json, sqlite3, sys
-work, out, cn_ids, intl_ids = sys.argv[1:5]
+work, out, cn_ids, intl_ids, groups = sys.argv[1:6]
+old = json.load(open(f"{out}/expected.json"))
 def measured(name, sites, ids):
     s = json.load(open(f"{work}/{name}.json"))
     db = sqlite3.connect(f"{work}/{name}.sqlite")
@@ -108,8 +116,9 @@ def measured(name, sites, ids):
         }
     return {"sites_file": sites, "sites": ids.split(","), "requests": s["requests"], "datasets": s["datasets"],
             "apis": s["apis"], "portals": per}
-exp = {"seed": 2021, "scale": 0.01, "cn": measured("cn", "sites.yaml", cn_ids),
-       "intl": measured("intl", "data/sites-international.yaml", intl_ids)}
+exp = {"seed": 2021, "scale": 0.01,
+       "cn": measured("cn", "sites.yaml", cn_ids) if "cn" in groups.split() else old["cn"],
+       "intl": measured("intl", "data/sites-international.yaml", intl_ids) if "intl" in groups.split() else old["intl"]}
 json.dump(exp, open(f"{out}/expected.json", "w"), ensure_ascii=False, indent=1)
 print(json.dumps({k: (exp[k]["datasets"], exp[k]["requests"]) for k in ("cn", "intl")}))
 PY

@@ -228,7 +228,7 @@ TEST_CASE("CKAN: package_search paged with rows/start → the real demo.ckan.org
   CHECK(json::parse(bad->body)["error"]["__type"] == "Not Found Error");
 }
 
-TEST_CASE("DCAT: RDF/XML pages followed through hydra:nextPage; JSON-LD @graph; Turtle served") {
+TEST_CASE("DCAT: RDF/XML pages followed through hydra:nextPage; JSON-LD @graph; Turtle") {
   IntlSim s;
   std::vector<std::string> urls;
   auto got = s.harvest("data-europa-eu", &urls);
@@ -243,6 +243,15 @@ TEST_CASE("DCAT: RDF/XML pages followed through hydra:nextPage; JSON-LD @graph; 
   auto ld = s.harvest("data-europa-eu-jsonld");
   same_records(ld,
                expected(s, "data-europa-eu-jsonld", "dcat-jsonld", {"dcat/catalog_with_at_graph.jsonld"}));
+  // Turtle: the real datos.gob.es export plus hydra triples, through Serd and the triple model.
+  std::vector<std::string> ttl_urls, ttl_issues;
+  auto tt = s.harvest("data-europa-eu-ttl", &ttl_urls, &ttl_issues);
+  CHECK(ttl_urls == std::vector<std::string>{"https://data.europa.eu/catalog.ttl?page=1"});
+  CHECK(ttl_issues.empty());
+  REQUIRE(tt.size() == 1);
+  same_records(tt, expected(s, "data-europa-eu-ttl", "dcat-turtle", {"dcat/dataset_gob_es.ttl"}));
+  CHECK(tt[0].publisher == "Ayuntamiento de Madrid");
+  CHECK(tt[0].frequency == "每年");
   // Past the last page: 404; Turtle is the real datos.gob.es export plus hydra triples.
   httplib::Client c("127.0.0.1", s.port);
   auto past = c.Get("/catalog.rdf?page=5", {{"Host", "data.europa.eu"}});

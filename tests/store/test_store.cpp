@@ -161,3 +161,89 @@ TEST_CASE("store: every example query of docs/schema.md runs") {
   CHECK(sql_blocks >= 5);
   CHECK(py_blocks >= 1);
 }
+
+TEST_CASE("store: a write log applied later gets real ids wherever its own ids come back") {
+  auto path = tmp_db("log");
+  auto s = odh::Store::open(path);
+  auto run = s->begin_run("log", "replay", "sites.yaml");
+  odh::FetchRow f0;
+  f0.portal_id = "p";
+  f0.url = "https://p.test/before";
+  s->write_fetch(run, f0);  // real fetch id 1: the log's ids must not collide with it
+  auto log = odh::Store::open_log();
+  odh::FetchRow f;
+  f.portal_id = "p";
+  f.url = "https://p.test/list";
+  auto fid = log->write_fetch(run, f);
+  CHECK(fid == 1);
+  odh::DatasetRow d;
+  d.portal_id = "p";
+  d.title = "一";
+  d.fetch_id = fid;
+  d.fields = {{"数据提供方", "市统计局", "publisher"}};
+  auto pk = log->write_dataset(run, d);
+  odh::ApiRow a;
+  a.portal_id = "p";
+  a.title = "接口";
+  a.dataset_pk = pk;
+  a.fetch_id = fid;
+  log->write_api(run, a);
+  log->write_link(run, fid, "https://p.test/detail/1");
+  log->write_terms(run, "p", "https://p.test/terms", "free_use", "保障", "可以使用", fid);
+  log->write_terms(run, "p", "https://p.test/none", "licence", "未提及", "", -1);
+  log->write_topic(run, "p", "经济", "经济建设", std::nullopt);
+  log->write_issue(run, "p", "https://p.test/x", "bad-json", "not JSON");
+  CHECK_THROWS_AS(log->query("SELECT 1"), odh::Failure);
+  s->append_log(*log, run);
+  s->flush();
+  std::string real_fetch = s->query_text("SELECT fetch_id FROM fetch WHERE url='https://p.test/list'");
+  CHECK(real_fetch == "2");
+  CHECK(s->query_text("SELECT fetch_id FROM dataset WHERE title='一'") == real_fetch);
+  CHECK(s->query_text("SELECT a.fetch_id || '/' || d.title FROM api a JOIN dataset d USING(dataset_pk)") ==
+        real_fetch + "/一");
+  CHECK(s->query_text("SELECT from_fetch_id FROM link") == real_fetch);
+  CHECK(s->query_text("SELECT fetch_id FROM terms WHERE aspect='free_use'") == real_fetch);
+  CHECK(s->query_text("SELECT COUNT(*) FROM terms WHERE aspect='licence' AND fetch_id IS NULL") == "1");
+  CHECK(s->query_text("SELECT value FROM dataset_field") == "市统计局");
+  CHECK(s->query_text("SELECT COUNT(*) FROM topic") == "1");
+  CHECK(s->query_text("SELECT COUNT(*) FROM parse_issue") == "1");
+  // The log is empty afterwards: applying it again adds nothing.
+  s->append_log(*log, run);
+  CHECK(s->query_text("SELECT COUNT(*) FROM fetch") == "2");
+}
+
+TEST_CASE("store: bulk load drops and recreates indexes, only on a fresh database, and survives a crash") {
+  auto path = tmp_db("bulk");
+  auto indexes = [](odh::Store& s) {
+    return s.query("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL ORDER BY name");
+  };
+  std::vector<std::vector<std::string>> all;
+  {
+    auto s = odh::Store::open(path);
+    all = indexes(*s);
+    CHECK(all.size() >= 10);
+    auto run = s->begin_run("bulk", "replay", "");
+    REQUIRE(s->begin_bulk_load());
+    CHECK(indexes(*s).size() < all.size());
+    CHECK(s->query_text("SELECT COUNT(*) FROM sqlite_master WHERE name='dataset_field_label'") == "0");
+    odh::DatasetRow d;
+    d.portal_id = "p";
+    d.title = "t";
+    d.fields = {{"标签", "a;b", "tags"}};
+    s->write_dataset(run, d);
+    s->end_bulk_load();
+    CHECK(indexes(*s) == all);
+    // Not fresh any more: a second bulk load does nothing.
+    CHECK_FALSE(s->begin_bulk_load());
+    CHECK(indexes(*s) == all);
+  }
+  auto path2 = tmp_db("bulk_crash");
+  {
+    auto s = odh::Store::open(path2);
+    REQUIRE(s->begin_bulk_load());
+    // The process "dies" here: no end_bulk_load().
+  }
+  auto s = odh::Store::open(path2);
+  CHECK(indexes(*s) == all);
+  CHECK(s->query_text("SELECT COUNT(*) FROM store_pending_index") == "0");
+}

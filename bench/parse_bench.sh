@@ -61,11 +61,16 @@ print(json.dumps({'pages': sum(x['pages'] for x in r), 'seconds': sum(x['seconds
                   'wall': max(x['end'] for x in r) - min(x['start'] for x in r)}))"
 done | python3 -c "
 import sys, json; runs=[json.loads(l) for l in sys.stdin]; print(json.dumps(min(runs, key=lambda r: r['wall'])))")
-python3 - "$pages" "$bytes" "$n" "$ubytes" "$floor" "$peer" "$peer2" "$stage" "$cpu2" "$wall2" "$cpu1" "$wall1" <<'PY'
+# The whole-process Scrapy peer: a Scrapy crawl replaying the same page files (file://) through its engine, with the
+# same extraction code and a JSON-lines feed (bench/scrapy_replay.py); timed as a process like odh's replay.
+rm -f "$T/scrapy.jsonl"
+/usr/bin/time -f "%e %U %S" -o "$T/stime" $PY bench/scrapy_replay.py "$T/pages" "$T/scrapy.jsonl" > "$T/scrapy.out"
+read -r swall su ss < "$T/stime"; scpu=$(echo "$su + $ss" | bc -l); sreq=$(python3 -c "import json;print(json.load(open('$T/scrapy.out'))['requests'])")
+python3 - "$pages" "$bytes" "$n" "$ubytes" "$floor" "$peer" "$peer2" "$stage" "$cpu2" "$wall2" "$cpu1" "$wall1" "$swall" "$scpu" "$sreq" <<'PY'
 import sys, json
 p, b, n, ub = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 floor, peer, peer2, stage = (json.loads(x) for x in sys.argv[5:9])
-cpu2, wall2, cpu1, wall1 = (float(x) for x in sys.argv[9:13])
+cpu2, wall2, cpu1, wall1, swall, scpu = (float(x) for x in sys.argv[9:15]); sreq = int(sys.argv[15])
 mb = ub / 1e6
 print(f"snapshot: {p} responses replayed ({n} 2xx HTML/JSON pages, {mb:.2f} MB decoded; {b/1e6:.2f} MB gzip WARC)")
 print("pages/s and MB/s: per wall second (wall) and per CPU second (cpu)")
@@ -74,9 +79,11 @@ print(f"odh parse --replay --threads 1 (whole process): {wall1:.3f} s wall, {cpu
 print(f"odh parse stage only (1 thread, in memory):      {stage['seconds']:.3f} s CPU = {stage['pages_per_s']:.0f} pages/s cpu, {stage['mb_per_s']:.2f} MB/s ({stage['datasets']} datasets)")
 print(f"parsel peer, 1 process (as Scrapy runs):        {peer['wall']:.3f} s wall, {peer['seconds']:.3f} s CPU = {peer['pages']/peer['wall']:.0f} pages/s wall, {peer['pages_per_s']:.0f} pages/s cpu, {peer['mb_per_s']:.2f} MB/s cpu")
 print(f"parsel peer, 2 processes (halves of the pages):  {peer2['wall']:.3f} s wall, {peer2['seconds']:.3f} s CPU = {peer2['pages']/peer2['wall']:.0f} pages/s wall")
+print(f"Scrapy replay, whole process (scrapy_replay.py): {swall:.3f} s wall, {scpu:.3f} s CPU = {sreq/swall:.0f} pages/s wall, {sreq/scpu:.0f} pages/s cpu ({sreq} pages)")
 print(f"Gumbo-only floor (parse only, 1 thread):         {floor['seconds']:.3f} s CPU = {floor['pages_per_s']:.0f} pages/s cpu, {floor['mb_per_s']:.2f} MB/s")
 pw2, pw1 = p / wall2, peer['pages'] / peer['wall']
 print(f"on 2 cores (wall): odh --threads 2 / peer 2 processes = {pw2 / (peer2['pages'] / peer2['wall']):.1f}x; / peer 1 process = {pw2 / pw1:.1f}x (target >= 5x)")
+print(f"whole process vs Scrapy replay (wall): odh --threads 2 / Scrapy = {pw2 / (sreq / swall):.1f}x; odh --threads 1 / Scrapy = {(p / wall1) / (sreq / swall):.1f}x")
 print(f"per CPU second:    odh whole process / peer = {(p / cpu2) / peer['pages_per_s']:.1f}x (threads 2), {(p / cpu1) / peer['pages_per_s']:.1f}x (threads 1); parse stage / peer = {stage['pages_per_s'] / peer['pages_per_s']:.1f}x")
 print(f"floor:             floor / odh parse stage = {floor['pages_per_s'] / stage['pages_per_s']:.1f}x; floor / odh whole process = {floor['pages_per_s'] / (p / cpu1):.1f}x per CPU s, {floor['pages_per_s'] / pw2:.1f}x vs 2-thread wall (target <= 2x)")
 PY

@@ -58,6 +58,21 @@ def walk(doc, out):
             walk(v, out)
 
 
+def extract_json(text, url):
+    """The JSON document's item lists (their lengths) and the pairs of HTML carried inside it; None if not JSON."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return None
+    out = []
+    walk(doc, out)
+    rec = {"lists": out, "pairs": []}
+    # HTML carried inside JSON (jdop) is parsed as the engine does.
+    if isinstance(doc, dict) and isinstance(doc.get("data"), str) and "<" in doc["data"]:
+        rec["pairs"] = extract_html(doc["data"], url)["pairs"]
+    return rec
+
+
 def main():
     d = sys.argv[1]
     k, shards = (int(sys.argv[2]), int(sys.argv[3])) if len(sys.argv) == 4 else (0, 1)
@@ -78,15 +93,9 @@ def main():
         if is_html:
             n += len(extract_html(text, url)["pairs"])
         else:
-            try:
-                doc = json.loads(text)
-            except ValueError:
-                continue
-            out = []
-            walk(doc, out)
-            # HTML carried inside JSON (jdop) is parsed as the engine does.
-            if isinstance(doc, dict) and isinstance(doc.get("data"), str) and "<" in doc["data"]:
-                n += len(extract_html(doc["data"], url)["pairs"])
+            rec = extract_json(text, url)
+            if rec:
+                n += len(rec["pairs"])
     t, c = time.perf_counter() - t0, time.process_time() - c0
     # CPU seconds decide on a shared machine (wall time counts other processes' load too).
     print(json.dumps({"pages": len(pages), "bytes": total, "wall": round(t, 4), "seconds": round(c, 4),
@@ -94,4 +103,5 @@ def main():
                       "pages_per_s": round(len(pages) / c, 1), "mb_per_s": round(total / 1e6 / c, 2)}))
 
 
-main()
+if __name__ == "__main__":  # bench/scrapy_replay.py imports the extraction functions
+    main()

@@ -1,6 +1,9 @@
 // Helpers for crawl tests: temp dirs, sites, reading the crawl state and the WARC files back.
 #pragma once
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -14,6 +17,28 @@
 #include "registry/registry.h"
 
 namespace odh::test {
+
+// Runs the odh binary with args in a child process, ODH_CRAWL_KILL_AT=kill_at unless empty, stdout and
+// stderr appended to `log`; returns its exit code, or -signal when killed (-9: SIGKILL).
+inline int run_odh(const std::vector<std::string>& args, const std::string& kill_at,
+                   const std::string& log = "/dev/null") {
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (!kill_at.empty()) setenv("ODH_CRAWL_KILL_AT", kill_at.c_str(), 1);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(ODH_BINARY));
+    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    execv(ODH_BINARY, argv.data());
+    _exit(127);
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+}
 
 inline std::string temp_dir(const std::string& name) {
   static std::mt19937_64 rng(std::random_device{}());

@@ -141,28 +141,6 @@ TEST_CASE("kill -9 at random points + --resume == an uninterrupted crawl") {
 }
 
 namespace {
-int exit_status(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st); }
-
-// Runs odh with ODH_CRAWL_KILL_AT=kill_at (or none); returns its exit code (-9: SIGKILL).
-int run_odh(const std::vector<std::string>& args, const std::string& kill_at) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (!kill_at.empty()) setenv("ODH_CRAWL_KILL_AT", kill_at.c_str(), 1);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(ODH_BINARY));
-    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    execv(ODH_BINARY, argv.data());
-    _exit(127);
-  }
-  int st = 0;
-  waitpid(pid, &st, 0);
-  return exit_status(st);
-}
-
 // What the parsers see of a crawl: every archived answer (URL, status line, payload digest), read
 // back from the WARC files alone. Equal sets = equal input to `odh parse --replay`.
 std::multiset<std::string> warc_pages(const std::string& dir) {
@@ -205,7 +183,8 @@ TEST_CASE("kill -9 at exact commit boundaries + --resume == an uninterrupted cra
   REQUIRE(ref_arch.size() == static_cast<size_t>(kHosts * 10));  // robots + home + 8 pages
 
   // Each boundary of the completion path (crawler/crawl_seams.h), at a pass in mid-crawl.
-  for (std::string point : {"warc-written:3", "flushed:1", "in-transaction:4", "committed:5", "mid-record:6"}) {
+  for (std::string point :
+       {"warc-written:3", "flushed:1", "in-transaction:4", "committed:5", "mid-record:6"}) {
     CAPTURE(point);
     std::string out = base + "/" + point.substr(0, point.find(':')) + point.substr(point.find(':') + 1);
     size_t before = srv.log().size();

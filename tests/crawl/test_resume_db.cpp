@@ -27,27 +27,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Runs odh with args (ODH_CRAWL_KILL_AT=kill_at unless empty), output to `log`; returns the exit
-// code, -9 when SIGKILLed.
-int odh_run(const std::vector<std::string>& args, const std::string& kill_at, const std::string& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (!kill_at.empty()) setenv("ODH_CRAWL_KILL_AT", kill_at.c_str(), 1);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(ODH_BINARY));
-    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    execv(ODH_BINARY, argv.data());
-    _exit(127);
-  }
-  int st = 0;
-  waitpid(pid, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
-}
-
 // Rows of `sql` in `db`, one string per row, sorted.
 std::vector<std::string> sorted_rows(const std::string& db, const std::string& sql) {
   auto s = Store::open(db);
@@ -140,11 +119,11 @@ TEST_CASE("kill -9 + --resume with the family spiders: odh parse --replay gives 
   auto replay = [&](const std::string& dir, const std::string& db) {
     std::vector<std::string> a = {"parse", "--replay", dir, "--db", db, "--sites", sites};
     for (auto& id : ids) a.insert(a.end(), {"--site", id});
-    return odh_run(a, "", db + ".log");
+    return run_odh(a, "", db + ".log");
   };
 
   const std::string ref = base + "/ref";
-  REQUIRE(odh_run(crawl_args(ref), "", ref + ".log") == 0);
+  REQUIRE(run_odh(crawl_args(ref), "", ref + ".log") == 0);
   REQUIRE(replay(ref, ref + ".sqlite") == 0);
   std::map<std::string, std::vector<std::string>> want;
   for (auto& [table, sql] : kTables) want[table] = sorted_rows(ref + ".sqlite", sql);
@@ -176,7 +155,7 @@ TEST_CASE("kill -9 + --resume with the family spiders: odh parse --replay gives 
     CAPTURE(seed);
     CAPTURE(kills[k]);
     std::string out = base + "/killed" + std::to_string(k);
-    CHECK(odh_run(crawl_args(out), kills[k], out + ".log") == -SIGKILL);
+    CHECK(run_odh(crawl_args(out), kills[k], out + ".log") == -SIGKILL);
     // The early fixed kills cut the crawl short (<= 3 chunks of 16 of its ~80 exchanges; the
     // largest portal alone needs ~47 in sequence): that WARC alone (when it has one) gives fewer
     // rows, so the comparison after the resume is not between two complete crawls by accident. The
@@ -186,7 +165,7 @@ TEST_CASE("kill -9 + --resume with the family spiders: odh parse --replay gives 
             want["dataset_field"].size());
     auto args = crawl_args(out);
     args.push_back("--resume");
-    REQUIRE(odh_run(args, "", out + ".log") == 0);
+    REQUIRE(run_odh(args, "", out + ".log") == 0);
     CHECK(query1(out, "SELECT count(*) FROM frontier WHERE state=0") == "0");
     // The same URLs archived, none more often than in the uninterrupted crawl.
     CHECK(archived_urls(out) == ref_arch);

@@ -13,7 +13,6 @@
 #include "crawler/crawl.h"
 #include "parsers/engine.h"
 #include "parsers/replay.h"
-#include "parsers/terms.h"
 #include "registry/registry.h"
 #include "store/store.h"
 
@@ -111,9 +110,7 @@ void run_crawl(const Args& a) {
     scratch_run = scratch->begin_run("crawl", "live", sites_file);
     sink = std::make_unique<StoreSink>(*scratch, scratch_run);
     factory = [&](const Site& s, const CrawlOptions& opt) {
-      auto inner = has_engine(s) ? make_site_spider(s, *sink) : make_link_spider(s, opt);
-      return recording_spider(terms::terms_spider(std::move(inner), s, *scratch, scratch_run), *scratch,
-                              scratch_run, nullptr, &s);
+      return harvest_spider(s, opt, *sink, *scratch, scratch_run);
     };
   }
   Crawler crawler(o, factory);

@@ -1,7 +1,6 @@
 // odh parse — turn portal responses into database rows with the family engines.
-//   odh parse --replay DIR --db odh.sqlite [--sites sites.yaml] [--site ID]… [--threads N]  (from a WARC
-//   snapshot) odh parse --live DIR   --db odh.sqlite [--sites …] [--connect-to …]       (crawl + parse
-//   inline)
+//   odh parse --replay DIR --db odh.sqlite [--sites sites.yaml] [--site ID]… [--threads N]  (WARC snapshot)
+//   odh parse --live DIR   --db odh.sqlite [--sites …] [--connect-to …]          (crawl + parse inline)
 // Prints a summary: datasets per portal, parse issues, unknown labels by portal and label.
 #include <malloc.h>
 

@@ -71,11 +71,7 @@ ParseSummary harvest_live(const std::vector<Site>& sites, const HarvestOptions& 
       ++sum.sites_skipped;
   }
   Crawler crawler(options.crawl, [&](const Site& s, const CrawlOptions& o) {
-    // Sites without an engine still get their home page and near links fetched (reachability).
-    auto inner = has_engine(s) ? make_site_spider(s, sink) : make_link_spider(s, o);
-    // Terms pages (用户协议, 免责声明 …) of every site: the four rights of report §5.2.3.
-    return recording_spider(terms::terms_spider(std::move(inner), s, store, sum.run_id), store, sum.run_id,
-                            &sum.requests, &s);
+    return harvest_spider(s, o, sink, store, sum.run_id, &sum.requests);
   });
   crawler.on_progress = options.on_progress;
   crawler.on_log = options.on_log;

@@ -396,16 +396,31 @@ std::unique_ptr<Spider> recording_spider(std::unique_ptr<Spider> inner, Store& s
 }
 
 namespace {
+std::unique_ptr<RecordingSpider> make_harvest_spider(const Site& site, const CrawlOptions& crawl,
+                                                     StoreSink& sink, Store& store, std::int64_t run_id,
+                                                     std::int64_t* requests) {
+  // Sites without an engine still get their home page and near links fetched (reachability).
+  auto inner = has_engine(site) ? make_site_spider(site, sink) : make_link_spider(site, crawl);
+  // Terms pages (用户协议, 免责声明 …) of every site: the four rights of report §5.2.3.
+  return std::make_unique<RecordingSpider>(terms::terms_spider(std::move(inner), site, store, run_id), store,
+                                           run_id, requests, &site);
+}
+}  // namespace
+
+std::unique_ptr<Spider> harvest_spider(const Site& site, const CrawlOptions& crawl, StoreSink& sink,
+                                       Store& store, std::int64_t run_id, std::int64_t* requests) {
+  return make_harvest_spider(site, crawl, sink, store, run_id, requests);
+}
+
+namespace {
 
 // One site's replay into `store` (the database, or a worker's write log).
 void replay_site(const Site& site, const WarcSnapshot& snap, Store& store, std::int64_t run, StoreSink& sink,
                  std::unordered_set<std::string>& seen, ParseSummary& sum) {
-  // Sites without an engine get the crawler's link spider, as in a live harvest (harvest_live):
-  // their home page, near links and terms pages are rows of the replay too.
-  auto inner = has_engine(site) ? make_site_spider(site, sink) : make_link_spider(site, CrawlOptions{});
-  RecordingSpider spider(terms::terms_spider(std::move(inner), site, store, run), store, run, &sum.requests,
-                         &site);
-  drive_replay(spider, snap, seen, sum);
+  // The same spider stack as a live harvest: sites without an engine get the crawler's link spider,
+  // so their home page, near links and terms pages are rows of the replay too.
+  auto spider = make_harvest_spider(site, CrawlOptions{}, sink, store, run, &sum.requests);
+  drive_replay(*spider, snap, seen, sum);
 }
 
 void add_counts(ParseSummary& sum, const ParseSummary& part, const StoreSink& sink, const Site& site) {

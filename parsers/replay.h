@@ -73,4 +73,14 @@ ParseSummary replay_snapshot(const std::vector<Site>& sites, const WarcSnapshot&
 std::unique_ptr<Spider> recording_spider(std::unique_ptr<Spider> inner, Store& store, std::int64_t run_id,
                                          std::int64_t* requests = nullptr, const Site* site = nullptr);
 
+struct CrawlOptions;
+
+// The spider stack of a harvest, one definition for `odh parse --live`, `odh parse --replay` and
+// `odh crawl --spiders family` (so live and replay see the same requests): the site's family engine
+// (or, for a site without one, the crawler's link spider configured by `crawl`), wrapped by the
+// terms-page finder and by recording_spider (fetch and link rows, the "home" fetch). Rows go to
+// `store` under `run_id` (datasets through `sink`); `requests` as in recording_spider.
+std::unique_ptr<Spider> harvest_spider(const Site& site, const CrawlOptions& crawl, StoreSink& sink,
+                                       Store& store, std::int64_t run_id, std::int64_t* requests = nullptr);
+
 }  // namespace odh

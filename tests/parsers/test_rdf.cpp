@@ -54,20 +54,6 @@ std::string to_ntriples(const odh::rdf::Graph& g) {
   return o;
 }
 
-std::string xml_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '<')
-      o += "&lt;";
-    else if (c == '&')
-      o += "&amp;";
-    else if (c == '"')
-      o += "&quot;";
-    else
-      o += c;
-  }
-  return o;
-}
 // RDF/XML: one rdf:Description per triple, property elements in a namespace of their own.
 std::string to_rdfxml(const odh::rdf::Graph& g) {
   using K = odh::rdf::Term::Kind;
@@ -77,17 +63,17 @@ std::string to_rdfxml(const odh::rdf::Graph& g) {
     auto cut = t.predicate.find_last_of("#/");
     std::string ns = t.predicate.substr(0, cut + 1), local = t.predicate.substr(cut + 1);
     o += "<rdf:Description ";
-    o += t.subject.kind == K::kIri ? "rdf:about=\"" + xml_escape(t.subject.value) + "\""
+    o += t.subject.kind == K::kIri ? "rdf:about=\"" + esc(t.subject.value) + "\""
                                    : "rdf:nodeID=\"" + t.subject.value + "\"";
-    o += "><p:" + local + " xmlns:p=\"" + xml_escape(ns) + "\"";
+    o += "><p:" + local + " xmlns:p=\"" + esc(ns) + "\"";
     if (t.object.kind == K::kIri)
-      o += " rdf:resource=\"" + xml_escape(t.object.value) + "\"/>";
+      o += " rdf:resource=\"" + esc(t.object.value) + "\"/>";
     else if (t.object.kind == K::kBlank)
       o += " rdf:nodeID=\"" + t.object.value + "\"/>";
     else
       o += (t.object.lang.empty() ? "" : " xml:lang=\"" + t.object.lang + "\"") +
-           (t.object.datatype.empty() ? "" : " rdf:datatype=\"" + xml_escape(t.object.datatype) + "\"") +
-           ">" + xml_escape(t.object.value) + "</p:" + local + ">";
+           (t.object.datatype.empty() ? "" : " rdf:datatype=\"" + esc(t.object.datatype) + "\"") + ">" +
+           esc(t.object.value) + "</p:" + local + ">";
     o += "</rdf:Description>\n";
   }
   return o + "</rdf:RDF>\n";

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "core/records.h"
+
 struct sqlite3;
 
 namespace odh {
@@ -18,41 +20,6 @@ namespace odh {
 struct StoreOptions {
   int batch = 2000;        // writes per transaction
   bool read_only = false;  // open an existing database without migrating it
-};
-
-// One label/value pair as published; canonical empty = unknown label (kept raw).
-struct FieldRow {
-  std::string label, value, canonical;
-};
-
-struct DistributionRow {
-  std::string format_raw, format, url;
-  std::optional<std::int64_t> byte_size;
-};
-
-// One dataset with everything the parsers know about it. Empty strings are stored as NULL.
-struct DatasetRow {
-  std::string portal_id, source_id, url, title, description, publisher, topic_raw, theme;
-  std::string issued, modified;  // YYYY-MM-DD
-  std::string frequency_raw, frequency, open_condition;
-  std::vector<std::string> tags;  // stored joined with ';'
-  std::optional<std::int64_t> views, downloads, record_count, field_count, rating_count, comment_count;
-  std::optional<double> rating;
-  std::optional<std::int64_t> fetch_id;
-  int depth = -1;  // -1 unknown
-  std::vector<FieldRow> fields;
-  std::vector<DistributionRow> distributions;
-};
-
-struct ApiRow {
-  std::string portal_id, source_id, title, publisher, url;
-  std::optional<std::int64_t> dataset_pk, fetch_id;
-};
-
-struct AppRow {
-  std::string portal_id, title, app_kind, developer, url;
-  std::vector<std::string> dataset_titles;  // datasets the app says it uses
-  std::optional<std::int64_t> fetch_id;
 };
 
 struct PortalRow {

@@ -1,0 +1,47 @@
+// core/records.h — the records a harvest produces: what the parsers extract from a portal's pages
+// and the store keeps, one struct per kind. Plain values, no behaviour; every stage passes them on.
+// Provenance: fetch_id is the row of the store's `fetch` table of the page the record came from.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace odh {
+
+// One label/value pair as published; canonical empty = unknown label (kept raw).
+struct FieldRow {
+  std::string label, value, canonical;
+};
+
+struct DistributionRow {
+  std::string format_raw, format, url;
+  std::optional<std::int64_t> byte_size;
+};
+
+// One dataset with everything the parsers know about it. Empty strings are stored as NULL.
+struct DatasetRow {
+  std::string portal_id, source_id, url, title, description, publisher, topic_raw, theme;
+  std::string issued, modified;  // YYYY-MM-DD
+  std::string frequency_raw, frequency, open_condition;
+  std::vector<std::string> tags;  // stored joined with ';'
+  std::optional<std::int64_t> views, downloads, record_count, field_count, rating_count, comment_count;
+  std::optional<double> rating;
+  std::optional<std::int64_t> fetch_id;
+  int depth = -1;  // -1 unknown
+  std::vector<FieldRow> fields;
+  std::vector<DistributionRow> distributions;
+};
+
+struct ApiRow {
+  std::string portal_id, source_id, title, publisher, url;
+  std::optional<std::int64_t> dataset_pk, fetch_id;
+};
+
+struct AppRow {
+  std::string portal_id, title, app_kind, developer, url;
+  std::vector<std::string> dataset_titles;  // datasets the app says it uses
+  std::optional<std::int64_t> fetch_id;
+};
+
+}  // namespace odh

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "crawler/charset.h"
-#include "crawler/url.h"
-#include "parsers/engine.h"
-#include "parsers/replay.h"
+#include "web/charset.h"
+#include "web/url.h"
+#include "parsers/parsers.h"
+#include "harvest/harvest.h"
 #include "registry/registry.h"
 
 int main(int argc, char** argv) {

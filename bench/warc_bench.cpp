@@ -10,7 +10,7 @@
 #include <string>
 #include <tuple>
 
-#include "crawler/warc.h"
+#include "warc/warc.h"
 
 using namespace odh::warc;
 namespace fs = std::filesystem;

@@ -11,8 +11,7 @@
 #include "cli/command.h"
 #include "core/core.h"
 #include "crawler/crawl.h"
-#include "parsers/engine.h"
-#include "parsers/replay.h"
+#include "harvest/harvest.h"
 #include "registry/registry.h"
 #include "store/store.h"
 

@@ -13,8 +13,7 @@
 #include "cli/command.h"
 #include "core/core.h"
 #include "crawler/crawl.h"
-#include "parsers/harvest.h"
-#include "parsers/replay.h"
+#include "harvest/harvest.h"
 #include "registry/registry.h"
 
 namespace odh::cli {
@@ -38,7 +37,7 @@ std::vector<Site> selected(const Registry& reg, const std::vector<std::string>& 
   return out;
 }
 
-void print(const ParseSummary& s, const Store& store, bool as_json) {
+void print(const HarvestSummary& s, const Store& store, bool as_json) {
   if (as_json) {
     nlohmann::json j = {
         {"run_id", s.run_id},     {"sites", s.sites},       {"sites_skipped", s.sites_skipped},
@@ -84,16 +83,16 @@ void run(const ParseArgs& a) {
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
   }
   // Replay: index the snapshot on a second thread while the registry loads (both fixed costs).
-  std::future<std::unique_ptr<WarcSnapshot>> indexing;
+  std::future<std::unique_ptr<warc::WarcSnapshot>> indexing;
   if (!a.replay.empty())
     indexing =
-        std::async(std::launch::async, [dir = a.replay] { return std::make_unique<WarcSnapshot>(dir); });
+        std::async(std::launch::async, [dir = a.replay] { return std::make_unique<warc::WarcSnapshot>(dir); });
   Registry reg = load_registry(sites_file);
   auto sites = selected(reg, a.only);
   auto store = Store::open(a.db);
   if (!a.replay.empty()) {
-    std::unique_ptr<WarcSnapshot> indexed = indexing.get();
-    const WarcSnapshot& snap = *indexed;
+    std::unique_ptr<warc::WarcSnapshot> indexed = indexing.get();
+    const warc::WarcSnapshot& snap = *indexed;
     for (auto& p : snap.problems) std::cerr << "odh parse: warning: " << p << "\n";
     auto sum =
         replay_snapshot(sites, snap, *store, a.label.empty() ? "replay" : a.label, sites_file, a.threads);

@@ -1,7 +1,8 @@
 // odh run — the main job, one command from sites.yaml to report:
 //   harvest (crawl + parse into the store) → metrics (indicator table) → report files.
 // With --simulate the portals are served by the in-process simulator on loopback and the crawler
-// runs offline (hosts the simulator does not map fail as "dns" without any lookup).
+// runs offline (hosts the simulator does not map fail as "dns" without any lookup). The sequence itself
+// is harvest/harvest.h run_main_job; this file holds the command line and the simulator.
 #include <unistd.h>
 
 #include <chrono>
@@ -14,10 +15,8 @@
 
 #include "cli/command.h"
 #include "core/core.h"
-#include "metrics/metrics.h"
-#include "parsers/harvest.h"
+#include "harvest/harvest.h"
 #include "registry/registry.h"
-#include "reports/export.h"
 #include "sim/sim.h"
 
 namespace odh::cli {
@@ -95,56 +94,21 @@ void run_main(const RunArgs& a) {
                    tty ? "   " : "\n");
     };
 
-  const std::string db_path = (fs::path(a.out) / "odh.sqlite").string();
-  std::int64_t run_id = 0;
-  {
-    auto store = Store::open(db_path);
-    auto sum = harvest_live(sites, h, *store);
-    run_id = sum.run_id;
+  MainJobOptions job;
+  job.harvest = std::move(h);
+  job.db_path = (fs::path(a.out) / "odh.sqlite").string();
+  job.report_dir = (fs::path(a.out) / "runs" / stamp / "report").string();
+  job.title = "odh — government open-data portals, run " + stamp;
+  auto result = run_main_job(sites, job, [&](const HarvestSummary& sum) {
     if (tty && !a.quiet) std::fprintf(stderr, "\n");
-    std::cerr << "odh run: harvest run " << run_id << ": " << sum.requests << " responses, " << sum.datasets
+    std::cerr << "odh run: harvest run " << sum.run_id << ": " << sum.requests << " responses, " << sum.datasets
               << " datasets, " << sum.apis << " APIs, " << sum.issues << " parse issues\n";
-  }
-  if (server) server->stop();
-
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    throw Failure("cannot open " + db_path);
-  }
-  std::vector<metrics::IndicatorRow> rows;
-  try {
-    sqlite3_busy_timeout(db, 10000);
-    auto ref = metrics::load_reference(data_dir());
-    std::vector<metrics::DatasetQuality> dq;  // per-dataset MQA scores → the dataset_quality table
-    rows = metrics::compute_and_write(db, static_cast<int>(run_id), ref, &dq);
-  } catch (...) {
-    sqlite3_close(db);
-    throw;
-  }
-  sqlite3_close(db);
-
-  // Report files: every non-dataset row (dataset-scope rows stay in the database).
-  reports::Rows sel;
-  for (auto& r : rows)
-    if (r.scope != "dataset") sel.push_back(&r);
-  fs::path rep = fs::path(a.out) / "runs" / stamp / "report";
-  fs::create_directories(rep);
-  auto write = [&](const fs::path& p, auto&& fn) {
-    std::ofstream f(p, std::ios::binary);
-    if (!f) throw Failure("cannot write " + p.string());
-    fn(f);
-  };
-  const int run = static_cast<int>(run_id);
-  write(rep / "indicators.csv", [&](std::ostream& o) { reports::write_csv(o, run, sel); });
-  write(rep / "indicators.json", [&](std::ostream& o) { reports::write_json(o, run, sel); });
-  write(rep / "report.md", [&](std::ostream& o) {
-    reports::write_markdown(o, "odh — government open-data portals, run " + stamp, run, sel);
+    if (server) server->stop();
   });
-  std::cout << "database: " << db_path << " (run " << run_id << ")\n"
-            << "WARC:     " << h.crawl.out_dir << "/\n"
-            << "report:   " << rep.string() << "/report.md, indicators.csv, indicators.json\n"
-            << rows.size() << " indicator rows\n";
+  std::cout << "database: " << job.db_path << " (run " << result.harvest.run_id << ")\n"
+            << "WARC:     " << job.harvest.crawl.out_dir << "/\n"
+            << "report:   " << job.report_dir << "/report.md, indicators.csv, indicators.json\n"
+            << result.indicator_rows << " indicator rows\n";
 }
 
 CommandRegistrar reg(90, [](CLI::App& app) {

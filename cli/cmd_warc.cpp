@@ -7,9 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
-#include "crawler/content_decoding.h"
-#include "crawler/warc.h"
-#include "crawler/warc_index.h"
+#include "web/content_decoding.h"
+#include "warc/warc.h"
 
 namespace odh::cli {
 namespace {

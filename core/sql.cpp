@@ -64,6 +64,11 @@ Statement& Statement::bind_null(int i) {
   return *this;
 }
 
+Statement& Statement::bind_blob(int i, std::string_view v) {
+  if (sqlite3_bind_blob(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) != SQLITE_OK) fail("bind");
+  return *this;
+}
+
 Statement& Statement::arg_text(std::string_view v) {
   ++next_;
   return v.empty() ? bind_null(next_) : bind(next_, v);
@@ -109,6 +114,10 @@ std::string_view Statement::view(int c) const {
   return p ? std::string_view(reinterpret_cast<const char*>(p), sqlite3_column_bytes(st_, c))
            : std::string_view();
 }
+std::string Statement::blob(int c) const {
+  auto p = static_cast<const char*>(sqlite3_column_blob(st_, c));
+  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(st_, c))) : std::string();
+}
 std::optional<double> Statement::opt_f64(int c) const {
   if (is_null(c)) return std::nullopt;
   return f64(c);
@@ -117,6 +126,8 @@ std::optional<std::int64_t> Statement::opt_i64(int c) const {
   if (is_null(c)) return std::nullopt;
   return i64(c);
 }
+
+int changes(sqlite3* db) { return sqlite3_changes(db); }
 
 void exec(sqlite3* db, std::string_view sql) {
   std::string s(sql);

@@ -36,6 +36,7 @@ class Statement {
   Statement& bind(int i, std::optional<std::int64_t> v);
   Statement& bind(int i, std::optional<double> v);
   Statement& bind_null(int i);
+  Statement& bind_blob(int i, std::string_view bytes);
 
   // Sequential binding: each call binds the next parameter (reset() starts again at 1).
   Statement& arg_text(std::string_view v);     // "" binds NULL (absent)
@@ -58,6 +59,7 @@ class Statement {
   std::string_view view(int c) const;  // valid until the next step/reset
   std::optional<double> opt_f64(int c) const;
   std::optional<std::int64_t> opt_i64(int c) const;
+  std::string blob(int c) const;  // NULL → ""
 
   sqlite3_stmt* raw() const { return st_; }
 
@@ -68,6 +70,8 @@ class Statement {
   int next_ = 0;  // last sequentially bound parameter
 };
 
+// Rows changed by the connection's last INSERT, UPDATE or DELETE.
+int changes(sqlite3* db);
 // Runs one or more statements without results; throws Failure naming the SQL.
 void exec(sqlite3* db, std::string_view sql);
 // True when the database has a table of that name.

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "crawler/fetch.h"
+#include "web/fetch.h"
 #include "registry/registry.h"
 
 namespace odh {

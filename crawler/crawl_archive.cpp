@@ -1,11 +1,11 @@
-// Archive seam over the warc module's WarcWriter (crawler/warc.h).
+// Archive seam over the warc module's WarcWriter (warc/warc.h).
 #include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
 
 #include "crawler/crawl_seams.h"
-#include "crawler/warc.h"
+#include "warc/warc.h"
 
 namespace odh::crawl {
 namespace {

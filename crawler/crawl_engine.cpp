@@ -20,13 +20,13 @@
 #include <set>
 
 #include "core/core.h"
-#include "crawler/charset.h"
-#include "crawler/content_decoding.h"
+#include "web/charset.h"
+#include "web/content_decoding.h"
 #include "crawler/crawl.h"
 #include "crawler/crawl_seams.h"
 #include "crawler/crawl_state.h"
 #include "crawler/robots.h"
-#include "crawler/url.h"
+#include "web/url.h"
 
 namespace odh {
 
@@ -252,6 +252,15 @@ class Engine {
   CrawlReport run(const std::vector<Site>& sites);
 
  private:
+  std::string check_options();
+  std::string open_state();
+  std::string open_archive_dir();
+  std::string open_event_loop();
+  void start_sites(const std::vector<Site>& sites);
+  void event_loop();
+  void dispatch_due_hosts(double loop_t0);
+  void close_crawl(const std::vector<Site>& sites, bool interrupted);
+  std::vector<HostSummary> host_summaries() const;
   const CrawlOptions& o_;
   SpiderFactory factory_;
   std::atomic<bool>& stop_;
@@ -272,7 +281,6 @@ class Engine {
   std::map<std::string, const Site*> sites_;
   std::map<std::string, std::unique_ptr<Spider>> spiders_;
   std::map<std::string, std::int64_t> site_count_;
-  std::map<std::string, std::vector<std::string>> site_scope_;  // registrable domains + hosts
   std::string agent_token_, user_agent_;
   CrawlProgress prog_;
   double t0_ = 0, last_progress_ = 0;
@@ -310,15 +318,24 @@ class Engine {
   void archive_exchange(Transfer* t);
   double gap_anchor(Transfer* t);
   void finish(Transfer* t);
+  struct Verdict {
+    bool retry = false;
+    double wait = 0;          // seconds before the host's next request
+    std::string error_class;  // of the exchange as it ended
+  };
+  FetchLogRow exchange_row(Transfer* t, const std::string& err);
+  Verdict judge(Transfer* t, const std::string& err);
+  void apply_pause_rule(Host* h, double wait);
+  bool follow_redirect(Transfer* t, FetchLogRow& f, std::string* error_class);
+  void complete(Transfer* t, FetchLogRow& f, const std::string& error_class);
   double last_flush_ = 0;
   void finish_robots(Transfer* t, const std::string& err, ArchivedAt at, double latency);
   void refuse(Host* h, Job& job, const std::string& error_class, int state);
-  static FetchRow fetch_row(const Host& h, const Job& job);
+  static FetchLogRow fetch_row(const Host& h, const Job& job);
   void deliver(const Job& job, FetchResult& r);
   void count_status(Host* h, int status, const std::string& err, double latency_ms);
   void progress(bool force);
   void save_host(Host* h) { st_.save_host(h->row); }
-  bool in_scope(const std::string& site_id, const UrlParts& u, const std::string& url);
 
   static size_t on_header(char* p, size_t sz, size_t n, void* ud);
   static size_t on_write(char* p, size_t sz, size_t n, void* ud);
@@ -399,16 +416,6 @@ void Engine::release_gate(Host* h) {
   }
 }
 
-bool Engine::in_scope(const std::string& site_id, const UrlParts& u, const std::string& url) {
-  if (auto s = sites_.find(site_id); s != sites_.end() && same_site_scope(url, s->second->urls)) return true;
-  auto it = site_scope_.find(site_id);
-  if (it == site_scope_.end()) return false;
-  std::string reg = registrable_domain(u.host);
-  for (auto& s : it->second)
-    if (s == u.host || s == reg) return true;
-  return false;
-}
-
 void Engine::enqueue_requests(const std::vector<FetchRequest>& reqs, const std::string& site_id) {
   int limit = o_.max_pages_per_site;
   if (auto s = sites_.find(site_id); s != sites_.end()) {
@@ -419,9 +426,9 @@ void Engine::enqueue_requests(const std::vector<FetchRequest>& reqs, const std::
     if (r.site_id.empty()) r.site_id = site_id;
     if (r.method.empty()) r.method = "GET";
     UrlParts u;
-    std::string norm = normalise_url(r.url);
+    std::string norm = normalize_url(r.url);
     if (norm.empty() || !parse_url(norm, &u)) {
-      FetchRow f;
+      FetchLogRow f;
       f.site_id = r.site_id;
       f.url = r.url;
       f.method = r.method;
@@ -449,8 +456,8 @@ void Engine::enqueue_requests(const std::vector<FetchRequest>& reqs, const std::
 }
 
 // The fetch row of a frontier job on host h: who asked for what (status and payload are the caller's).
-FetchRow Engine::fetch_row(const Host& h, const Job& job) {
-  FetchRow f;
+FetchLogRow Engine::fetch_row(const Host& h, const Job& job) {
+  FetchLogRow f;
   f.frontier_id = job.id;
   f.site_id = job.req.site_id;
   f.host = h.key;
@@ -464,7 +471,7 @@ FetchRow Engine::fetch_row(const Host& h, const Job& job) {
 
 // A request answered without the network (robots-disallowed, host-paused): logged, done, delivered.
 void Engine::refuse(Host* h, Job& job, const std::string& error_class, int state) {
-  FetchRow f = fetch_row(*h, job);
+  FetchLogRow f = fetch_row(*h, job);
   f.error_class = error_class;
   f.fetched_at = wall_now();
   st_.begin();
@@ -476,7 +483,7 @@ void Engine::refuse(Host* h, Job& job, const std::string& error_class, int state
   FetchResult r;
   r.final_url = job.fetch_url;
   r.error_class = error_class;
-  r.fetch_id = fid;
+  r.crawl_log_id = fid;
   r.fetched_at = f.fetched_at;
   deliver(job, r);
   st_.commit();
@@ -489,7 +496,7 @@ void Engine::deliver(const Job& job, FetchResult& r) {
   std::vector<FetchRequest> next;
   stats_.charge(&stats_.cpu_finish, &cpu_mark_);
   try {
-    next = sp->second->on_result(r);
+    next = sp->second->on_result(r).requests;  // the harvest records links; the crawler only follows requests
   } catch (const std::exception& e) {
     log("spider " + job.req.site_id + " threw on " + job.req.url + ": " + e.what());
   }
@@ -788,173 +795,180 @@ void Engine::archive_exchange(Transfer* t) {
 }
 
 // Step 2: inside the batch's transaction — log, retry/backoff/redirect, mark done, hand to the spider.
+// The steps: account → (robots) → judge → pause rule → retry | redirect hop | complete → reschedule.
 void Engine::finish(Transfer* t) {
   Host* h = t->host;
-  double now = t->t_end;
-  double latency_ms = (now - t->t_start) * 1000;
   h->in_flight = false;
   prog_.hosts_active--;
   std::string err = t->abort_class;
-  int status = t->status;
-  ArchivedAt at = t->at;
-  count_status(h, status, err, latency_ms);
+  count_status(h, t->status, err, (t->t_end - t->t_start) * 1000);
   prog_.bytes += static_cast<std::int64_t>(t->wire.size());
   h->row.bytes += static_cast<std::int64_t>(t->wire.size());
-
   if (t->robots) {
-    finish_robots(t, err, at, latency_ms);
+    finish_robots(t, err, t->at, (t->t_end - t->t_start) * 1000);
     return;
   }
+  if (err.empty() && !t->decode_error.empty()) err = t->decode_error;
+  FetchLogRow f = exchange_row(t, err);
+  Verdict v = judge(t, err);
+  apply_pause_rule(h, v.wait);
+  if (!t->at.file.empty()) st_.set_warc_committed(t->at.file, t->at.end);
+  if (v.retry) {
+    f.final = false;
+    st_.add_fetch(f);
+    h->window.push_front(std::move(t->job));
+  } else if (!follow_redirect(t, f, &v.error_class)) {
+    complete(t, f, v.error_class);
+  }
+  save_host(h);
+  h->next_allowed = t->t_end + v.wait;
+  release_gate(h);
+  schedule(h);
+}
 
-  Job& job = t->job;
-  FetchRow f = fetch_row(*h, job);
-  f.status = status;
+// The fetch log row of a finished exchange (who asked for what, what came back, where it is archived).
+FetchLogRow Engine::exchange_row(Transfer* t, const std::string& err) {
+  FetchLogRow f = fetch_row(*t->host, t->job);
+  f.status = t->status;
   f.content_type = header_value(t->resp_headers, "Content-Type");
   f.bytes = static_cast<std::int64_t>(t->wire.size());
-  f.warc_file = at.file;
-  f.warc_offset = at.offset;
-  f.record_id = at.record_id;
-  f.payload_digest = at.payload_digest;
+  f.warc_file = t->at.file;
+  f.warc_offset = t->at.offset;
+  f.record_id = t->at.record_id;
+  f.payload_digest = t->at.payload_digest;
   f.fetched_at = t->t_start_wall;
-  f.latency_ms = latency_ms;
-  f.attempt = job.retries + job.throttles;
+  f.latency_ms = (t->t_end - t->t_start) * 1000;
+  f.attempt = t->job.retries + t->job.throttles;
   f.etag = header_value(t->resp_headers, "ETag");
   f.last_modified = header_value(t->resp_headers, "Last-Modified");
-  if (err.empty() && !t->decode_error.empty()) err = t->decode_error;
+  f.error_class = err.empty() ? status_error_class(t->status) : err;
+  return f;
+}
 
-  double wait = std::max(0.0, gap_anchor(t) + gap(h) - now);
-  bool retry = false;
-  std::string cls = err;
-  if (cls.empty() && status >= 400)
-    cls = status == 429 ? "http-429" : status >= 500 ? "http-5xx" : "http-4xx";
+// Failure, throttling and backoff: whether the request is tried again, and how long the host waits
+// before its next request (at least the politeness gap; Retry-After or exponential backoff on top).
+Engine::Verdict Engine::judge(Transfer* t, const std::string& err) {
+  Host* h = t->host;
+  Job& job = t->job;
+  const int status = t->status;
+  Verdict v;
+  v.wait = std::max(0.0, gap_anchor(t) + gap(h) - t->t_end);
+  v.error_class = err.empty() ? status_error_class(status) : err;
   // Failures for the pause rule: 5xx and network errors (429 is throttling, not failure). A JS-cookie
   // gate (HTTP 521 with a script, ../shared/platforms/open-data-web.md) is a challenge the spider
-  // answers (parsers/session_spider.h), not a server failure: no retry, backoff or pause.
+  // answers (parsers' session spider), not a server failure: no retry, backoff or pause.
   const bool gate = status == 521 && (t->decoded.find("<script") != std::string::npos ||
                                       t->wire.find("<script") != std::string::npos);
-  bool failure = (status >= 500 && !gate) || (status == 0 && retryable_net(err));
+  const bool failure = (status >= 500 && !gate) || (status == 0 && retryable_net(err));
   if (failure)
     h->consecutive_failures++;
   else if (status > 0)
     h->consecutive_failures = 0;
   auto retry_after = parse_retry_after(header_value(t->resp_headers, "Retry-After"), wall_now());
+  auto back_off = [&](double b) {
+    if (b > v.wait) {
+      h->row.backoff_s += b - v.wait;
+      v.wait = b;
+    }
+  };
+  auto exponential = [&](int n) { return std::min(o_.backoff_cap_s, o_.backoff_base_s * std::pow(2.0, n - 1)); };
   if (status == 429 && job.throttles < o_.max_throttle_retries) {
-    retry = true;
+    v.retry = true;
     job.throttles++;
     h->row.throttled++;
-    double b = retry_after ? std::min(*retry_after, o_.retry_after_cap_s)
-                           : std::min(o_.backoff_cap_s, o_.backoff_base_s * std::pow(2.0, job.throttles - 1));
-    if (b > wait) {
-      h->row.backoff_s += b - wait;
-      wait = b;
-    }
+    back_off(retry_after ? std::min(*retry_after, o_.retry_after_cap_s) : exponential(job.throttles));
     prog_.backoffs++;
   } else if (failure && job.retries < o_.max_retries && h->consecutive_failures < o_.pause_after_failures) {
-    retry = true;
+    v.retry = true;
     job.retries++;
     h->row.retries++;
-    double b = (status == 503 && retry_after)
-                   ? std::min(*retry_after, o_.retry_after_cap_s)
-                   : std::min(o_.backoff_cap_s, o_.backoff_base_s * std::pow(2.0, job.retries - 1));
-    if (b > wait) {
-      h->row.backoff_s += b - wait;
-      wait = b;
-    }
+    back_off((status == 503 && retry_after) ? std::min(*retry_after, o_.retry_after_cap_s)
+                                            : exponential(job.retries));
     prog_.backoffs++;
   } else if (failure && retry_after && status == 503) {
     // final 503: still respect the server's wish before the next request to this host
-    double b = std::min(*retry_after, o_.retry_after_cap_s);
-    if (b > wait) {
-      h->row.backoff_s += b - wait;
-      wait = b;
-    }
+    back_off(std::min(*retry_after, o_.retry_after_cap_s));
   }
-  if (h->consecutive_failures >= o_.pause_after_failures && !h->paused) {
-    h->paused = true;
-    h->row.paused = true;
-    // A resumed crawl tries the host again, but not before the backoff the next failure would get.
-    h->row.paused_until =
-        wall_now() +
-        std::max(wait, std::min(o_.backoff_cap_s, o_.backoff_base_s * std::pow(2.0, o_.max_retries)));
-    prog_.hosts_paused++;
-    log("host " + h->key + " paused after " + std::to_string(h->consecutive_failures) +
-        " consecutive failures");
-  }
+  return v;
+}
 
-  if (!at.file.empty()) st_.set_warc_committed(at.file, at.end);
-  if (retry) {
-    f.final = false;
-    f.error_class = cls;
-    st_.add_fetch(f);
-    h->window.push_front(std::move(job));
-  } else {
-    // Redirect?
-    std::string loc = header_value(t->resp_headers, "Location");
-    bool redirect = status >= 300 && status < 400 && status != 304 && !loc.empty();
-    std::string target;
-    if (redirect) {
-      target = normalise_url(resolve_url(job.fetch_url, loc));
-      UrlParts tu;
-      if (target.empty() || !parse_url(target, &tu))
-        cls = "bad-redirect";
-      else if (job.redirects >= o_.max_redirects)
-        cls = "redirect-limit";
-      else if (target == normalise_url(job.fetch_url))
-        cls = "redirect-loop";
-      else if (!in_scope(job.req.site_id, tu, target))
-        cls = "out-of-scope";
-      else {
-        f.final = false;
-        st_.add_fetch(f);
-        st_.mark_done(job.id);
-        h->pending--;
-        Job next = job;
-        next.id = -1;
-        next.fetch_url = target;
-        next.host = tu.origin;
-        next.redirects++;
-        next.retries = next.throttles = 0;
-        st_.enqueue_hop(next);
-        Host* th = host_for(tu.origin, job.req.site_id);
-        th->pending++;
-        if (!th->maybe_more) {
-          th->maybe_more = true;
-          if (th != h) schedule(th);
-        }
-        redirect = true;
-        cls = "follow";
-      }
-    }
-    if (cls != "follow") {
-      FetchResult r;
-      r.final_url = job.fetch_url;
-      r.status = status;
-      r.response_headers = std::move(t->resp_headers);
-      r.body = std::move(t->decoded);
-      r.error_class = cls;
-      r.warc_file = at.file;
-      r.warc_offset = at.offset;
-      r.fetched_at = f.fetched_at;
-      if (status > 0) decode_fetch_result(r);  // text (UTF-8), charset, charset_source for text types
-      f.charset = r.charset;
-      f.charset_source = r.charset_source;
-      f.error_class = cls;
-      r.fetch_id = st_.add_fetch(f);
-      st_.mark_done(job.id);
-      h->pending--;
-      prog_.pending--;
-      if (status >= 200 && status < 400) {
-        prog_.pages++;
-        h->row.pages++;
-      }
-      if (!cls.empty()) prog_.errors++;
-      deliver(job, r);
-    }
+// A host pauses after pause_after_failures consecutive failures.
+void Engine::apply_pause_rule(Host* h, double wait) {
+  if (h->consecutive_failures < o_.pause_after_failures || h->paused) return;
+  h->paused = true;
+  h->row.paused = true;
+  // A resumed crawl tries the host again, but not before the backoff the next failure would get.
+  h->row.paused_until =
+      wall_now() + std::max(wait, std::min(o_.backoff_cap_s, o_.backoff_base_s * std::pow(2.0, o_.max_retries)));
+  prog_.hosts_paused++;
+  log("host " + h->key + " paused after " + std::to_string(h->consecutive_failures) + " consecutive failures");
+}
+
+// A redirect answer within the rules of web/fetch.h becomes the next hop of the same request (true);
+// false when the answer is final (not a redirect, or a redirect not followed: *error_class says why).
+bool Engine::follow_redirect(Transfer* t, FetchLogRow& f, std::string* error_class) {
+  Host* h = t->host;
+  Job& job = t->job;
+  auto site = sites_.find(job.req.site_id);
+  static const std::vector<std::string> kNoSite;
+  RedirectStep step = next_redirect(job.fetch_url, t->status, header_value(t->resp_headers, "Location"),
+                                    job.redirects, o_.max_redirects,
+                                    site == sites_.end() ? kNoSite : site->second->urls);
+  if (!step.is_redirect) return false;
+  if (!step.error_class.empty()) {
+    *error_class = step.error_class;
+    return false;
   }
-  save_host(h);
-  h->next_allowed = now + wait;
-  release_gate(h);
-  schedule(h);
+  UrlParts tu;
+  parse_url(step.target, &tu);
+  f.final = false;
+  st_.add_fetch(f);
+  st_.mark_done(job.id);
+  h->pending--;
+  Job next = job;
+  next.id = -1;
+  next.fetch_url = step.target;
+  next.host = tu.origin;
+  next.redirects++;
+  next.retries = next.throttles = 0;
+  st_.enqueue_hop(next);
+  Host* th = host_for(tu.origin, job.req.site_id);
+  th->pending++;
+  if (!th->maybe_more) {
+    th->maybe_more = true;
+    if (th != h) schedule(th);
+  }
+  return true;
+}
+
+// The request is answered: its result (text decoded once, here) goes to the log and to the spider.
+void Engine::complete(Transfer* t, FetchLogRow& f, const std::string& error_class) {
+  Host* h = t->host;
+  Job& job = t->job;
+  const int status = t->status;
+  FetchResult r;
+  r.final_url = job.fetch_url;
+  r.status = status;
+  r.response_headers = std::move(t->resp_headers);
+  r.body = std::move(t->decoded);
+  r.error_class = error_class;
+  r.warc_file = t->at.file;
+  r.warc_offset = t->at.offset;
+  r.fetched_at = f.fetched_at;
+  if (status > 0) decode_fetch_result(r);  // text (UTF-8), charset, charset_source for text types
+  f.charset = r.charset;
+  f.charset_source = r.charset_source;
+  f.error_class = error_class;
+  r.crawl_log_id = st_.add_fetch(f);
+  st_.mark_done(job.id);
+  h->pending--;
+  prog_.pending--;
+  if (status >= 200 && status < 400) {
+    prog_.pages++;
+    h->row.pages++;
+  }
+  if (!error_class.empty()) prog_.errors++;
+  deliver(job, r);
 }
 
 void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, double latency_ms) {
@@ -962,7 +976,7 @@ void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, d
   double now = t->t_end;
   int status = t->status;
   double wait = 0;  // set below, after a Crawl-delay may have been learnt
-  FetchRow f;
+  FetchLogRow f;
   f.site_id = h->site_id;
   f.host = h->key;
   f.url = t->job.req.url;
@@ -985,7 +999,7 @@ void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, d
     h->robots_retries++;
     h->row.retries++;
     f.final = false;
-    f.error_class = err.empty() ? (status == 429 ? "http-429" : "http-5xx") : err;
+    f.error_class = err.empty() ? status_error_class(status) : err;
     double b = std::min(o_.backoff_cap_s, o_.backoff_base_s * std::pow(2.0, h->robots_retries - 1));
     if (auto ra = parse_retry_after(header_value(t->resp_headers, "Retry-After"), wall_now()))
       b = std::min(*ra, o_.retry_after_cap_s);
@@ -998,7 +1012,7 @@ void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, d
   } else if (status >= 300 && status < 400 && !loc.empty() &&
              h->robots_redirects < RobotsPolicy::kMaxRedirects) {
     // RFC 9309 §2.3.1.2: follow at least five redirects (within this host's queue).
-    std::string target = normalise_url(resolve_url(t->job.fetch_url, loc));
+    std::string target = normalize_url(resolve_url(t->job.fetch_url, loc));
     UrlParts tu;
     f.final = false;
     if (!target.empty() && parse_url(target, &tu) && tu.origin == h->key) {
@@ -1049,102 +1063,106 @@ void Engine::progress(bool force) {
   if (owner_.on_progress) owner_.on_progress(prog_);
 }
 
+// The crawl: prepare (options, state, archive, event loop) → start the sites' spiders → the event loop
+// → the closing summary. Each step returns "" or why the crawl cannot run.
 CrawlReport Engine::run(const std::vector<Site>& sites) {
   CrawlReport rep;
   t0_ = mono_now();
+  for (auto step : {&Engine::check_options, &Engine::open_state, &Engine::open_archive_dir,
+                    &Engine::open_event_loop}) {
+    rep.message = (this->*step)();
+    if (!rep.message.empty()) return rep;
+  }
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
+                    static_cast<long>(std::max<size_t>(64, sites.size() * 2 + 16)));
+  start_sites(sites);
+  event_loop();
+  rep.interrupted = stop_.load();
+  close_crawl(sites, rep.interrupted);
+  rep.totals = prog_;
+  rep.hosts = host_summaries();
+  rep.ok = true;
+  return rep;
+}
+
+std::string Engine::check_options() {
   user_agent_ = o_.user_agent.empty() ? default_user_agent() : o_.user_agent;
   agent_token_ = robots_product_token(user_agent_);
   if (agent_token_.empty()) agent_token_ = "odh";
   for (auto& c : o_.connect_to) {
-    if (auto p = check_connect_to(c); !p.empty()) {
-      rep.message = "--connect-to: " + p;
-      return rep;
-    }
+    if (auto p = check_connect_to(c); !p.empty()) return "--connect-to: " + p;
     connect_to_ = curl_slist_append(connect_to_, c.c_str());
   }
+  return "";
+}
+
+// The state db: new, or the one to resume (never a finished crawl by accident); --previous attached.
+std::string Engine::open_state() {
   std::string err = st_.open(o_.out_dir);
-  if (!err.empty()) {
-    rep.message = err;
-    return rep;
-  }
-  if (st_.existed() && !st_.meta("started_at").empty() && !o_.resume) {
-    rep.message = o_.out_dir + " already holds a crawl: use --resume to continue it, or another --out";
-    return rep;
-  }
-  if (!o_.previous_dir.empty() && !st_.attach_previous(o_.previous_dir)) {
-    rep.message = "no crawl state in --previous " + o_.previous_dir;
-    return rep;
-  }
-  // Resume: cut every WARC file back to what the state db committed (drops records of
-  // exchanges that were in flight at the kill, and any torn tail).
-  warc_dir_ = (std::filesystem::path(o_.out_dir) / "warc").string();
-  std::filesystem::create_directories(warc_dir_);
-  {
-    auto committed = st_.warc_files();
-    std::map<std::string, std::int64_t> cm(committed.begin(), committed.end());
-    for (auto& ent : std::filesystem::directory_iterator(warc_dir_)) {
-      std::string name = ent.path().filename().string();
-      auto it = cm.find(name);
-      std::int64_t keep = it == cm.end() ? 0 : it->second;
-      if (static_cast<std::int64_t>(ent.file_size()) != keep) {
-        std::string terr;
-        if (keep == 0)
-          std::filesystem::remove(ent.path());
-        else if (!truncate_archive(ent.path().string(), keep, &terr))
-          log("cannot repair " + name + ": " + terr);
-        else
-          log("repaired " + name + " to its committed length " + std::to_string(keep));
-      }
-    }
-  }
+  if (!err.empty()) return err;
+  if (st_.existed() && !st_.meta("started_at").empty() && !o_.resume)
+    return o_.out_dir + " already holds a crawl: use --resume to continue it, or another --out";
+  if (!o_.previous_dir.empty() && !st_.attach_previous(o_.previous_dir))
+    return "no crawl state in --previous " + o_.previous_dir;
   if (o_.resume && st_.existed()) {
     // Paused hosts get a fresh chance on resume (Heritrix retries them on a new job too); they are
     // paused again after pause_after_failures more consecutive failures.
-    if (int n = st_.unpause_hosts())
-      log("resume: " + std::to_string(n) + " paused host(s) get a fresh chance");
+    if (int n = st_.unpause_hosts()) log("resume: " + std::to_string(n) + " paused host(s) get a fresh chance");
   }
   if (st_.meta("started_at").empty()) st_.set_meta("started_at", std::to_string(wall_now()));
   st_.set_meta("user_agent", user_agent_);
+  return "";
+}
+
+// Resume: cut every WARC file back to what the state db committed (drops records of exchanges that
+// were in flight at the kill, and any torn tail); then a new file for this session's records.
+std::string Engine::open_archive_dir() {
+  warc_dir_ = (std::filesystem::path(o_.out_dir) / "warc").string();
+  std::filesystem::create_directories(warc_dir_);
+  auto committed = st_.warc_files();
+  std::map<std::string, std::int64_t> cm(committed.begin(), committed.end());
+  for (auto& ent : std::filesystem::directory_iterator(warc_dir_)) {
+    std::string name = ent.path().filename().string();
+    auto it = cm.find(name);
+    std::int64_t keep = it == cm.end() ? 0 : it->second;
+    if (static_cast<std::int64_t>(ent.file_size()) == keep) continue;
+    std::string terr;
+    if (keep == 0)
+      std::filesystem::remove(ent.path());
+    else if (!truncate_archive(ent.path().string(), keep, &terr))
+      log("cannot repair " + name + ": " + terr);
+    else
+      log("repaired " + name + " to its committed length " + std::to_string(keep));
+  }
   char prefix[64];
   std::snprintf(prefix, sizeof prefix, "odh-%lld-%d", static_cast<long long>(std::time(nullptr)), getpid());
   std::string aerr;
   archive_ = open_archive(warc_dir_, prefix, o_.warc_max_bytes, &aerr);
-  if (!archive_) {
-    rep.message = "cannot open WARC in " + warc_dir_ + ": " + aerr;
-    return rep;
-  }
+  if (!archive_) return "cannot open WARC in " + warc_dir_ + ": " + aerr;
+  return "";
+}
 
+std::string Engine::open_event_loop() {
   multi_ = curl_multi_init();
   epfd_ = epoll_create1(EPOLL_CLOEXEC);
-  if (!multi_ || epfd_ < 0) {
-    rep.message = std::string("cannot set up the event loop: ") + strerror(errno);
-    return rep;
-  }
+  if (!multi_ || epfd_ < 0) return std::string("cannot set up the event loop: ") + strerror(errno);
   curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Engine::on_socket);
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Engine::on_timer);
   curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
-  stats_.on =
-      getenv("ODH_CRAWL_STATS") != nullptr && *getenv("ODH_CRAWL_STATS") && *getenv("ODH_CRAWL_STATS") != '0';
-  // The scheduler limits per-host concurrency; curl only needs room for one cached connection per host.
-  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
-                    static_cast<long>(std::max<size_t>(64, sites.size() * 2 + 16)));
+  const char* stats = getenv("ODH_CRAWL_STATS");
+  stats_.on = stats != nullptr && *stats && *stats != '0';
+  return "";
+}
 
-  // Sites, scopes, spiders.
+// Spiders for every site; hosts with pending frontier rows (resume); the first requests of the sites
+// not started yet.
+void Engine::start_sites(const std::vector<Site>& sites) {
   for (auto& s : sites) {
     sites_[s.id] = &s;
-    auto& scope = site_scope_[s.id];
-    for (auto& u : s.urls) {
-      UrlParts p;
-      if (parse_url(u, &p)) {
-        scope.push_back(p.host);
-        scope.push_back(registrable_domain(p.host));
-      }
-    }
     spiders_[s.id] = factory_ ? factory_(s, o_) : make_link_spider(s, o_);
     site_count_[s.id] = st_.site_enqueued(s.id);
   }
-  // Hosts with pending frontier rows (resume).
   for (auto& [host, n] : st_.pending_hosts()) {
     auto row = st_.load_host(host);
     Host* h = host_for(host, row ? row->site_id : "");
@@ -1166,37 +1184,18 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
   }
   st_.commit();
   for (auto& [k, h] : hosts_) schedule(h.get());
+}
 
-  // The event loop. Completions are reaped from curl as soon as they happen (so curl's clock, which
-  // anchors each host's next gap, is read promptly) but archived and committed in small chunks, with
-  // a non-blocking pass over the sockets and the due hosts between chunks: a burst of hundreds of
-  // completions neither delays the hosts that come due meanwhile nor stamps late first-byte times.
+// Completions are reaped from curl as soon as they happen (so curl's clock, which anchors each host's
+// next gap, is read promptly) but archived and committed in small chunks, with a non-blocking pass
+// over the sockets and the due hosts between chunks: a burst of hundreds of completions neither
+// delays the hosts that come due meanwhile nor stamps late first-byte times.
+void Engine::event_loop() {
   const double loop_t0 = mono_now();
   while (!stop_.load()) {
-    double now = mono_now();
     stats_.loop_passes++;
     if (stats_.on) cpu_mark_ = thread_cpu();
-    while (!heap_.empty() && heap_.top().when <= now &&
-           static_cast<int>(transfers_.size()) < std::max(1, o_.max_active_hosts)) {
-      HeapItem it = heap_.top();
-      heap_.pop();
-      Host* h = it.host;
-      if (it.token != h->heap_token || h->in_flight) continue;  // stale entry
-      h->heap_token = 0;
-      Gate* g = h->gate;
-      if (g->in_flight) {  // another origin of this host name has a request out: wait for it
-        h->waiting = true;
-        g->waiters.push_back(h);
-        continue;
-      }
-      if (g->next_allowed > now) {
-        h->heap_token = next_token_++;
-        heap_.push({g->next_allowed, h->heap_token, h});
-        continue;
-      }
-      cur_due_ = std::max(it.when, loop_t0);
-      dispatch(h);
-    }
+    dispatch_due_hosts(loop_t0);
     stats_.charge(&stats_.cpu_dispatch, &cpu_mark_);
     if (transfers_.empty() && heap_.empty() && completed_.empty()) break;
     int timeout_ms = 1000;
@@ -1215,22 +1214,53 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
     if (!completed_.empty()) process_completed();
     progress(false);
   }
-  rep.interrupted = stop_.load();
+}
+
+// Starts a request on every host whose time has come, while transfer slots are free.
+void Engine::dispatch_due_hosts(double loop_t0) {
+  const double now = mono_now();
+  while (!heap_.empty() && heap_.top().when <= now &&
+         static_cast<int>(transfers_.size()) < std::max(1, o_.max_active_hosts)) {
+    HeapItem it = heap_.top();
+    heap_.pop();
+    Host* h = it.host;
+    if (it.token != h->heap_token || h->in_flight) continue;  // stale entry
+    h->heap_token = 0;
+    Gate* g = h->gate;
+    if (g->in_flight) {  // another origin of this host name has a request out: wait for it
+      h->waiting = true;
+      g->waiters.push_back(h);
+      continue;
+    }
+    if (g->next_allowed > now) {
+      h->heap_token = next_token_++;
+      heap_.push({g->next_allowed, h->heap_token, h});
+      continue;
+    }
+    cur_due_ = std::max(it.when, loop_t0);
+    dispatch(h);
+  }
+}
+
+// Flushes the archive and writes the closing rows: every host the crawl knew gets its host_status row
+// (also one whose requests were all refused before the network: robots stays empty, never fetched),
+// every site its portal_status row.
+void Engine::close_crawl(const std::vector<Site>& sites, bool interrupted) {
   archive_->flush(o_.fsync);
   st_.begin();
-  // Every host the crawl knew gets its host_status row, also one whose requests were all refused
-  // before the network (robots stays empty: never fetched).
   for (auto& [k, h] : hosts_) save_host(h.get());
   for (auto& s : sites) {
     UrlParts p;
     st_.write_portal_status(s.id, !s.urls.empty() && parse_url(s.urls[0], &p) ? p.origin : "");
   }
   st_.commit();
-  if (!rep.interrupted) st_.set_meta("finished_at", std::to_string(wall_now()));
-  // Robots redirect targets: handled by dispatch via robots_url (see below).
+  if (!interrupted) st_.set_meta("finished_at", std::to_string(wall_now()));
   progress(true);
   print_stats();
-  rep.totals = prog_;
+}
+
+std::vector<HostSummary> Engine::host_summaries() const {
+  std::vector<HostSummary> out;
   for (auto& [k, h] : hosts_) {
     HostSummary s;
     auto& r = h->row;
@@ -1249,10 +1279,9 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
     s.mean_latency_ms = r.latency_n ? r.latency_sum_ms / r.latency_n : 0;
     s.robots = r.robots;
     s.paused = r.paused;
-    rep.hosts.push_back(s);
+    out.push_back(s);
   }
-  rep.ok = true;
-  return rep;
+  return out;
 }
 
 }  // namespace

@@ -6,11 +6,11 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "crawler/url.h"
+#include "web/url.h"
 
 namespace odh::crawl {
 
-// URL handling delegates to the WHATWG parser of crawler/url.h.
+// URL handling delegates to the WHATWG parser of web/url.h.
 bool parse_url(const std::string& url, UrlParts* out) {
   auto u = Url::parse(url);
   if (!u || (u->scheme() != "http" && u->scheme() != "https") || u->hostname().empty()) return false;
@@ -23,32 +23,11 @@ bool parse_url(const std::string& url, UrlParts* out) {
   return true;
 }
 
-std::string normalise_url(const std::string& url) { return normalize_crawl_url(url).value_or(""); }
+std::string normalize_url(const std::string& url) { return normalize_crawl_url(url).value_or(""); }
 
 std::string resolve_url(const std::string& base, const std::string& ref) {
   auto u = Url::parse(ref, base);
   return u ? u->href() : "";
-}
-
-std::string registrable_domain(const std::string& host) {
-  if (host.empty() || std::isdigit(static_cast<unsigned char>(host.back())) || host.front() == '[')
-    return host;  // IP literal
-  std::vector<std::string> labels;
-  size_t start = 0;
-  for (size_t i = 0; i <= host.size(); ++i)
-    if (i == host.size() || host[i] == '.') {
-      labels.push_back(host.substr(start, i - start));
-      start = i + 1;
-    }
-  size_t n = labels.size();
-  if (n <= 2) return host;
-  static const char* kSecond[] = {"gov", "com", "edu", "org", "net", "ac", "mil"};
-  bool cc_second = labels[n - 1].size() == 2 && std::any_of(std::begin(kSecond), std::end(kSecond),
-                                                            [&](auto s) { return labels[n - 2] == s; });
-  size_t keep = cc_second ? 3 : 2;
-  std::string out;
-  for (size_t i = n - keep; i < n; ++i) out += (out.empty() ? "" : ".") + labels[i];
-  return out;
 }
 
 namespace {

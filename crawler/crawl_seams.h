@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "crawler/fetch.h"
+#include "web/fetch.h"
+#include "web/url.h"
 
 namespace odh::crawl {
 
@@ -22,12 +23,9 @@ struct UrlParts {
 bool parse_url(const std::string& url, UrlParts* out);
 // Canonical form used for the seen set: lower-case scheme/host, no default port, no fragment,
 // percent-encoding where required. "" if unparseable.
-std::string normalise_url(const std::string& url);
+std::string normalize_url(const std::string& url);
 // `ref` resolved against `base` (RFC 3986 / WHATWG); "" if that fails.
 std::string resolve_url(const std::string& base, const std::string& ref);
-// Registrable part of a host ("www.bj.gov.cn" -> "bj.gov.cn"), by a small public-suffix rule set
-// for the suffixes the registry uses (x.gov.cn, x.com.cn…, else the last two labels).
-std::string registrable_domain(const std::string& host);
 
 // ---- WARC ----
 struct ArchivedAt {

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "core/core.h"
+
 namespace odh::crawl {
 namespace {
 
@@ -70,17 +72,6 @@ SELECT ?1,
   coalesce((SELECT max(paused) FROM host_status WHERE portal_id=?1), 0)
 )sql";
 
-std::string col_text(sqlite3_stmt* s, int i) {
-  auto p = sqlite3_column_text(s, i);
-  return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s, i)) : std::string();
-}
-void put(sqlite3_stmt* s, int i, const std::string& v) {
-  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-}
-void put(sqlite3_stmt* s, int i, std::int64_t v) { sqlite3_bind_int64(s, i, v); }
-void put(sqlite3_stmt* s, int i, int v) { sqlite3_bind_int64(s, i, v); }
-void put(sqlite3_stmt* s, int i, double v) { sqlite3_bind_double(s, i, v); }
-
 std::string iso_time(double unix_s) {
   time_t t = static_cast<time_t>(unix_s);
   struct tm tm;
@@ -118,26 +109,12 @@ HeaderList parse_headers_json(const std::string& s) {
 }  // namespace
 
 State::~State() {
-  for (auto* s : stmts_) sqlite3_finalize(s);
+  stmts_.reset();  // statements before the connection
+  sel_prev_.reset();
   if (db_) sqlite3_close(db_);
 }
 
-void State::exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string m = err ? err : "?";
-    sqlite3_free(err);
-    throw std::runtime_error("crawl state: " + m);
-  }
-}
-
-sqlite3_stmt* State::prep(const char* sql) {
-  sqlite3_stmt* s = nullptr;
-  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
-    throw std::runtime_error(std::string("crawl state: ") + sqlite3_errmsg(db_) + " in " + sql);
-  stmts_.push_back(s);
-  return s;
-}
+void State::exec(const char* sql) { sql::exec(db_, sql); }
 
 std::string State::open(const std::string& dir) {
   std::error_code ec;
@@ -151,30 +128,38 @@ std::string State::open(const std::string& dir) {
     // WAL + NORMAL: a commit survives a killed process (not a power cut unless fsync is on).
     exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000;");
     exec(kSchema);
-    // A state db from before paused_until existed (an error here means the column is there).
-    sqlite3_exec(db_, "ALTER TABLE host_status ADD COLUMN paused_until REAL", nullptr, nullptr, nullptr);
-    ins_seen_ = prep("INSERT OR IGNORE INTO seen(key) VALUES(?)");
-    ins_front_ = prep(
-        "INSERT INTO frontier(site_id,host,url,fetch_url,method,body,headers,kind,meta,depth,priority,"
-        "redirects) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
-    upd_done_ = prep("UPDATE frontier SET state=? WHERE id=?");
-    sel_window_ = prep(
-        "SELECT id,site_id,url,fetch_url,method,body,headers,kind,meta,depth,priority,redirects FROM "
-        "frontier WHERE host=? AND state=0 ORDER BY priority DESC, id LIMIT ?");
-    ins_fetch_ = prep(
-        "INSERT INTO fetch(frontier_id,portal_id,host,url,final_url,method,kind,status,content_type,charset,"
-        "charset_source,bytes,warc_file,warc_offset,fetched_at,fetched_unix,depth,error_class,attempt,"
-        "latency_ms,etag,last_modified,record_id,payload_digest,final) "
-        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    ins_host_ = prep("INSERT OR REPLACE INTO host_status VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    sel_host_ = prep("SELECT * FROM host_status WHERE host=?");
-    ins_warc_ = prep("INSERT OR REPLACE INTO warc_file(name,committed_bytes) VALUES(?,?)");
-    cnt_site_ = prep("SELECT count(*) FROM frontier WHERE site_id=? AND redirects=0");
+    // A state db from before paused_until existed.
+    bool has_paused_until = false;
+    sql::Statement cols(db_, "SELECT 1 FROM pragma_table_info('host_status') WHERE name='paused_until'");
+    has_paused_until = cols.step();
+    if (!has_paused_until) exec("ALTER TABLE host_status ADD COLUMN paused_until REAL");
+    stmts_ = std::make_unique<Stmts>(db_);
   } catch (const std::exception& e) {
-    return e.what();
+    return "crawl state " + path + ": " + e.what();
   }
   return "";
 }
+
+State::Stmts::Stmts(sqlite3* db)
+    : ins_seen(db, "INSERT OR IGNORE INTO seen(key) VALUES(?)"),
+      ins_front(db,
+                "INSERT INTO frontier(site_id,host,url,fetch_url,method,body,headers,kind,meta,depth,priority,"
+                "redirects) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"),
+      upd_done(db, "UPDATE frontier SET state=? WHERE id=?"),
+      sel_window(db,
+                 "SELECT id,site_id,url,fetch_url,method,body,headers,kind,meta,depth,priority,redirects FROM "
+                 "frontier WHERE host=? AND state=0 ORDER BY priority DESC, id LIMIT ?"),
+      ins_fetch(db,
+                "INSERT INTO fetch(frontier_id,portal_id,host,url,final_url,method,kind,status,content_type,charset,"
+                "charset_source,bytes,warc_file,warc_offset,fetched_at,fetched_unix,depth,error_class,attempt,"
+                "latency_ms,etag,last_modified,record_id,payload_digest,final) "
+                "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+      ins_host(db, "INSERT OR REPLACE INTO host_status VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+      sel_host(db, "SELECT * FROM host_status WHERE host=?"),
+      ins_warc(db, "INSERT OR REPLACE INTO warc_file(name,committed_bytes) VALUES(?,?)"),
+      cnt_site(db, "SELECT count(*) FROM frontier WHERE site_id=? AND redirects=0"),
+      // Prepared once: compiling this statement per site was a third of the CPU of a short 670-site crawl.
+      portal_status(db, kPortalStatus) {}
 
 void State::begin() { exec("BEGIN"); }
 void State::commit() { exec("COMMIT"); }
@@ -186,11 +171,8 @@ std::int64_t State::enqueue(const FetchRequest& r, const std::string& host, cons
   // JS-cookie gate or an expired session, parsers/session_spider.h).
   for (const auto& [k, v] : r.headers)
     if (strcasecmp(k.c_str(), "Cookie") == 0) key += " cookie#" + fnv_hex(v);
-  sqlite3_reset(ins_seen_);
-  put(ins_seen_, 1, key);
-  if (sqlite3_step(ins_seen_) != SQLITE_DONE)
-    throw std::runtime_error(std::string("crawl state: ") + sqlite3_errmsg(db_));
-  if (sqlite3_changes(db_) == 0) return -1;
+  stmts_->ins_seen.bind(1, key).run();
+  if (sql::changes(db_) == 0) return -1;
   Job j;
   j.req = r;
   j.host = host;
@@ -199,186 +181,149 @@ std::int64_t State::enqueue(const FetchRequest& r, const std::string& host, cons
 }
 
 std::int64_t State::enqueue_hop(const Job& j) {
-  auto* s = ins_front_;
-  sqlite3_reset(s);
-  put(s, 1, j.req.site_id);
-  put(s, 2, j.host);
-  put(s, 3, j.req.url);
-  put(s, 4, j.fetch_url);
-  put(s, 5, j.req.method);
-  put(s, 6, j.req.body);
-  put(s, 7, headers_json(j.req.headers));
-  put(s, 8, j.req.kind);
-  put(s, 9, j.req.meta);
-  put(s, 10, j.req.depth);
-  put(s, 11, j.req.priority);
-  put(s, 12, j.redirects);
-  if (sqlite3_step(s) != SQLITE_DONE)
-    throw std::runtime_error(std::string("crawl state: ") + sqlite3_errmsg(db_));
-  return sqlite3_last_insert_rowid(db_);
+  return stmts_->ins_front.bind(1, j.req.site_id)
+      .bind(2, j.host)
+      .bind(3, j.req.url)
+      .bind(4, j.fetch_url)
+      .bind(5, j.req.method)
+      .bind(6, j.req.body)
+      .bind(7, headers_json(j.req.headers))
+      .bind(8, j.req.kind)
+      .bind(9, j.req.meta)
+      .bind(10, j.req.depth)
+      .bind(11, j.req.priority)
+      .bind(12, j.redirects)
+      .run();
 }
 
-void State::mark_done(std::int64_t id, int state) {
-  sqlite3_reset(upd_done_);
-  put(upd_done_, 1, state);
-  put(upd_done_, 2, id);
-  sqlite3_step(upd_done_);
-}
+void State::mark_done(std::int64_t id, int state) { stmts_->upd_done.bind(1, state).bind(2, id).run(); }
 
 std::vector<Job> State::load_window(const std::string& host, int n, std::int64_t) {
   std::vector<Job> out;
-  auto* s = sel_window_;
-  sqlite3_reset(s);
-  put(s, 1, host);
-  put(s, 2, n);
-  while (sqlite3_step(s) == SQLITE_ROW) {
+  auto& s = stmts_->sel_window;
+  s.bind(1, host).bind(2, n);
+  while (s.step()) {
     Job j;
-    j.id = sqlite3_column_int64(s, 0);
-    j.req.site_id = col_text(s, 1);
-    j.req.url = col_text(s, 2);
-    j.fetch_url = col_text(s, 3);
-    j.req.method = col_text(s, 4);
-    j.req.body = col_text(s, 5);
-    j.req.headers = parse_headers_json(col_text(s, 6));
-    j.req.kind = col_text(s, 7);
-    j.req.meta = col_text(s, 8);
-    j.req.depth = sqlite3_column_int(s, 9);
-    j.req.priority = sqlite3_column_int(s, 10);
-    j.redirects = sqlite3_column_int(s, 11);
+    j.id = s.i64(0);
+    j.req.site_id = s.text(1);
+    j.req.url = s.text(2);
+    j.fetch_url = s.text(3);
+    j.req.method = s.text(4);
+    j.req.body = s.text(5);
+    j.req.headers = parse_headers_json(s.text(6));
+    j.req.kind = s.text(7);
+    j.req.meta = s.text(8);
+    j.req.depth = static_cast<int>(s.i64(9));
+    j.req.priority = static_cast<int>(s.i64(10));
+    j.redirects = static_cast<int>(s.i64(11));
     j.host = host;
     out.push_back(std::move(j));
   }
+  s.reset();
   return out;
 }
 
 std::vector<std::pair<std::string, std::int64_t>> State::pending_hosts() {
   std::vector<std::pair<std::string, std::int64_t>> out;
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db_, "SELECT host, count(*) FROM frontier WHERE state=0 GROUP BY host", -1, &s, nullptr);
-  while (sqlite3_step(s) == SQLITE_ROW) out.emplace_back(col_text(s, 0), sqlite3_column_int64(s, 1));
-  sqlite3_finalize(s);
+  sql::Statement s(db_, "SELECT host, count(*) FROM frontier WHERE state=0 GROUP BY host");
+  while (s.step()) out.emplace_back(s.text(0), s.i64(1));
   return out;
 }
 
 std::int64_t State::pending_count() {
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db_, "SELECT count(*) FROM frontier WHERE state=0", -1, &s, nullptr);
-  std::int64_t n = 0;
-  if (sqlite3_step(s) == SQLITE_ROW) n = sqlite3_column_int64(s, 0);
-  sqlite3_finalize(s);
-  return n;
+  sql::Statement s(db_, "SELECT count(*) FROM frontier WHERE state=0");
+  return s.step() ? s.i64(0) : 0;
 }
 
 std::int64_t State::site_enqueued(const std::string& site_id) {
-  sqlite3_reset(cnt_site_);
-  put(cnt_site_, 1, site_id);
-  return sqlite3_step(cnt_site_) == SQLITE_ROW ? sqlite3_column_int64(cnt_site_, 0) : 0;
+  auto& s = stmts_->cnt_site;
+  s.bind(1, site_id);
+  std::int64_t n = s.step() ? s.i64(0) : 0;
+  s.reset();
+  return n;
 }
 
 bool State::site_started(const std::string& site_id) {
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db_, "SELECT started FROM site WHERE site_id=?", -1, &s, nullptr);
-  put(s, 1, site_id);
-  bool started = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) != 0;
-  sqlite3_finalize(s);
-  return started;
+  sql::Statement s(db_, "SELECT started FROM site WHERE site_id=?");
+  s.bind(1, site_id);
+  return s.step() && s.i64(0) != 0;
 }
 
 void State::set_site_started(const std::string& site_id) {
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO site(site_id, started) VALUES(?, 1)", -1, &s, nullptr);
-  put(s, 1, site_id);
-  sqlite3_step(s);
-  sqlite3_finalize(s);
+  sql::Statement(db_, "INSERT OR REPLACE INTO site(site_id, started) VALUES(?, 1)").bind(1, site_id).run();
 }
 
-std::int64_t State::add_fetch(const FetchRow& f) {
-  auto* s = ins_fetch_;
-  sqlite3_reset(s);
-  sqlite3_clear_bindings(s);
-  if (f.frontier_id >= 0) put(s, 1, f.frontier_id);
-  put(s, 2, f.site_id);
-  put(s, 3, f.host);
-  put(s, 4, f.url);
-  put(s, 5, f.final_url);
-  put(s, 6, f.method);
-  put(s, 7, f.kind);
-  if (f.status > 0) put(s, 8, f.status);
-  if (!f.content_type.empty()) put(s, 9, f.content_type);
-  if (!f.charset.empty()) put(s, 10, f.charset);
-  if (!f.charset_source.empty()) put(s, 11, f.charset_source);
-  put(s, 12, f.bytes);
-  if (!f.warc_file.empty()) {
-    put(s, 13, f.warc_file);
-    put(s, 14, f.warc_offset);
-  }
-  put(s, 15, iso_time(f.fetched_at));
-  put(s, 16, f.fetched_at);
-  put(s, 17, f.depth);
-  if (!f.error_class.empty()) put(s, 18, f.error_class);
-  put(s, 19, f.attempt);
-  put(s, 20, f.latency_ms);
-  if (!f.etag.empty()) put(s, 21, f.etag);
-  if (!f.last_modified.empty()) put(s, 22, f.last_modified);
-  if (!f.record_id.empty()) put(s, 23, f.record_id);
-  if (!f.payload_digest.empty()) put(s, 24, f.payload_digest);
-  put(s, 25, f.final ? 1 : 0);
-  if (sqlite3_step(s) != SQLITE_DONE)
-    throw std::runtime_error(std::string("crawl state: ") + sqlite3_errmsg(db_));
-  return sqlite3_last_insert_rowid(db_);
+std::int64_t State::add_fetch(const FetchLogRow& f) {
+  auto& s = stmts_->ins_fetch;
+  if (f.frontier_id >= 0) s.bind(1, f.frontier_id);
+  s.bind(2, f.site_id).bind(3, f.host).bind(4, f.url).bind(5, f.final_url).bind(6, f.method).bind(7, f.kind);
+  if (f.status > 0) s.bind(8, f.status);
+  if (!f.content_type.empty()) s.bind(9, f.content_type);
+  if (!f.charset.empty()) s.bind(10, f.charset);
+  if (!f.charset_source.empty()) s.bind(11, f.charset_source);
+  s.bind(12, f.bytes);
+  if (!f.warc_file.empty()) s.bind(13, f.warc_file).bind(14, f.warc_offset);
+  s.bind(15, iso_time(f.fetched_at)).bind(16, f.fetched_at).bind(17, f.depth);
+  if (!f.error_class.empty()) s.bind(18, f.error_class);
+  s.bind(19, f.attempt).bind(20, f.latency_ms);
+  if (!f.etag.empty()) s.bind(21, f.etag);
+  if (!f.last_modified.empty()) s.bind(22, f.last_modified);
+  if (!f.record_id.empty()) s.bind(23, f.record_id);
+  if (!f.payload_digest.empty()) s.bind(24, f.payload_digest);
+  return s.bind(25, f.final ? 1 : 0).run();
 }
 
 void State::save_host(const HostRow& h) {
-  auto* s = ins_host_;
-  sqlite3_reset(s);
-  put(s, 1, h.host);
-  put(s, 2, h.site_id);
-  put(s, 3, h.robots);
-  sqlite3_bind_blob(s, 4, h.robots_body.data(), static_cast<int>(h.robots_body.size()), SQLITE_TRANSIENT);
-  put(s, 5, h.robots_fetched_at);
-  put(s, 6, h.r2xx);
-  put(s, 7, h.r3xx);
-  put(s, 8, h.r4xx);
-  put(s, 9, h.r5xx);
-  put(s, 10, h.rerr);
-  put(s, 11, h.pages);
-  put(s, 12, h.bytes);
-  put(s, 13, h.retries);
-  put(s, 14, h.throttled);
-  put(s, 15, h.backoff_s);
-  put(s, 16, h.latency_sum_ms);
-  put(s, 17, h.latency_n);
-  put(s, 18, h.paused ? 1 : 0);
-  put(s, 19, h.paused_until);
-  sqlite3_step(s);
+  stmts_->ins_host.bind(1, h.host)
+      .bind(2, h.site_id)
+      .bind(3, h.robots)
+      .bind_blob(4, h.robots_body)
+      .bind(5, h.robots_fetched_at)
+      .bind(6, h.r2xx)
+      .bind(7, h.r3xx)
+      .bind(8, h.r4xx)
+      .bind(9, h.r5xx)
+      .bind(10, h.rerr)
+      .bind(11, h.pages)
+      .bind(12, h.bytes)
+      .bind(13, h.retries)
+      .bind(14, h.throttled)
+      .bind(15, h.backoff_s)
+      .bind(16, h.latency_sum_ms)
+      .bind(17, h.latency_n)
+      .bind(18, h.paused ? 1 : 0)
+      .bind(19, h.paused_until)
+      .run();
 }
 
 std::optional<HostRow> State::load_host(const std::string& host) {
-  auto* s = sel_host_;
-  sqlite3_reset(s);
-  put(s, 1, host);
-  if (sqlite3_step(s) != SQLITE_ROW) return std::nullopt;
+  auto& s = stmts_->sel_host;
+  s.bind(1, host);
+  if (!s.step()) {
+    s.reset();
+    return std::nullopt;
+  }
   HostRow h;
-  h.host = col_text(s, 0);
-  h.site_id = col_text(s, 1);
-  h.robots = col_text(s, 2);
-  h.robots_body =
-      std::string(static_cast<const char*>(sqlite3_column_blob(s, 3)) ?: "", sqlite3_column_bytes(s, 3));
-  h.robots_fetched_at = sqlite3_column_double(s, 4);
-  h.r2xx = sqlite3_column_int64(s, 5);
-  h.r3xx = sqlite3_column_int64(s, 6);
-  h.r4xx = sqlite3_column_int64(s, 7);
-  h.r5xx = sqlite3_column_int64(s, 8);
-  h.rerr = sqlite3_column_int64(s, 9);
-  h.pages = sqlite3_column_int64(s, 10);
-  h.bytes = sqlite3_column_int64(s, 11);
-  h.retries = sqlite3_column_int64(s, 12);
-  h.throttled = sqlite3_column_int64(s, 13);
-  h.backoff_s = sqlite3_column_double(s, 14);
-  h.latency_sum_ms = sqlite3_column_double(s, 15);
-  h.latency_n = sqlite3_column_int64(s, 16);
-  h.paused = sqlite3_column_int(s, 17) != 0;
-  h.paused_until = sqlite3_column_double(s, 18);
+  h.host = s.text(0);
+  h.site_id = s.text(1);
+  h.robots = s.text(2);
+  h.robots_body = s.blob(3);
+  h.robots_fetched_at = s.f64(4);
+  h.r2xx = s.i64(5);
+  h.r3xx = s.i64(6);
+  h.r4xx = s.i64(7);
+  h.r5xx = s.i64(8);
+  h.rerr = s.i64(9);
+  h.pages = s.i64(10);
+  h.bytes = s.i64(11);
+  h.retries = s.i64(12);
+  h.throttled = s.i64(13);
+  h.backoff_s = s.f64(14);
+  h.latency_sum_ms = s.f64(15);
+  h.latency_n = s.i64(16);
+  h.paused = s.i64(17) != 0;
+  h.paused_until = s.f64(18);
+  s.reset();
   return h;
 }
 
@@ -389,82 +334,61 @@ int State::unpause_hosts() {
       "(SELECT host FROM host_status WHERE paused=1);"
       "UPDATE frontier SET state=0 WHERE state=2 AND host IN (SELECT host FROM host_status WHERE paused=1);");
   exec("UPDATE host_status SET paused=0 WHERE paused=1");
-  int n = sqlite3_changes(db_);
+  int n = sql::changes(db_);
   exec("COMMIT");
   return n;
 }
 
 void State::write_portal_status(const std::string& site_id, const std::string& origin) {
-  // Prepared once: compiling this statement per site was a third of the CPU of a short 670-site crawl.
-  if (!portal_status_) portal_status_ = prep(kPortalStatus);
-  sqlite3_stmt* s = portal_status_;
-  sqlite3_reset(s);
-  put(s, 1, site_id);
-  put(s, 2, origin);
-  sqlite3_step(s);
-  sqlite3_reset(s);
+  stmts_->portal_status.bind(1, site_id).bind(2, origin).run();
 }
 
 void State::set_warc_committed(const std::string& name, std::int64_t bytes) {
-  sqlite3_reset(ins_warc_);
-  put(ins_warc_, 1, name);
-  put(ins_warc_, 2, bytes);
-  sqlite3_step(ins_warc_);
+  stmts_->ins_warc.bind(1, name).bind(2, bytes).run();
 }
 
 std::vector<std::pair<std::string, std::int64_t>> State::warc_files() {
   std::vector<std::pair<std::string, std::int64_t>> out;
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db_, "SELECT name, committed_bytes FROM warc_file ORDER BY name", -1, &s, nullptr);
-  while (sqlite3_step(s) == SQLITE_ROW) out.emplace_back(col_text(s, 0), sqlite3_column_int64(s, 1));
-  sqlite3_finalize(s);
+  sql::Statement s(db_, "SELECT name, committed_bytes FROM warc_file ORDER BY name");
+  while (s.step()) out.emplace_back(s.text(0), s.i64(1));
   return out;
 }
 
 std::string State::meta(const std::string& key) {
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key=?", -1, &s, nullptr);
-  put(s, 1, key);
-  std::string v = sqlite3_step(s) == SQLITE_ROW ? col_text(s, 0) : "";
-  sqlite3_finalize(s);
-  return v;
+  sql::Statement s(db_, "SELECT value FROM meta WHERE key=?");
+  s.bind(1, key);
+  return s.step() ? s.text(0) : "";
 }
 
 void State::set_meta(const std::string& key, const std::string& value) {
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1, &s, nullptr);
-  put(s, 1, key);
-  put(s, 2, value);
-  sqlite3_step(s);
-  sqlite3_finalize(s);
+  sql::Statement(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)").bind(1, key).bind(2, value).run();
 }
 
 bool State::attach_previous(const std::string& dir) {
   auto path = (std::filesystem::path(dir) / "crawl.sqlite").string();
   if (!std::filesystem::exists(path)) return false;
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db_, "ATTACH DATABASE ? AS prev", -1, &s, nullptr);
-  std::string uri = path;
-  put(s, 1, uri);
-  bool ok = sqlite3_step(s) == SQLITE_DONE;
-  sqlite3_finalize(s);
-  if (!ok) return false;
-  // The latest 200 of each URL that had a validator.
-  sel_prev_ = prep(
-      "SELECT etag, last_modified, record_id, final_url, fetched_at FROM prev.fetch WHERE final_url=? AND "
-      "status=200 AND record_id IS NOT NULL AND (etag IS NOT NULL OR last_modified IS NOT NULL) "
-      "ORDER BY fetch_id DESC LIMIT 1");
-  has_prev_ = true;
+  try {
+    sql::Statement(db_, "ATTACH DATABASE ? AS prev").bind(1, path).run();
+    // The latest 200 of each URL that had a validator.
+    sel_prev_ = std::make_unique<sql::Statement>(
+        db_,
+        "SELECT etag, last_modified, record_id, final_url, fetched_at FROM prev.fetch WHERE final_url=? AND "
+        "status=200 AND record_id IS NOT NULL AND (etag IS NOT NULL OR last_modified IS NOT NULL) "
+        "ORDER BY fetch_id DESC LIMIT 1");
+  } catch (const Failure&) {
+    return false;
+  }
   return true;
 }
 
 std::optional<PrevFetch> State::previous(const std::string& url) {
-  if (!has_prev_) return std::nullopt;
-  sqlite3_reset(sel_prev_);
-  put(sel_prev_, 1, url);
-  if (sqlite3_step(sel_prev_) != SQLITE_ROW) return std::nullopt;
-  return PrevFetch{col_text(sel_prev_, 0), col_text(sel_prev_, 1), col_text(sel_prev_, 2),
-                   col_text(sel_prev_, 3), col_text(sel_prev_, 4)};
+  if (!sel_prev_) return std::nullopt;
+  auto& s = *sel_prev_;
+  s.bind(1, url);
+  std::optional<PrevFetch> out;
+  if (s.step()) out = PrevFetch{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)};
+  s.reset();
+  return out;
 }
 
 }  // namespace odh::crawl

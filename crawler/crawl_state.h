@@ -9,11 +9,13 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "crawler/fetch.h"
+#include "core/sql.h"
+#include "web/fetch.h"
 
 namespace odh::crawl {
 
@@ -26,7 +28,7 @@ struct Job {  // a frontier row
   int retries = 0, throttles = 0;  // in-memory only
 };
 
-struct FetchRow {  // one HTTP exchange (or a request refused before the network)
+struct FetchLogRow {  // one HTTP exchange (or a request refused before the network)
   std::int64_t frontier_id = -1;
   std::string site_id, host, url, final_url, method, kind, content_type, charset, charset_source;
   int status = 0, depth = 0, attempt = 0;
@@ -75,7 +77,7 @@ class State {
   bool site_started(const std::string& site_id);
   void set_site_started(const std::string& site_id);
 
-  std::int64_t add_fetch(const FetchRow& f);
+  std::int64_t add_fetch(const FetchLogRow& f);
   void save_host(const HostRow& h);
   // Resume: every paused host gets a fresh chance. Its dropped ("host-paused") frontier rows are
   // pending again, their host-paused fetch rows stop being final (superseded), paused = 0 (its
@@ -97,17 +99,18 @@ class State {
   bool attach_previous(const std::string& dir);
   std::optional<PrevFetch> previous(const std::string& url);
 
-  sqlite3* db() { return db_; }
 
  private:
+  struct Stmts {  // prepared once per open state db
+    explicit Stmts(sqlite3* db);
+    sql::Statement ins_seen, ins_front, upd_done, sel_window, ins_fetch, ins_host, sel_host, ins_warc, cnt_site,
+        portal_status;
+  };
   sqlite3* db_ = nullptr;
-  bool existed_ = false, has_prev_ = false;
+  bool existed_ = false;
   void exec(const char* sql);
-  sqlite3_stmt* prep(const char* sql);
-  std::vector<sqlite3_stmt*> stmts_;
-  sqlite3_stmt *ins_seen_ = nullptr, *ins_front_ = nullptr, *upd_done_ = nullptr, *sel_window_ = nullptr,
-               *ins_fetch_ = nullptr, *ins_host_ = nullptr, *sel_host_ = nullptr, *ins_warc_ = nullptr,
-               *portal_status_ = nullptr, *sel_prev_ = nullptr, *cnt_site_ = nullptr;
+  std::unique_ptr<Stmts> stmts_;
+  std::unique_ptr<sql::Statement> sel_prev_;  // set when a previous crawl is attached
 };
 
 }  // namespace odh::crawl

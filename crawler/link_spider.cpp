@@ -1,13 +1,10 @@
 // The built-in spider: entry URLs, then same-site links of HTML pages up to a depth (Gumbo).
-#include <gumbo.h>
-#include <strings.h>
-
 #include <cstdlib>
 #include <set>
 
 #include "crawler/crawl.h"
 #include "crawler/crawl_seams.h"
-#include "crawler/html_links.h"
+#include "web/html_links.h"
 
 namespace odh {
 namespace {
@@ -41,21 +38,15 @@ class LinkSpider : public Spider {
     return out;
   }
 
-  std::vector<FetchRequest> on_result(const FetchResult& res) override {
-    std::vector<FetchRequest> out;
+  SpiderOutput on_result(const FetchResult& res) override {
+    SpiderOutput out;
     if (res.status < 200 || res.status >= 300 || res.request.depth >= max_depth_) return out;
-    std::string ct;
-    for (auto& [k, v] : res.response_headers)
-      if (strcasecmp(k.c_str(), "Content-Type") == 0) ct = v;
-    if (ct.find("html") == std::string::npos) return out;
-    // Gumbo wants UTF-8: the crawler's decoded text (GBK pages included) when there is one.
-    const std::string& html = res.text.empty() ? res.body : res.text;
-    GumboOutput* g = gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size());
-    std::vector<std::string> links;  // resolved, http(s) only, bounded (crawler/html_links.h)
-    collect_links(g->root, res.final_url.empty() ? res.request.url : res.final_url, res.charset, &links);
-    gumbo_destroy_output(&kGumboDefaultOptions, g);
+    if (!is_html_result(res)) return out;
+    // Gumbo wants UTF-8: the fetcher's decoded text (GBK pages included) when there is one.
+    out.links = page_links(res);  // resolved, http(s) only, bounded (web/html_links.h)
     std::set<std::string> dup;
-    for (auto& abs : links) {
+    for (auto& link : *out.links) {
+      const std::string& abs = link.url;
       UrlParts p;
       if (!parse_url(abs, &p)) continue;
       if (!hosts_.count(p.host) && !domains_.count(registrable_domain(p.host))) continue;
@@ -66,8 +57,8 @@ class LinkSpider : public Spider {
       r.kind = "page";
       r.depth = res.request.depth + 1;
       r.priority = -r.depth;  // breadth first within a host
-      out.push_back(std::move(r));
-      if (out.size() >= 2000) break;  // one page cannot flood the frontier
+      out.requests.push_back(std::move(r));
+      if (out.requests.size() >= 2000) break;  // one page cannot flood the frontier
     }
     return out;
   }

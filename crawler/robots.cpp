@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "crawler/url.h"
+#include "web/url.h"
 
 namespace odh {
 namespace {

@@ -9,7 +9,6 @@
 #include <set>
 
 #include "parsers/labels.h"
-#include "parsers/links.h"
 #include "parsers/normalize.h"
 
 namespace odh {
@@ -180,7 +179,7 @@ RawRecord cms_item_record(const HtmlDoc& doc, const std::string& page_url, const
 
 namespace {
 
-class CmsSpider : public Spider, public LinkReporter {
+class CmsSpider : public Spider {
  public:
   CmsSpider(const Site& site, ParseSink& sink) : site_(site), sink_(sink), dict_(LabelDictionary::shipped()) {
     auto get = [&](const char* k) {
@@ -208,28 +207,19 @@ class CmsSpider : public Spider, public LinkReporter {
     return out;
   }
 
-  bool take_links(std::vector<std::string>* out) override {
-    if (!links_ready_) return false;
-    *out = std::move(links_);
-    links_.clear();
-    links_ready_ = false;
-    return true;
-  }
-
-  std::vector<FetchRequest> on_result(const FetchResult& r) override {
-    std::vector<FetchRequest> out;
-    links_.clear();
-    links_ready_ = false;
+  SpiderOutput on_result(const FetchResult& r) override {
+    SpiderOutput result;
+    std::vector<FetchRequest>& out = result.requests;
     if (r.status < 200 || r.status >= 300 || !r.error_class.empty()) {
       sink_.issue(site_.id, r.request.url, "http-error",
                   r.error_class.empty() ? "status " + std::to_string(r.status) : r.error_class);
-      return out;
+      return result;
     }
     const std::string& html = r.text.empty() ? r.body : r.text;
     const std::string& url = r.final_url.empty() ? r.request.url : r.final_url;
     HtmlDoc doc(html);
-    collect_links(doc.root().raw(), url, r.charset, &links_);
-    links_ready_ = true;
+    result.links.emplace();
+    collect_links(doc.root().raw(), url, r.charset, &*result.links);
     if (r.request.kind == "list") {
       auto items = cms_list_items(doc, url, items_, link_);
       if (items.empty()) sink_.issue(site_.id, url, "no-items", "no item list found on the column page");
@@ -260,7 +250,7 @@ class CmsSpider : public Spider, public LinkReporter {
       if (row.title.empty()) sink_.issue(site_.id, url, "no-title", "item page without a title");
       sink_.dataset(std::move(row));
     }
-    return out;
+    return result;
   }
 
  private:
@@ -276,8 +266,6 @@ class CmsSpider : public Spider, public LinkReporter {
   Site site_;
   ParseSink& sink_;
   const LabelDictionary& dict_;
-  std::vector<std::string> links_;  // of the page in on_result
-  bool links_ready_ = false;
   FamilySpec spec_;
   std::string items_, link_, next_, title_, date_;
   int max_pages_ = 500, pages_ = 0;

@@ -13,7 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "parsers/engine.h"
+#include "parsers/html.h"
+#include "parsers/parsers.h"
 
 namespace odh {
 

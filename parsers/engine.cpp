@@ -1,17 +1,20 @@
 // The family engine: one Spider for every spec-driven source (HTML list/detail, JSON APIs, JSON
 // envelopes holding HTML or JSON text, CKAN/data.json/Socrata/ODS lists, DCAT documents).
-#include "parsers/engine.h"
+#include "parsers/parsers.h"
 
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <filesystem>
 #include <regex>
 #include <set>
 
 #include "parsers/intl_spiders.h"
 #include "parsers/json_util.h"
 #include "parsers/labels.h"
-#include "parsers/links.h"
+#include "parsers/cms.h"
+#include "parsers/html.h"
+#include "parsers/session_spider.h"
 #include "parsers/normalize.h"
 
 namespace odh {
@@ -265,40 +268,11 @@ DatasetRow build_dataset(const RawRecord& rec, const std::string& portal_id, con
   return d;
 }
 
-// ---- StoreSink ---------------------------------------------------------------------------------
-
-void StoreSink::dataset(DatasetRow&& row) {
-  for (auto& f : row.fields)
-    if (f.canonical.empty()) ++unknown_labels[{row.portal_id, f.label}];
-  auto pk = store_.write_dataset(run_, row);
-  ++datasets;
-  if (!row.topic_raw.empty()) store_.write_topic(run_, row.portal_id, row.topic_raw, row.theme, std::nullopt);
-  // A catalogue entry offered as an API (format 接口/api) is also an API of the portal.
-  for (auto& x : row.distributions)
-    if (x.format == "api") {
-      store_.write_api(run_,
-                       {row.portal_id, row.source_id, row.title, row.publisher, row.url, pk, row.fetch_id});
-      ++apis;
-      break;
-    }
-}
-
-void StoreSink::api(ApiRow&& row) {
-  store_.write_api(run_, row);
-  ++apis;
-}
-
-void StoreSink::issue(const std::string& portal_id, const std::string& url, const std::string& kind,
-                      const std::string& message) {
-  store_.write_issue(run_, portal_id, url, kind, message);
-  ++issues;
-}
-
 // ---- FamilySpider ------------------------------------------------------------------------------
 
 namespace {
 
-class FamilySpider : public Spider, public LinkReporter {
+class FamilySpider : public Spider {
  public:
   FamilySpider(const Site& site, FamilySpec spec, ParseSink& sink)
       : site_(site), spec_(std::move(spec)), sink_(sink), dict_(LabelDictionary::shipped()) {
@@ -337,18 +311,9 @@ class FamilySpider : public Spider, public LinkReporter {
     return out;
   }
 
-  bool take_links(std::vector<std::string>* out) override {
-    if (!links_ready_) return false;
-    *out = std::move(links_);
-    links_.clear();
-    links_ready_ = false;
-    return true;
-  }
-
-  std::vector<FetchRequest> on_result(const FetchResult& r) override {
-    std::vector<FetchRequest> out;
-    links_.clear();
-    links_ready_ = false;
+  SpiderOutput on_result(const FetchResult& r) override {
+    SpiderOutput out;
+    links_ = &out.links;
     try {
       if (r.status < 200 || r.status >= 300 || !r.error_class.empty()) {
         sink_.issue(site_.id, r.request.url, "http-error",
@@ -358,14 +323,15 @@ class FamilySpider : public Spider, public LinkReporter {
       json meta = json::parse(r.request.meta.empty() ? "{}" : r.request.meta, nullptr, false);
       if (!meta.is_object()) meta = json::object();
       if (r.request.kind == "list")
-        on_list(r, meta, out);
+        on_list(r, meta, out.requests);
       else if (r.request.kind == "category")
-        on_categories(r, meta, out);
+        on_categories(r, meta, out.requests);
       else if (r.request.kind == "detail")
         on_detail(r, meta);
     } catch (const std::exception& e) {  // defensive: content must never abort a crawl
       sink_.issue(site_.id, r.request.url, "parser-error", e.what());
     }
+    links_ = nullptr;
     return out;
   }
 
@@ -410,8 +376,7 @@ class FamilySpider : public Spider, public LinkReporter {
     const std::string& body = r.text.empty() ? r.body : r.text;
     HtmlDoc html(body);
     auto root = html.root();
-    collect_links(root.raw(), r.final_url.empty() ? r.request.url : r.final_url, r.charset, &links_);
-    links_ready_ = true;
+    report_links(root, r);
     std::regex re(c.pattern);
     std::set<std::string> seen;
     for (auto& n : root.select(c.items)) {
@@ -437,122 +402,169 @@ class FamilySpider : public Spider, public LinkReporter {
     const json* obj = nullptr;
   };
 
+  // The page's out-links, from the tree just parsed (the harvest records them; no second parse).
+  void report_links(const HtmlNode& root, const FetchResult& r) {
+    if (!links_) return;
+    links_->emplace();
+    collect_links(root.raw(), r.final_url.empty() ? r.request.url : r.final_url, r.charset, &**links_);
+  }
+
+  // What one list page holds, whatever its format.
+  struct ListPage {
+    std::vector<Item> items;
+    std::optional<std::int64_t> total, pages;
+    json doc;                       // json lists: the document the items point into
+    std::unique_ptr<HtmlDoc> html;  // html lists (and json envelopes holding HTML)
+  };
+
+  // A list page: its items become records or detail requests, then the next page is asked for.
+  // Steps: (document catalogues apart) read the page → items → records or detail requests → next page.
   void on_list(const FetchResult& r, const json& meta, std::vector<FetchRequest>& out) {
     size_t li = meta.value("list", 0);
     int page = meta.value("page", 1);
     if (li >= spec_.lists.size()) return;
     const ListSpec& l = spec_.lists[li];
-    const std::string& base_url = r.final_url.empty() ? r.request.url : r.final_url;
-    const std::string& body = r.text.empty() ? r.body : r.text;
-    std::vector<Item> items;
-    std::optional<std::int64_t> total, pages;
-    json doc;
-    std::unique_ptr<HtmlDoc> html;
-
     if (l.format == "rdf" || l.format == "turtle" || l.format == "jsonld") {
-      std::string err;
-      auto recs = records_from_document("dcat-" + l.format, body, &err, r.request.url);
-      if (!err.empty()) sink_.issue(site_.id, r.request.url, "bad-document", err);
-      for (auto& rec : recs) emit(rec, r, l, r.request.depth);
-      // Hydra-paged catalogues (ckanext-dcat, DCAT-AP aggregators): follow hydra:nextPage on the
-      // same origin, each page once, within max_pages.
-      std::string next = resolve_url(base_url, hydra_next_page(l.format, body));
-      if (!next.empty() && origin_of(next) == origin_of(base_url) && page - l.start + 1 < l.max_pages &&
-          seen_pages_.insert(next).second) {
-        seen_pages_.insert(r.request.url);
-        FetchRequest q = list_request(li, page + 1);
-        q.url = next;
-        out.push_back(std::move(q));
-      }
+      on_document_list(r, li, page, out);
       return;
     }
-    if (l.format == "json") {
-      std::string err;
-      if (!detail::parse_json(body, doc, &err)) {
-        sink_.issue(site_.id, r.request.url, "bad-json", err);
-        return;
-      }
-      if (!l.json_string.empty()) {  // a member holding JSON text (gd-opendata dataList, jincheng jsonStr)
-        const json* s = detail::jpath(doc, l.json_string);
-        json inner;
-        if (!s || !s->is_string() || !detail::parse_json(s->get<std::string>(), inner, &err)) {
-          sink_.issue(site_.id, r.request.url, "bad-json",
-                      "json_string " + l.json_string + " is not JSON text");
-          return;
-        }
-        doc = std::move(inner);
-      }
-      if (!l.html.empty()) {  // an envelope holding HTML (jdop)
-        const json* h = detail::jpath(doc, l.html);
-        html = std::make_unique<HtmlDoc>(h && h->is_string() ? h->get<std::string>() : std::string());
-      }
-    } else {
-      html = std::make_unique<HtmlDoc>(body);
-      collect_links(html->root().raw(), base_url, r.charset, &links_);
-      links_ready_ = true;
-    }
+    ListPage lp;
+    if (!read_list_page(r, l, lp)) return;
+    if (lp.html)
+      html_items(r, li, lp);
+    else
+      json_items(r, l, lp);
+    items_to_requests(r, li, lp.items, out);
+    next_list_page(meta, li, page, lp, out);
+  }
 
-    if (html) {
-      auto root = html->root();
-      if (!l.total.empty()) total = parse_count(root.select_one(l.total).text());
-      if (!l.pages.empty()) {
-        auto [sel, attr] = sel_attr(l.pages);
-        auto nodes = root.select(sel);
-        if (!nodes.empty()) {
-          std::string t = attr.empty() ? nodes.back().text() : nodes.back().attr(attr);
-          pages = pages_re_[li] ? pages_from(t, *pages_re_[li]) : parse_count(t);
-        }
-      } else if (pages_re_[li]) {
-        pages = pages_from(root.select_one("html").text(), *pages_re_[li]);  // the document node has no text
-      }
-      for (auto& n : root.select(l.items)) {
-        Item it;
-        auto [lsel, lattr] = sel_attr(l.link.empty() ? "a" : l.link);
-        HtmlNode a = n.tag() == "a" && l.link.empty() ? n : n.select_one(lsel);
-        if (a) it.link = resolve_url(base_url, a.attr(lattr.empty() ? "href" : lattr));
-        if (l.id.rfind("param:", 0) == 0) {
-          it.id = query_param(it.link, l.id.substr(6));
-        } else if (!l.id.empty()) {
-          auto v = html_values(n, l.id);
-          if (!v.empty()) it.id = v.front();
-        }
-        if (it.id.empty() && !it.link.empty()) {  // last path segment of the link
-          std::string p = it.link.substr(0, it.link.find_first_of("?#"));
-          it.id = p.substr(p.rfind('/') + 1);
-        }
-        it.formats = html_values(n, l.formats);
-        it.vars["item.title"] = a ? a.text() : "";
-        if (!it.link.empty() || !it.id.empty()) items.push_back(std::move(it));
-      }
-    } else {
-      total = json_count(doc, l.total);
-      pages = json_count(doc, l.pages);
-      const json* arr = detail::jpath(doc, l.items);
-      if (!arr || !arr->is_array()) {
-        if (!arr) sink_.issue(site_.id, r.request.url, "no-items", "path '" + l.items + "' not found");
-      } else {
-        for (const auto& x : *arr) {
-          Item it;
-          it.obj = &x;
-          if (!l.id.empty())
-            if (const json* v = detail::jpath(x, l.id)) it.id = detail::scalar_text(*v);
-          if (!l.link.empty())
-            if (const json* v = detail::jpath(x, l.link))
-              it.link = resolve_url(base_url, detail::scalar_text(*v));
-          if (!l.formats.empty())
-            for (const json* v : detail::jpath_all(x, l.formats))
-              it.formats.push_back(detail::scalar_text(*v));
-          if (x.is_object())
-            for (auto jt = x.begin(); jt != x.end(); ++jt)
-              if (jt.value().is_primitive() && !jt.value().is_null())
-                it.vars["item." + jt.key()] = detail::scalar_text(jt.value());
-          items.push_back(std::move(it));
-        }
-      }
+  // A DCAT catalogue page: every record at once; hydra:nextPage is followed on the same origin, each
+  // page once, within max_pages (ckanext-dcat, DCAT-AP aggregators).
+  void on_document_list(const FetchResult& r, size_t li, int page, std::vector<FetchRequest>& out) {
+    const ListSpec& l = spec_.lists[li];
+    const std::string& base_url = r.final_url.empty() ? r.request.url : r.final_url;
+    const std::string& body = r.text.empty() ? r.body : r.text;
+    std::string err;
+    auto recs = records_from_document("dcat-" + l.format, body, &err, r.request.url);
+    if (!err.empty()) sink_.issue(site_.id, r.request.url, "bad-document", err);
+    for (auto& rec : recs) emit(rec, r, l, r.request.depth);
+    std::string next = resolve_url(base_url, hydra_next_page(l.format, body));
+    if (!next.empty() && origin_of(next) == origin_of(base_url) && page - l.start + 1 < l.max_pages &&
+        seen_pages_.insert(next).second) {
+      seen_pages_.insert(r.request.url);
+      FetchRequest q = list_request(li, page + 1);
+      q.url = next;
+      out.push_back(std::move(q));
     }
+  }
 
-    // Records or detail requests.
-    bool direct = spec_.detail.request.url.empty() || !l.convert.empty();
+  // Parses the page as its list format says: JSON (possibly JSON inside a string, or HTML inside
+  // JSON) or HTML. False (with a parse issue) when the page is not what the spec expects.
+  bool read_list_page(const FetchResult& r, const ListSpec& l, ListPage& lp) {
+    const std::string& body = r.text.empty() ? r.body : r.text;
+    if (l.format != "json") {
+      lp.html = std::make_unique<HtmlDoc>(body);
+      report_links(lp.html->root(), r);
+      return true;
+    }
+    std::string err;
+    if (!detail::parse_json(body, lp.doc, &err)) {
+      sink_.issue(site_.id, r.request.url, "bad-json", err);
+      return false;
+    }
+    if (!l.json_string.empty()) {  // a member holding JSON text (gd-opendata dataList, jincheng jsonStr)
+      const json* s = detail::jpath(lp.doc, l.json_string);
+      json inner;
+      if (!s || !s->is_string() || !detail::parse_json(s->get<std::string>(), inner, &err)) {
+        sink_.issue(site_.id, r.request.url, "bad-json", "json_string " + l.json_string + " is not JSON text");
+        return false;
+      }
+      lp.doc = std::move(inner);
+    }
+    if (!l.html.empty()) {  // an envelope holding HTML (jdop)
+      const json* h = detail::jpath(lp.doc, l.html);
+      lp.html = std::make_unique<HtmlDoc>(h && h->is_string() ? h->get<std::string>() : std::string());
+    }
+    return true;
+  }
+
+  // Items, total and page count of an HTML list (selectors of the spec).
+  void html_items(const FetchResult& r, size_t li, ListPage& lp) {
+    const ListSpec& l = spec_.lists[li];
+    const std::string& base_url = r.final_url.empty() ? r.request.url : r.final_url;
+    auto root = lp.html->root();
+    if (!l.total.empty()) lp.total = parse_count(root.select_one(l.total).text());
+    if (!l.pages.empty()) {
+      auto [sel, attr] = sel_attr(l.pages);
+      auto nodes = root.select(sel);
+      if (!nodes.empty()) {
+        std::string t = attr.empty() ? nodes.back().text() : nodes.back().attr(attr);
+        lp.pages = pages_re_[li] ? pages_from(t, *pages_re_[li]) : parse_count(t);
+      }
+    } else if (pages_re_[li]) {
+      lp.pages = pages_from(root.select_one("html").text(), *pages_re_[li]);  // the document node has no text
+    }
+    for (auto& n : root.select(l.items)) {
+      Item it;
+      auto [lsel, lattr] = sel_attr(l.link.empty() ? "a" : l.link);
+      HtmlNode a = n.tag() == "a" && l.link.empty() ? n : n.select_one(lsel);
+      if (a) it.link = resolve_url(base_url, a.attr(lattr.empty() ? "href" : lattr));
+      if (l.id.rfind("param:", 0) == 0) {
+        it.id = query_param(it.link, l.id.substr(6));
+      } else if (!l.id.empty()) {
+        auto v = html_values(n, l.id);
+        if (!v.empty()) it.id = v.front();
+      }
+      if (it.id.empty() && !it.link.empty()) {  // last path segment of the link
+        std::string p = it.link.substr(0, it.link.find_first_of("?#"));
+        it.id = p.substr(p.rfind('/') + 1);
+      }
+      it.formats = html_values(n, l.formats);
+      it.vars["item.title"] = a ? a.text() : "";
+      if (!it.link.empty() || !it.id.empty()) lp.items.push_back(std::move(it));
+    }
+  }
+
+  // Items, total and page count of a JSON list (paths of the spec).
+  void json_items(const FetchResult& r, const ListSpec& l, ListPage& lp) {
+    const std::string& base_url = r.final_url.empty() ? r.request.url : r.final_url;
+    lp.total = json_count(lp.doc, l.total);
+    lp.pages = json_count(lp.doc, l.pages);
+    const json* arr = detail::jpath(lp.doc, l.items);
+    if (!arr || !arr->is_array()) {
+      if (!arr) sink_.issue(site_.id, r.request.url, "no-items", "path '" + l.items + "' not found");
+      return;
+    }
+    for (const auto& x : *arr) {
+      Item it;
+      it.obj = &x;
+      if (!l.id.empty())
+        if (const json* v = detail::jpath(x, l.id)) it.id = detail::scalar_text(*v);
+      if (!l.link.empty())
+        if (const json* v = detail::jpath(x, l.link)) it.link = resolve_url(base_url, detail::scalar_text(*v));
+      if (!l.formats.empty())
+        for (const json* v : detail::jpath_all(x, l.formats)) it.formats.push_back(detail::scalar_text(*v));
+      if (x.is_object())
+        for (auto jt = x.begin(); jt != x.end(); ++jt)
+          if (jt.value().is_primitive() && !jt.value().is_null())
+            it.vars["item." + jt.key()] = detail::scalar_text(jt.value());
+      lp.items.push_back(std::move(it));
+    }
+  }
+
+  // Each item is a record of its own (no detail stage, or a converter) or a detail request.
+  void items_to_requests(const FetchResult& r, size_t li, const std::vector<Item>& items,
+                         std::vector<FetchRequest>& out) {
+    const ListSpec& l = spec_.lists[li];
+    const std::string& base_url = r.final_url.empty() ? r.request.url : r.final_url;
+    const bool direct = spec_.detail.request.url.empty() || !l.convert.empty();
+    auto item_vars = [&](const Item& it) {
+      auto vars = vars_;
+      vars["id"] = it.id;
+      vars["link"] = it.link;
+      for (auto& [k, v] : it.vars) vars[k] = v;
+      return vars;
+    };
     for (auto& it : items) {
       if (direct) {
         RawRecord rec;
@@ -561,23 +573,14 @@ class FamilySpider : public Spider, public LinkReporter {
         if (it.obj) detail::convert_item(l.convert.empty() ? "fields" : l.convert, *it.obj, rec);
         if (rec.source_id.empty()) rec.source_id = it.id;
         for (auto& f : it.formats) rec.formats.push_back(f);
-        if (!spec_.detail.page_url.empty()) {
-          auto vars = vars_;
-          vars["id"] = it.id;
-          vars["link"] = it.link;
-          for (auto& [k, v] : it.vars) vars[k] = v;
-          rec.url = expand(spec_.detail.page_url, vars);
-        }
+        if (!spec_.detail.page_url.empty()) rec.url = expand(spec_.detail.page_url, item_vars(it));
         if (rec.url.empty()) rec.url = it.link;
         emit(rec, r, l, r.request.depth);
         continue;
       }
-      auto vars = vars_;
-      vars["id"] = it.id;
-      vars["link"] = it.link;
-      for (auto& [k, v] : it.vars) vars[k] = v;
       RequestTemplate t = spec_.detail.request;
       if (!l.detail_url.empty()) t.url = l.detail_url;
+      const auto vars = item_vars(it);
       FetchRequest q = make_request(t, vars);
       if (q.url.empty()) continue;
       // The same record listed twice (several categories, shifting pages) is fetched once.
@@ -590,20 +593,24 @@ class FamilySpider : public Spider, public LinkReporter {
       q.headers.emplace_back("Referer", base_url);
       out.push_back(std::move(q));
     }
+  }
 
-    // Paging.
-    if (l.paging == "none" || items.empty()) return;
+  // The next page of the list, unless this page was the last (page count, total, an empty page, or a
+  // portal answering every page number with the same last page).
+  void next_list_page(const json& meta, size_t li, int page, const ListPage& lp, std::vector<FetchRequest>& out) {
+    const ListSpec& l = spec_.lists[li];
+    if (l.paging == "none" || lp.items.empty()) return;
     int index = page - l.start + 1;  // 1-based page index
     if (index >= l.max_pages) return;
-    if (pages) {
-      if (index >= *pages) return;
-    } else if (total) {
-      if (static_cast<std::int64_t>(index) * l.size >= *total) return;
+    if (lp.pages) {
+      if (index >= *lp.pages) return;
+    } else if (lp.total) {
+      if (static_cast<std::int64_t>(index) * l.size >= *lp.total) return;
     }
     // Guard against portals that answer every page number with the same last page.
     const json cat = meta.contains("cat") ? meta["cat"] : json();
     std::string key = std::to_string(li) + (cat.is_object() ? cat.dump() : "");
-    std::string sig = items.front().id + "|" + items.front().link;
+    std::string sig = lp.items.front().id + "|" + lp.items.front().link;
     if (last_sig_.count(key) && last_sig_[key] == sig) return;
     last_sig_[key] = sig;
     out.push_back(list_request(li, page + 1, cat));
@@ -644,8 +651,7 @@ class FamilySpider : public Spider, public LinkReporter {
     } else {
       HtmlDoc html(body);
       auto root = html.root();
-      collect_links(root.raw(), r.final_url.empty() ? r.request.url : r.final_url, r.charset, &links_);
-      links_ready_ = true;
+      report_links(root, r);
       if (!d.title.empty()) rec.title = root.select_one(d.title).text();
       if (rec.title.empty() && !d.title_own_text.empty())
         rec.title = root.select_one(d.title_own_text).own_text();
@@ -700,8 +706,8 @@ class FamilySpider : public Spider, public LinkReporter {
   std::map<std::string, std::string> last_sig_;  // list (+ category) → first item of the last page
   std::set<std::string> seen_details_;
   std::vector<std::optional<std::regex>> pages_re_;  // per list
-  std::vector<std::string> links_;                   // of the page in on_result, when parsed as HTML
-  bool links_ready_ = false;
+  // The links of the page in on_result, when it is parsed as HTML (set by report_links).
+  std::optional<std::vector<PageLink>>* links_ = nullptr;
   std::set<std::string> seen_pages_;  // hydra pages already requested
 };
 
@@ -717,7 +723,7 @@ size_t drive(Spider& spider, const FetchFn& fetch, size_t max_requests) {
     ++n;
     FetchResult res = fetch(req);
     res.request = std::move(req);
-    for (auto& f : spider.on_result(res)) q.push_back(std::move(f));
+    for (auto& f : spider.on_result(res).requests) q.push_back(std::move(f));
   }
   return n;
 }
@@ -729,6 +735,18 @@ std::unique_ptr<Spider> make_spider(const Site& site, FamilySpec spec, ParseSink
 
 std::unique_ptr<Spider> make_spider(const Site& site, ParseSink& sink) {
   return make_spider(site, load_family(site.family), sink);
+}
+
+bool has_engine(const Site& site) {
+  if (site.family == "embedded-cms") return true;
+  std::error_code ec;
+  return std::filesystem::exists(data_dir() / "families" / (site.family + ".yaml"), ec);
+}
+
+std::unique_ptr<Spider> make_site_spider(const Site& site, ParseSink& sink) {
+  // Every site gets a cookie jar and the JS-cookie gate solver (parsers/session_spider.h).
+  if (site.family == "embedded-cms") return make_session_spider(make_cms_spider(site, sink));
+  return make_session_spider(make_spider(site, sink));
 }
 
 }  // namespace odh

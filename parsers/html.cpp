@@ -260,37 +260,7 @@ void collect_text(const GumboNode* root, bool keep_lines, bool own_only, std::st
   }
 }
 
-std::string collapse(std::string_view s, bool keep_lines) {
-  std::string out;
-  bool space = false, nl = false;
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = 1;
-    bool ws = c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0)
-      ws = true, len = 2;  // NBSP
-    if (c == 0xE3 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-        static_cast<unsigned char>(s[i + 2]) == 0x80)
-      ws = true, len = 3;  // U+3000
-    if (c == '\n') {
-      if (keep_lines)
-        nl = true;
-      else
-        space = true;
-    } else if (ws) {
-      space = true;
-    } else {
-      if (nl && !out.empty())
-        out += '\n';
-      else if (space && !out.empty() && out.back() != '\n')
-        out += ' ';
-      space = nl = false;
-      out.append(s.substr(i, len));
-    }
-    i += len;
-  }
-  return out;
-}
+std::string collapse(std::string_view s, bool keep_lines) { return collapse_whitespace(s, keep_lines); }
 
 bool ends_with_colon(std::string_view s) {
   return (!s.empty() && s.back() == ':') || (s.size() >= 3 && s.substr(s.size() - 3) == "：");

@@ -12,12 +12,12 @@
 #include <utility>
 #include <vector>
 
+#include "web/html_links.h"
+
 typedef struct GumboInternalNode GumboNode;
 typedef struct GumboInternalOutput GumboOutput;
 
 namespace odh {
-
-inline constexpr size_t kMaxHtmlBytes = 8 << 20;
 
 class HtmlNode {
  public:

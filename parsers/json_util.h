@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "parsers/engine.h"
+#include "parsers/parsers.h"
 
 namespace odh::detail {
 

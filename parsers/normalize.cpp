@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "core/core.h"
-#include "crawler/charset.h"
+#include "web/charset.h"
 
 namespace odh {
 namespace {

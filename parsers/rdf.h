@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "parsers/engine.h"
+#include "parsers/parsers.h"
 
 namespace odh::rdf {
 

@@ -6,7 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "parsers/engine.h"
+#include "parsers/parsers.h"
 
 namespace odh {
 namespace {
@@ -84,19 +84,16 @@ std::optional<GateCookie> solve_expression(const std::string& body, size_t at) {
   return name_value(out);
 }
 
-class SessionSpider : public Spider, public LinkReporter {
+class SessionSpider : public Spider {
  public:
   SessionSpider(std::unique_ptr<Spider> inner, int max_retries)
       : inner_(std::move(inner)), max_(max_retries) {}
 
   std::vector<FetchRequest> start_requests() override { return decorate(inner_->start_requests()); }
 
-  bool take_links(std::vector<std::string>* out) override {
-    return forward_links(inner_.get(), inner_saw_last_, out);
-  }
-
-  std::vector<FetchRequest> on_result(const FetchResult& r) override {
-    inner_saw_last_ = false;
+  // A gate answer is retried here (the inner spider never sees it); anything else goes to the inner
+  // spider, whose links are the page's.
+  SpiderOutput on_result(const FetchResult& r) override {
     // Whether the request carried the jar as it is now (a new session's Set-Cookie counts as current).
     bool current = sent_cookie(r.request) == jar_cookie();
     for (const auto& [k, v] : r.response_headers)
@@ -111,12 +108,15 @@ class SessionSpider : public Spider, public LinkReporter {
           if (current) jar_[c->name] = c->value;
           FetchRequest again = r.request;
           again.priority += 100;  // before the queue, so the answer is used while it is fresh
-          return decorate({again});
+          SpiderOutput out;
+          out.requests = decorate({again});
+          return out;
         }
       }
     }
-    inner_saw_last_ = true;
-    return decorate(inner_->on_result(r));
+    SpiderOutput out = inner_->on_result(r);
+    out.requests = decorate(std::move(out.requests));
+    return out;
   }
 
  private:
@@ -153,7 +153,6 @@ class SessionSpider : public Spider, public LinkReporter {
   }
 
   std::unique_ptr<Spider> inner_;
-  bool inner_saw_last_ = false;  // the last on_result went to inner_ (its links are this page's)
   int max_;
   std::map<std::string, std::string> jar_;
   std::map<std::string, int> tries_;

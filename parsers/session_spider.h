@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "crawler/fetch.h"
+#include "web/fetch.h"
 
 namespace odh {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "crawler/fetch.h"
+#include "web/fetch.h"
 
 namespace odh {
 

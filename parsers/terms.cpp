@@ -5,10 +5,9 @@
 #include <initializer_list>
 #include <set>
 
-#include "crawler/url.h"
-#include "parsers/engine.h"
+#include "web/url.h"
+#include "parsers/parsers.h"
 #include "parsers/html.h"
-#include "store/store.h"
 
 namespace odh::terms {
 namespace {
@@ -249,135 +248,21 @@ std::string page_text(std::string_view html) {
   return (body ? body : doc.root()).text(true);
 }
 
-std::vector<std::pair<std::string, std::string>> find_terms_links(std::string_view html,
-                                                                  const std::string& base_url, size_t limit) {
-  std::vector<std::pair<std::string, std::string>> out;
-  if (!has(html.substr(0, kMaxHtmlBytes), {"协议", "声明", "条款", "隐私", "须知"})) return out;  // cheap
-  auto base = Url::parse(base_url);
-  if (!base) return out;
-  HtmlDoc doc(html);
-  std::set<std::string> seen;
-  for (auto& a : doc.select("a[href]")) {
-    std::string label = a.text();
-    if (!is_terms_title(label) && !is_terms_title(a.attr("title"))) continue;
-    std::string href = a.attr("href");
-    if (href.rfind("javascript:", 0) == 0 || href.rfind("mailto:", 0) == 0) continue;
-    auto u = Url::parse(href, &*base);
-    if (!u) continue;
-    std::string abs = u->href(true);
-    if (abs.rfind("http://", 0) != 0 && abs.rfind("https://", 0) != 0) continue;
-    if (!seen.insert(abs).second) continue;
-    out.emplace_back(abs, label.empty() ? a.attr("title") : label);
+std::vector<PageLink> terms_links(const std::vector<PageLink>& links, size_t limit) {
+  std::vector<PageLink> out;
+  std::set<std::string_view> seen;
+  for (auto& l : links) {
     if (out.size() >= limit) break;
+    if (!is_terms_title(l.text) && !is_terms_title(l.title)) continue;
+    if (!seen.insert(l.url).second) continue;
+    out.push_back(l);
+    if (out.back().text.empty()) out.back().text = l.title;
   }
   return out;
 }
 
-namespace {
-
-bool is_html(const FetchResult& r) {
-  for (auto& [k, v] : r.response_headers)
-    if (strcasecmp(k.c_str(), "Content-Type") == 0) return v.find("html") != std::string::npos;
-  std::string_view b = r.text.empty() ? std::string_view(r.body) : std::string_view(r.text);
-  return b.substr(0, 512).find('<') != std::string_view::npos;
-}
-
-class TermsSpider : public Spider, public LinkReporter {
- public:
-  TermsSpider(std::unique_ptr<Spider> inner, const Site& site, Store& store, std::int64_t run)
-      : inner_(std::move(inner)), site_id_(site.id), urls_(site.urls), store_(store), run_(run) {}
-
-  std::vector<FetchRequest> start_requests() override {
-    auto out = inner_->start_requests();
-    for (auto& q : out) note(q);
-    // The entry page and its host's root (an embedded column's footer links are on the site's home).
-    std::vector<std::string> homes;
-    if (!urls_.empty()) {
-      homes.push_back(urls_[0]);
-      if (auto u = Url::parse(urls_[0]); u && u->is_special()) {
-        if (auto root = Url::parse("/", &*u)) homes.push_back(root->href(true));
-      }
-    }
-    for (auto& h : homes) {
-      if (requested_.count(h)) continue;
-      FetchRequest q;
-      q.site_id = site_id_;
-      q.url = h;
-      q.kind = "terms-home";
-      q.priority = 5;
-      requested_.insert(q.url);
-      out.push_back(std::move(q));
-    }
-    return out;
-  }
-
-  bool take_links(std::vector<std::string>* out) override {
-    return forward_links(inner_.get(), inner_saw_last_, out);
-  }
-
-  std::vector<FetchRequest> on_result(const FetchResult& r) override {
-    std::vector<FetchRequest> out;
-    const bool mine = r.request.kind == "terms" || r.request.kind == "terms-home";
-    inner_saw_last_ = !mine;
-    if (!mine) {
-      out = inner_->on_result(r);
-      for (auto& q : out) note(q);
-    }
-    if (r.status < 200 || r.status >= 300 || !is_html(r)) return out;
-    const std::string& html = r.text.empty() ? r.body : r.text;
-    try {
-      if (terms_urls_.count(r.request.url) && classified_.insert(r.request.url).second) {
-        write(r, html);
-        return out;
-      }
-      if (scanned_ >= 200 || terms_urls_.size() >= 8) return out;
-      ++scanned_;
-      const std::string& base = r.final_url.empty() ? r.request.url : r.final_url;
-      for (auto& [url, label] : find_terms_links(html, base)) {
-        if (terms_urls_.size() >= 8) break;
-        if (!same_site_scope(url, urls_) || !terms_urls_.insert(url).second) continue;
-        if (requested_.count(url)) continue;  // the inner spider fetches it; classified when it returns
-        FetchRequest q;
-        q.site_id = site_id_;
-        q.url = url;
-        q.kind = "terms";
-        q.depth = r.request.depth + 1;
-        q.priority = 5;
-        requested_.insert(url);
-        out.push_back(std::move(q));
-      }
-    } catch (const std::exception&) {
-      // Hostile content never aborts the crawl; the page simply yields no terms rows.
-    }
-    return out;
-  }
-
- private:
-  void note(const FetchRequest& q) {
-    if (q.method == "GET" && q.body.empty()) requested_.insert(q.url);
-  }
-
-  void write(const FetchResult& r, const std::string& html) {
-    for (const auto& v : classify(page_text(html)))
-      store_.write_terms(run_, site_id_, r.request.url, aspect_id(v.aspect),
-                         verdict_label(v.aspect, v.stance), v.evidence, r.fetch_id);
-  }
-
-  std::unique_ptr<Spider> inner_;
-  bool inner_saw_last_ = false;  // the last on_result went to inner_ (its links are this page's)
-  std::string site_id_;
-  std::vector<std::string> urls_;
-  Store& store_;
-  std::int64_t run_;
-  std::set<std::string> requested_, terms_urls_, classified_;
-  int scanned_ = 0;
-};
-
-}  // namespace
-
-std::unique_ptr<Spider> terms_spider(std::unique_ptr<Spider> inner, const Site& site, Store& store,
-                                     std::int64_t run_id) {
-  return std::make_unique<TermsSpider>(std::move(inner), site, store, run_id);
+std::vector<PageLink> find_terms_links(std::string_view html, const std::string& base_url, size_t limit) {
+  return terms_links(extract_links(html, base_url, ""), limit);
 }
 
 }  // namespace odh::terms

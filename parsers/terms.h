@@ -24,12 +24,9 @@
 #include <utility>
 #include <vector>
 
-#include "crawler/fetch.h"
-#include "registry/registry.h"
+#include "web/fetch.h"
 
 namespace odh {
-
-class Store;
 
 namespace terms {
 
@@ -58,19 +55,13 @@ std::vector<Verdict> classify(std::string_view text);
 
 // Is this link text or page title the name of a terms page?
 bool is_terms_title(std::string_view text);
-// Terms-page links of an HTML page: (absolute URL, anchor text), document order, at most `limit`.
-std::vector<std::pair<std::string, std::string>> find_terms_links(std::string_view html,
-                                                                  const std::string& base_url,
-                                                                  size_t limit = 8);
+// The terms-page links among a page's links (web/html_links.h): those whose words (anchor text or
+// title) name a terms page, each URL once, document order, at most `limit`; `text` holds the name.
+std::vector<PageLink> terms_links(const std::vector<PageLink>& links, size_t limit = 8);
+// The same over an HTML text (parses it; for tests and `odh terms`-style offline use).
+std::vector<PageLink> find_terms_links(std::string_view html, const std::string& base_url, size_t limit = 8);
 // Visible text of an HTML page, one line per block.
 std::string page_text(std::string_view html);
-
-// Wraps a site's spider: also fetches the site's entry page (kind "terms-home") unless the inner spider
-// does, follows terms-page links found on any HTML page of the site (kind "terms", at most 8), and
-// writes one `terms` row per page and aspect (with the page's fetch_id). Results of its own requests
-// are not passed to `inner`. `store` must outlive the spider.
-std::unique_ptr<Spider> terms_spider(std::unique_ptr<Spider> inner, const Site& site, Store& store,
-                                     std::int64_t run_id);
 
 }  // namespace terms
 }  // namespace odh

@@ -10,6 +10,6 @@ out=build-fuzz/$target
 mkdir -p "$out/corpus"
 clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -I. \
   "tests/fuzz/libfuzzer/$target.cc" tests/fuzz/crawler_fuzz_targets.cpp \
-  crawler/robots.cpp crawler/url.cpp crawler/charset.cpp \
+  crawler/robots.cpp web/url.cpp web/charset.cpp \
   $(pkg-config --cflags --libs icu-uc icu-i18n) -o "$out/fuzz_$target"
 "$out/fuzz_$target" -max_total_time="$secs" -max_len=65536 "$out/corpus"

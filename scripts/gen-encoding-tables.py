@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Generate crawler/encoding_tables.inc from the WHATWG Encoding Standard data.
+"""Generate web/encoding_tables.inc from the WHATWG Encoding Standard data.
 
-Usage: scripts/gen-encoding-tables.py [WHATWG_ENCODING_DIR] > crawler/encoding_tables.inc
+Usage: scripts/gen-encoding-tables.py [WHATWG_ENCODING_DIR] > web/encoding_tables.inc
 Default dir: ../shared/peer-tests/whatwg-encoding (whatwg/encoding, CC-BY-4.0; see its
 PROVENANCE.md). Produces the label -> encoding name table, the gb18030 index (pointer ->
 BMP code point) and the gb18030 four-byte ranges table. Re-run when the standard changes;

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "crawler/crawl.h"
-#include "crawler/warc.h"
+#include "warc/warc.h"
 #include "registry/registry.h"
 
 namespace odh::test {

@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
-#include "crawler/charset.h"
+#include "web/charset.h"
 #include "crawler/robots.h"
-#include "crawler/url.h"
+#include "web/url.h"
 
 namespace odh::fuzz {
 namespace {

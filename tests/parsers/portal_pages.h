@@ -11,9 +11,8 @@
 #include <vector>
 
 #include "core/core.h"
-#include "parsers/engine.h"
+#include "parsers/parsers.h"
 #include "parsers/normalize.h"
-#include "parsers/replay.h"
 
 namespace testutil {
 

@@ -276,7 +276,7 @@ TEST_CASE("hostile content never crashes and is reported") {
       REQUIRE(!reqs.empty());
       odh::FetchResult r = ok(b);
       r.request = reqs[0];
-      std::vector<odh::FetchRequest> more;
+      odh::SpiderOutput more;
       CHECK_NOTHROW(more = sp->on_result(r));
       r.request.kind = "detail";
       r.request.meta = b;  // hostile meta too

@@ -12,9 +12,9 @@
 #include <set>
 
 #include "core/core.h"
-#include "parsers/engine.h"
+#include "parsers/parsers.h"
 #include "parsers/normalize.h"
-#include "parsers/replay.h"
+#include "harvest/harvest.h"
 #include "registry/registry.h"
 #include "sim/sim.h"
 

@@ -101,9 +101,9 @@ TEST_CASE("sentences, links and hostile input") {
       "<a title='法律声明' href='https://x.gov.cn/fl.html'><img></a></body></html>",
       "http://data.example.gov.cn/portal/index.html");
   REQUIRE(links.size() == 3);
-  CHECK(links[0].first == "http://data.example.gov.cn/terms/yhxy.html");
-  CHECK(links[1].first == "http://data.example.gov.cn/portal/mzsm.html");
-  CHECK(links[2].second == "法律声明");
+  CHECK(links[0].url == "http://data.example.gov.cn/terms/yhxy.html");
+  CHECK(links[1].url == "http://data.example.gov.cn/portal/mzsm.html");
+  CHECK(links[2].text == "法律声明");
   // Bounded: a huge page of repeated clauses and broken UTF-8 neither crashes nor explodes.
   std::string big;
   for (int i = 0; i < 200000; ++i) big += "用户不得将数据转让给第三方。\xff\xfe";

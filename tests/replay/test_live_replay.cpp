@@ -21,8 +21,8 @@
 
 #include "core/core.h"
 #include "metrics/metrics.h"
-#include "parsers/engine.h"
-#include "parsers/replay.h"
+#include "parsers/parsers.h"
+#include "harvest/harvest.h"
 #include "store/store.h"
 
 extern char** environ;

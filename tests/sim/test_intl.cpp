@@ -13,9 +13,9 @@
 #include <set>
 #include <sstream>
 
-#include "parsers/engine.h"
+#include "parsers/parsers.h"
 #include "parsers/labels.h"
-#include "parsers/replay.h"
+#include "harvest/harvest.h"
 #include "registry/international.h"
 #include "registry/registry.h"
 #include "sim/sim.h"

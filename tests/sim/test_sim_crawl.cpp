@@ -10,7 +10,7 @@
 #include <set>
 
 #include "crawl/crawl_util.h"
-#include "parsers/harvest.h"
+#include "harvest/harvest.h"
 #include "parsers/html.h"
 #include "parsers/session_spider.h"
 #include "sim/sim.h"
@@ -99,7 +99,7 @@ class ListSpider : public Spider {
     }
     return v;
   }
-  std::vector<FetchRequest> on_result(const FetchResult& r) override {
+  SpiderOutput on_result(const FetchResult& r) override {
     (*out_)[r.request.url] = r;
     return {};
   }

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "parsers/replay.h"
+#include "harvest/harvest.h"
 #include "registry/registry.h"
 #include "store/store.h"
 
@@ -36,7 +36,7 @@ void replay_group(const std::string& group) {
     REQUIRE_MESSAGE(s, id);
     sites.push_back(*s);
   }
-  WarcSnapshot snap(kDir + "/" + group);
+  warc::WarcSnapshot snap(kDir + "/" + group);
   CHECK(snap.problems.empty());
   auto db = std::filesystem::temp_directory_path() /
             ("odh-snap-" + group + "-" + std::to_string(::getpid()) + ".sqlite");

@@ -9,7 +9,7 @@
 #include <random>
 #include <sstream>
 
-#include "crawler/warc.h"
+#include "warc/warc.h"
 
 using namespace odh::warc;
 namespace fs = std::filesystem;

@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "crawler/warc_index.h"
+#include "warc/warc.h"
 
 using namespace odh::warc;
 

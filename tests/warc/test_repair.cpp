@@ -7,7 +7,7 @@
 #include <fstream>
 #include <random>
 
-#include "crawler/warc.h"
+#include "warc/warc.h"
 
 using namespace odh::warc;
 namespace fs = std::filesystem;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "crawler/warc.h"
+#include "warc/warc.h"
 
 using namespace odh::warc;
 

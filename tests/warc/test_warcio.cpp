@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "crawler/warc.h"
+#include "warc/warc.h"
 
 using namespace odh::warc;
 namespace fs = std::filesystem;

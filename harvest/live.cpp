@@ -1,9 +1,8 @@
-#include "parsers/harvest.h"
-
+// A live harvest: the crawler drives every site's spider stack; then portal status.
 #include <map>
 
 #include "core/core.h"
-#include "parsers/terms.h"
+#include "harvest/harvest.h"
 
 namespace odh {
 namespace {
@@ -58,8 +57,8 @@ void write_portal_status(Store& store, std::int64_t run_id, const std::vector<Si
   }
 }
 
-ParseSummary harvest_live(const std::vector<Site>& sites, const HarvestOptions& options, Store& store) {
-  ParseSummary sum;
+HarvestSummary harvest_live(const std::vector<Site>& sites, const HarvestOptions& options, Store& store) {
+  HarvestSummary sum;
   sum.run_id = store.begin_run(options.label, options.source, options.sites_file);
   StoreSink sink(store, sum.run_id);
   for (const auto& s : sites) {

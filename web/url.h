@@ -1,4 +1,4 @@
-// crawler/url.h — URLs per the WHATWG URL Standard (https://url.spec.whatwg.org/),
+// web/url.h — URLs per the WHATWG URL Standard (https://url.spec.whatwg.org/),
 // plus the normalisation and scope rules the crawler applies to them.
 //
 //   auto u = Url::parse("../list?page=2#top", "http://Data.GD.gov.cn:80/a/b/");
@@ -104,5 +104,10 @@ std::string scope_host(const Url& url);
 // http and https and www/no-www in redirects).
 bool same_site_scope(const Url& url, const std::vector<std::string>& site_urls);
 bool same_site_scope(std::string_view url, const std::vector<std::string>& site_urls);
+
+// Registrable part of a host ("www.bj.gov.cn" -> "bj.gov.cn"), by a small public-suffix rule set
+// for the suffixes the registry uses (x.gov.cn, x.com.cn…, else the last two labels); IP literals
+// are returned as they are.
+std::string registrable_domain(const std::string& host);
 
 }  // namespace odh

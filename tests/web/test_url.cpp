@@ -7,7 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "crawler/url.h"
+#include "web/url.h"
 
 using namespace odh;
 

@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "crawler/content_decoding.h"
+#include "web/content_decoding.h"
 
 using odh::ContentDecoder;
 using odh::decode_content;

@@ -10,7 +10,7 @@
 #include <deque>
 #include <optional>
 
-#include "crawler/warc.h"
+#include "warc/warc.h"
 
 namespace odh::warc {
 

@@ -1,14 +1,25 @@
-// Out-links of a page (parsers/links.h): WHATWG resolution, <base href>, fragments, schemes, the
+// Out-links of a page (web/html_links.h): WHATWG resolution, <base href>, fragments, schemes, the
 // page charset for queries, bounds.
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
-#include "parsers/links.h"
+#include "web/html_links.h"
+
+namespace {
+std::vector<std::string> urls(const std::vector<odh::PageLink>& links) {
+  std::vector<std::string> out;
+  for (auto& l : links) out.push_back(l.url);
+  return out;
+}
+std::vector<std::string> html_links(std::string_view html, std::string_view page, std::string_view charset) {
+  return urls(odh::extract_links(html, page, charset));
+}
+}  // namespace
 
 TEST_CASE("page links: a/area/frame targets resolved like the crawler, fragment dropped, http(s) only") {
-  auto l = odh::html_links(
+  auto l = html_links(
       "<a href='../x/y.html#top'>1</a><a href=' /abs?q=1 '>2</a><a href='//other.example/p'>3</a>"
       "<a href='javascript:void(0)'>j</a><a href='mailto:a@b.cn'>m</a><a href='#frag'>f</a><a>none</a>"
       "<map><area href='HTTP://Data.Example.GOV.cn:80/area'></map><iframe src='frame.html'></iframe>"
@@ -19,7 +30,7 @@ TEST_CASE("page links: a/area/frame targets resolved like the crawler, fragment 
                                       "http://data.example.gov.cn/area",
                                       "http://data.example.gov.cn/a/b/frame.html"});
   // The first <base href> wins; a GBK page's query is percent-encoded in GBK, as browsers do.
-  auto b = odh::html_links(
+  auto b = html_links(
       "<head><base href='http://cdn.example.cn/root/'><base href='http://no/'></head>"
       "<a href='list.jsp?q=数据'>x</a><a href='list.jsp?q=数据'>dup</a>",
       "http://www.example.gov.cn/", "GBK");
@@ -30,9 +41,24 @@ TEST_CASE("page links: a/area/frame targets resolved like the crawler, fragment 
   // Bounded, and hostile nesting does not exhaust the stack.
   std::string many;
   for (int i = 0; i < 6000; ++i) many += "<a href='/p" + std::to_string(i) + "'>x</a>";
-  CHECK(odh::html_links(many, "http://h.example/", "").size() == odh::kMaxLinksPerPage);
+  CHECK(html_links(many, "http://h.example/", "").size() == odh::kMaxLinksPerPage);
   std::string deep(40000, '<');
   for (size_t i = 0; i < deep.size(); i += 5) deep.replace(i, 5, "<div>");
   deep += "<a href='/deep'>d</a>";
-  CHECK(odh::html_links(deep, "http://h.example/", "").size() == 1);
+  CHECK(html_links(deep, "http://h.example/", "").size() == 1);
+}
+
+TEST_CASE("page links carry their words: anchor text (collapsed, no script), title, bounded") {
+  auto l = odh::extract_links(
+      "<a href='/a'>  用户\n  协议 <script>x()</script></a><a href='/b' title='法律 声明'><img></a>"
+      "<iframe src='/f' title='框'></iframe><a href='/c'>" + std::string(5000, 'x') + "</a>",
+      "http://h.example/", "");
+  REQUIRE(l.size() == 4);
+  CHECK(l[0].text == "用户 协议");
+  CHECK(l[1].text.empty());
+  CHECK(l[1].title == "法律 声明");
+  CHECK(l[2].text.empty());
+  CHECK(l[2].title == "框");
+  CHECK(l[3].text.size() <= odh::kMaxLinkTextBytes + 1);
+  CHECK(l[3].text.size() > 120);
 }

@@ -1,9 +1,12 @@
-// parsers/engine.h — engines turn a site's responses into store rows. One C++ engine per kind of
-// source (HTML list/detail, JSON API, CKAN, DCAT, data.json, Socrata, OpenDataSoft, embedded CMS
-// column); the family spec (spec.h) says where things are. Engines implement odh::Spider: the
-// crawler (live) or the replayer (WARC) feeds them responses; they never touch the network.
+// parsers/parsers.h — the parsers' contract: engines that turn a site's responses into records.
 //
-// Provenance: every row carries the FetchResult's fetch_id; problems become parse_issue rows.
+// One C++ engine per kind of source (HTML list/detail, JSON API, CKAN, DCAT, data.json, Socrata,
+// OpenDataSoft, embedded CMS column); a family spec (parsers/spec.h, data/families/*.yaml) says where
+// things are. Engines are odh::Spiders (web/fetch.h): a fetcher — the live crawler or a WARC snapshot —
+// feeds them responses; they never touch the network, and they know no store: records go to a
+// ParseSink. Terms pages are classified by the pure functions of parsers/terms.h.
+//
+// Provenance: every record carries the FetchResult's fetch_id; problems become issues, never exceptions.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -12,11 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "crawler/fetch.h"
-#include "parsers/html.h"
+#include "core/records.h"
 #include "parsers/spec.h"
+#include "parsers/terms.h"
 #include "registry/registry.h"
-#include "store/store.h"
+#include "web/fetch.h"
 
 namespace odh {
 
@@ -30,23 +33,6 @@ class ParseSink {
   virtual void api(ApiRow&& row) = 0;
   virtual void issue(const std::string& portal_id, const std::string& url, const std::string& kind,
                      const std::string& message) = 0;
-};
-
-// Writes to a Store; also adds APIs for datasets offering format "api", the portal's topics, and
-// counts unknown labels per portal (for `odh parse`).
-class StoreSink : public ParseSink {
- public:
-  StoreSink(Store& store, std::int64_t run_id) : store_(store), run_(run_id) {}
-  void dataset(DatasetRow&& row) override;
-  void api(ApiRow&& row) override;
-  void issue(const std::string& portal_id, const std::string& url, const std::string& kind,
-             const std::string& message) override;
-  std::int64_t datasets = 0, apis = 0, issues = 0;
-  std::map<std::pair<std::string, std::string>, int> unknown_labels;  // (portal, label) → count
-
- private:
-  Store& store_;
-  std::int64_t run_;
 };
 
 // Collects rows in memory (tests, dry runs).
@@ -63,22 +49,8 @@ class MemorySink : public ParseSink {
   std::vector<std::string> issues;
 };
 
-// Optional for spiders: the out-links (parsers/links.h) of the page last handed to on_result, when
-// the spider parsed that page as HTML anyway — the recorder then need not parse it a second time.
-class LinkReporter {
- public:
-  virtual ~LinkReporter() = default;
-  // Moves the links of the last on_result into `out` and returns true; false when the spider did
-  // not parse that page as HTML (the caller extracts them itself).
-  virtual bool take_links(std::vector<std::string>* out) = 0;
-};
-
-// For spiders that wrap another (session, terms): the wrapped spider's links of the last result,
-// when it saw that result and reports links; false otherwise.
-inline bool forward_links(Spider* inner, bool inner_saw_last, std::vector<std::string>* out) {
-  auto* lr = dynamic_cast<LinkReporter*>(inner);
-  return inner_saw_last && lr && lr->take_links(out);
-}
+// Label/value pairs as published, in page order.
+using LabelValues = std::vector<std::pair<std::string, std::string>>;
 
 // One record before canonical mapping: the title and every label/value pair as published.
 struct RawRecord {
@@ -87,6 +59,11 @@ struct RawRecord {
   std::vector<std::string> formats;    // raw format tokens (list icons, codes…)
   std::vector<DistributionRow> files;  // file links found on the page
 };
+
+// Is there an engine for this site (a family spec in data/families/, or the embedded-column extractor)?
+bool has_engine(const Site& site);
+// The spider for any site with an engine, with a cookie jar and the JS-cookie gate solver around it.
+std::unique_ptr<Spider> make_site_spider(const Site& site, ParseSink& sink);
 
 // Maps a raw record to a dataset row: labels → canonical (site/family overrides, then the
 // dictionary), values normalised, raw pairs kept. Never throws on content.

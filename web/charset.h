@@ -1,4 +1,4 @@
-// crawler/charset.h — which encoding a response body is in, and decoding it to UTF-8.
+// web/charset.h — which encoding a response body is in, and decoding it to UTF-8.
 //
 //   DecodedBody d = decode_body(body, "text/html; charset=gb2312");
 //   d.text      // valid UTF-8, always (U+FFFD for undecodable bytes)
@@ -45,10 +45,9 @@ struct CharsetOptions {
 DecodedBody decode_body(std::string_view body, std::string_view content_type,
                         const CharsetOptions& options = {});
 
-// Fills result.text / charset / charset_source from result.body and its Content-Type
-// header when the type is textual (HTML, XML, JSON, CSV, JavaScript, text/*, or no type);
-// leaves them empty for binary types.
-void decode_fetch_result(FetchResult& result);
+// decode_fetch_result (web/fetch.h) fills a FetchResult's text / charset / charset_source from its
+// body and Content-Type when the type is textual (HTML, XML, JSON, CSV, JavaScript, text/*, or no
+// type); binary types leave them empty.
 bool is_text_content_type(std::string_view content_type);
 
 // --- the steps, exposed for tests and for callers with other needs -------------------

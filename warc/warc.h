@@ -1,12 +1,14 @@
-// crawler/warc.h — WARC 1.1 snapshots: the writer the crawler records every fetch with, the
-// reader replay and the indexer iterate with, and the tail repair run on --resume.
+// warc/warc.h — WARC 1.1 snapshots, everything odh does with them: the writer the crawler records
+// every fetch with, the reader, the index (SQLite table and CDXJ), the tail repair run on --resume,
+// and the snapshot fetcher replay drives spiders with.
 //
 // Layout (docs/warc.md): each file starts with a warcinfo record; every fetch becomes a
 // response (or revisit) record plus a request record linked by WARC-Concurrent-To; each record
 // is one gzip member, so (file, offset, length) of a record can be read on its own.
 //
-// Threads: a WarcWriter or WarcReader is used by one thread at a time. Errors are exceptions:
-// WarcError (malformed input, names file + offset + reason) and odh::Failure (I/O).
+// Threads: a WarcWriter or WarcReader is used by one thread at a time; a WarcSnapshot answers from
+// any number of threads once built. Errors are exceptions: WarcError (malformed input, names file +
+// offset + reason) and odh::Failure (I/O).
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -20,6 +22,9 @@
 #include <vector>
 
 #include "core/core.h"
+#include "web/fetch.h"
+
+struct sqlite3;
 
 namespace odh::warc {
 
@@ -247,5 +252,77 @@ struct RepairResult {
 // member that holds whole records), so a crawl killed mid-write can append a new file and
 // every kept record is readable. Truncates in place and fsyncs. Throws Failure on I/O errors.
 RepairResult repair_tail(const std::filesystem::path& path);
+
+// ---------------------------------------------------------------------------------------------
+// Index: one entry per WARC record (URL, time, status, digest, mime, file, offset, length, type),
+// into SQLite (table warc_record) and out as CDXJ, the sorted text index pywb and other replay tools
+// read ("com,example)/path 20240101000000 {json}").
+
+struct IndexEntry {
+  std::string url;        // WARC-Target-URI
+  std::string surt;       // SURT key of url (see surt())
+  std::string timestamp;  // 14 digits, from WARC-Date
+  std::string date;       // WARC-Date as stored
+  int status = 0;         // HTTP status; 0 when the record has none
+  std::string digest;     // payload digest without "sha1:" ("" when absent)
+  std::string mime;       // HTTP Content-Type (no parameters); "warc/revisit" for revisits;
+                          // the record's Content-Type for resource/metadata
+  std::string file;       // path as given to index_file()
+  std::uint64_t offset = 0, length = 0;
+  std::string record_type, record_id;
+  std::string refers_to_uri, refers_to_date;  // revisits
+  std::string site, kind;                     // WARC-Odh-Site / WARC-Odh-Kind when present
+};
+
+// Sort-friendly URL key: scheme and "www." dropped, host labels reversed, lower case, query
+// arguments sorted, fragment dropped. "https://www.Example.com:8443/a/B?y=1&x=2#f" →
+// "com,example:8443)/a/b?x=2&y=1". Non-HTTP URLs: "metadata://x/y" → "metadata)/x/y".
+std::string surt(std::string_view url);
+
+// The entry for one record (file as given).
+IndexEntry index_entry(const Record& record, const std::string& file);
+
+struct IndexOptions {
+  bool all_records = false;  // false: skip warcinfo and request records (as CDX indexes do)
+};
+// Indexes every record of a file. Throws WarcError at the first malformed record (entries
+// read before it are lost; use WarcReader directly to keep them).
+std::vector<IndexEntry> index_file(const std::filesystem::path& path, const IndexOptions& options = {});
+
+// "surt timestamp {json}" (json: url, mime, status, digest, length, offset, filename, type).
+std::string cdxj_line(const IndexEntry& e);
+// Sorts entries (by key, then timestamp) and writes them as CDXJ lines.
+void write_cdxj(std::vector<IndexEntry> entries, std::ostream& out);
+
+// Creates table warc_record (and its indexes) when absent. Throws Failure on SQL errors.
+void create_index_table(sqlite3* db);
+// Inserts (or replaces, keyed by file + offset) entries in one transaction.
+void insert_index(sqlite3* db, const std::vector<IndexEntry>& entries);
+
+// ---------------------------------------------------------------------------------------------
+// Snapshot fetcher (replay)
+
+// Every archived exchange of a snapshot directory (*.warc, *.warc.gz, recursively), looked up by
+// method + URL + body. The last 2xx/3xx capture of a request wins over failed attempts.
+class WarcSnapshot {
+ public:
+  // Indexes the directory (record offsets only; bodies are read on demand). Throws Failure when
+  // `dir` has no WARC file. Malformed files are skipped from the first bad record on (`problems`).
+  explicit WarcSnapshot(const std::string& dir);
+  ~WarcSnapshot();
+  WarcSnapshot(const WarcSnapshot&) = delete;
+  WarcSnapshot& operator=(const WarcSnapshot&) = delete;
+  // The archived answer to `req`, by the fetcher rules of web/fetch.h: redirects followed within the
+  // scope of `site_urls` (the site the request belongs to) as the crawler follows them, Content-Encoding
+  // removed, text decoded, the status's error class. Status 0 with error_class "not-in-snapshot" when
+  // the archive has no answer; "snapshot-unreadable" when its record cannot be read. Thread-safe.
+  FetchResult fetch(const FetchRequest& req, const std::vector<std::string>& site_urls) const;
+  size_t responses() const;
+  std::vector<std::string> problems;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace odh::warc

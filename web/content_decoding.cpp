@@ -1,4 +1,4 @@
-#include "crawler/content_decoding.h"
+#include "web/content_decoding.h"
 
 #include <brotli/decode.h>
 #include <zlib.h>

@@ -1,4 +1,4 @@
-// crawler/content_decoding.h — removes HTTP Content-Encoding (gzip, x-gzip, deflate, br) with
+// web/content_decoding.h — removes HTTP Content-Encoding (gzip, x-gzip, deflate, br) with
 // a hard cap on decoded bytes, so a decompression bomb ends in "too-large" instead of memory
 // exhaustion. Streaming: feed the chunks a curl write callback gets, in order.
 //

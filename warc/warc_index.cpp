@@ -1,6 +1,8 @@
-#include "crawler/warc_index.h"
+#include "warc/warc.h"
 
 #include <sqlite3.h>
+
+#include "core/sql.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -171,17 +173,8 @@ void write_cdxj(std::vector<IndexEntry> entries, std::ostream& out) {
   for (const auto& e : entries) out << cdxj_line(e) << "\n";
 }
 
-static void exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "?";
-    sqlite3_free(err);
-    throw Failure("sqlite: " + msg);
-  }
-}
-
 void create_index_table(sqlite3* db) {
-  exec(db,
+  sql::exec(db,
        "CREATE TABLE IF NOT EXISTS warc_record (\n"
        "  id INTEGER PRIMARY KEY,\n"
        "  file TEXT NOT NULL,          -- WARC file path\n"
@@ -200,53 +193,36 @@ void create_index_table(sqlite3* db) {
 }
 
 void insert_index(sqlite3* db, const std::vector<IndexEntry>& entries) {
-  exec(db, "SAVEPOINT warc_index");
-  sqlite3_stmt* st = nullptr;
-  const char* sql =
-      "INSERT OR REPLACE INTO warc_record (file, offset, length, record_type, record_id, url, surt, date, "
-      "timestamp, status, mime, digest, refers_to_uri, refers_to_date, site, kind) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) {
-    std::string msg = sqlite3_errmsg(db);
-    exec(db, "ROLLBACK TO warc_index; RELEASE warc_index");
-    throw Failure("sqlite: " + msg);
-  }
-  auto text = [&](int i, const std::string& s) {
-    if (s.empty())
-      sqlite3_bind_null(st, i);
-    else
-      sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-  };
-  for (const auto& e : entries) {
-    sqlite3_reset(st);
-    text(1, e.file);
-    sqlite3_bind_int64(st, 2, static_cast<sqlite3_int64>(e.offset));
-    sqlite3_bind_int64(st, 3, static_cast<sqlite3_int64>(e.length));
-    text(4, e.record_type);
-    text(5, e.record_id);
-    text(6, e.url);
-    text(7, e.surt);
-    text(8, e.date);
-    text(9, e.timestamp);
-    if (e.status)
-      sqlite3_bind_int(st, 10, e.status);
-    else
-      sqlite3_bind_null(st, 10);
-    text(11, e.mime);
-    text(12, e.digest);
-    text(13, e.refers_to_uri);
-    text(14, e.refers_to_date);
-    text(15, e.site);
-    text(16, e.kind);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-      std::string msg = sqlite3_errmsg(db);
-      sqlite3_finalize(st);
-      exec(db, "ROLLBACK TO warc_index; RELEASE warc_index");
-      throw Failure("sqlite: " + msg);
+  sql::exec(db, "SAVEPOINT warc_index");
+  try {
+    sql::Statement st(db,
+                      "INSERT OR REPLACE INTO warc_record (file, offset, length, record_type, record_id, url, surt, "
+                      "date, timestamp, status, mime, digest, refers_to_uri, refers_to_date, site, kind) "
+                      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    for (const auto& e : entries) {
+      st.arg_text(e.file)
+          .arg(std::optional<std::int64_t>(e.offset))
+          .arg(std::optional<std::int64_t>(e.length))
+          .arg_text(e.record_type)
+          .arg_text(e.record_id)
+          .arg_text(e.url)
+          .arg_text(e.surt)
+          .arg_text(e.date)
+          .arg_text(e.timestamp)
+          .arg(e.status ? std::optional<std::int64_t>(e.status) : std::nullopt)
+          .arg_text(e.mime)
+          .arg_text(e.digest)
+          .arg_text(e.refers_to_uri)
+          .arg_text(e.refers_to_date)
+          .arg_text(e.site)
+          .arg_text(e.kind)
+          .run();
     }
+  } catch (...) {
+    sql::exec(db, "ROLLBACK TO warc_index; RELEASE warc_index");
+    throw;
   }
-  sqlite3_finalize(st);
-  exec(db, "RELEASE warc_index");
+  sql::exec(db, "RELEASE warc_index");
 }
 
 }  // namespace odh::warc

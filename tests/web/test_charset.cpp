@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "crawler/charset.h"
-#include "crawler/fetch.h"
+#include "web/charset.h"
+#include "web/fetch.h"
 
 using namespace odh;
 namespace fs = std::filesystem;

@@ -1,5 +1,5 @@
 // Encoding sniffing and decoding (WHATWG Encoding Standard + HTML "prescan").
-#include "crawler/charset.h"
+#include "web/charset.h"
 
 #include <unicode/ucnv.h>
 #include <unicode/ucsdet.h>
@@ -12,7 +12,7 @@
 #include <set>
 #include <vector>
 
-#include "crawler/fetch.h"
+#include "web/fetch.h"
 
 namespace odh {
 
@@ -40,7 +40,7 @@ struct EncodingLabel {
   const char* label;
   const char* name;
 };
-#include "crawler/encoding_tables.inc"
+#include "web/encoding_tables.inc"
 
 constexpr std::size_t kDetectBytes = 64 * 1024;  // the detector looks at this much
 

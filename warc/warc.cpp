@@ -1,5 +1,5 @@
 // WARC helpers, HTTP block parsing and the writer. The reader and repair: warc_reader.cpp.
-#include "crawler/warc.h"
+#include "warc/warc.h"
 
 #include <fcntl.h>
 #include <openssl/evp.h>

@@ -1,14 +1,15 @@
 // WHATWG URL parser: a direct transcription of the spec's "basic URL parser" state
 // machine (without state override), its host parser and its serializer.
-#include "crawler/url.h"
+#include "web/url.h"
 
 #include <unicode/uidna.h>
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <cstring>
 
-#include "crawler/charset.h"
+#include "web/charset.h"
 
 namespace odh {
 namespace {
@@ -948,6 +949,27 @@ bool same_site_scope(const Url& url, const std::vector<std::string>& site_urls) 
 bool same_site_scope(std::string_view url, const std::vector<std::string>& site_urls) {
   auto u = Url::parse(url);
   return u && same_site_scope(*u, site_urls);
+}
+
+std::string registrable_domain(const std::string& host) {
+  if (host.empty() || std::isdigit(static_cast<unsigned char>(host.back())) || host.front() == '[')
+    return host;  // IP literal
+  std::vector<std::string> labels;
+  size_t start = 0;
+  for (size_t i = 0; i <= host.size(); ++i)
+    if (i == host.size() || host[i] == '.') {
+      labels.push_back(host.substr(start, i - start));
+      start = i + 1;
+    }
+  size_t n = labels.size();
+  if (n <= 2) return host;
+  static const char* kSecond[] = {"gov", "com", "edu", "org", "net", "ac", "mil"};
+  bool cc_second = labels[n - 1].size() == 2 && std::any_of(std::begin(kSecond), std::end(kSecond),
+                                                            [&](auto s) { return labels[n - 2] == s; });
+  size_t keep = cc_second ? 3 : 2;
+  std::string out;
+  for (size_t i = n - keep; i < n; ++i) out += (out.empty() ? "" : ".") + labels[i];
+  return out;
 }
 
 }  // namespace odh

@@ -20,7 +20,7 @@ struct Run {
 };
 
 Run odh(const std::string& args) {
-  fs::path err_file = fs::current_path() / "test-warc-out" / "cli.stderr";
+  fs::path err_file = fs::path(ODH_TEST_OUT_DIR) / "warc" / "cli.stderr";
   fs::create_directories(err_file.parent_path());
   std::string cmd = std::string(ODH_BINARY) + " " + args + " 2>'" + err_file.string() + "'";
   Run r;
@@ -76,7 +76,7 @@ TEST_CASE("odh warc ls") {
 }
 
 TEST_CASE("odh warc cdxj and index") {
-  fs::path dir = fs::current_path() / "test-warc-out" / "cli";
+  fs::path dir = fs::path(ODH_TEST_OUT_DIR) / "warc" / "cli";
   fs::remove_all(dir);
   fs::create_directories(dir);
   auto r = odh("warc cdxj " + sample("warcio-example.warc.gz") + " " + sample("iipc-hello-world.warc.gz"));
@@ -137,7 +137,7 @@ TEST_CASE("odh warc cat and repair") {
   CHECK(r.rc == 1);
   CHECK(r.err.find("offset 100") != std::string::npos);
 
-  fs::path dir = fs::current_path() / "test-warc-out" / "cli-repair";
+  fs::path dir = fs::path(ODH_TEST_OUT_DIR) / "warc" / "cli-repair";
   fs::remove_all(dir);
   fs::create_directories(dir);
   fs::path copy = dir / "cut.warc.gz";

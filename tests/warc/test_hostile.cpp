@@ -50,7 +50,7 @@ std::string read_everything(const std::string& path, const ReaderOptions& opt = 
 }  // namespace
 
 TEST_CASE("hostile: mutated samples never crash the reader") {
-  fs::path dir = fs::current_path() / "test-warc-out" / "hostile";
+  fs::path dir = fs::path(ODH_TEST_OUT_DIR) / "warc" / "hostile";
   fs::create_directories(dir);
   std::string base = std::string(ODH_SHARED_DIR) + "/peer-tests/warc-samples/";
   std::mt19937_64 rng(2024);
@@ -97,7 +97,7 @@ TEST_CASE("hostile: mutated samples never crash the reader") {
 }
 
 TEST_CASE("hostile: limits on header and block size") {
-  fs::path dir = fs::current_path() / "test-warc-out" / "hostile";
+  fs::path dir = fs::path(ODH_TEST_OUT_DIR) / "warc" / "hostile";
   fs::create_directories(dir);
   std::string path = (dir / "limits.warc").string();
   spit(path, "WARC/1.1\r\nWARC-Type: resource\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'x') +

@@ -54,7 +54,7 @@ TEST_CASE("repair: random cuts of a .warc.gz and a .warc") {
   for (int level : {6, 0}) {
     CAPTURE(level);
     std::vector<std::uint64_t> ends;
-    fs::path dir = fs::current_path() / "test-warc-out" / ("repair" + std::to_string(level));
+    fs::path dir = fs::path(ODH_TEST_OUT_DIR) / "warc" / ("repair" + std::to_string(level));
     std::string file = make_file(dir, level, &ends);
     std::uint64_t size = fs::file_size(file);
     REQUIRE(ends.back() == size);
@@ -103,7 +103,7 @@ TEST_CASE("repair: random cuts of a .warc.gz and a .warc") {
 
 TEST_CASE("repair: garbage after the last member is cut, a corrupt member too") {
   std::vector<std::uint64_t> ends;
-  fs::path dir = fs::current_path() / "test-warc-out" / "repair-garbage";
+  fs::path dir = fs::path(ODH_TEST_OUT_DIR) / "warc" / "repair-garbage";
   std::string file = make_file(dir, 6, &ends);
   std::uint64_t size = fs::file_size(file);
   {

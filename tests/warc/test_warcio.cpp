@@ -53,7 +53,7 @@ Capture capture(const std::string& url, const std::string& response, const std::
 TEST_CASE("warcio.js reads what odh writes: records, offsets, digests, revisits") {
   for (int level : {6, 0}) {
     CAPTURE(level);
-    fs::path dir = fs::current_path() / "test-warc-out" / ("warcio" + std::to_string(level));
+    fs::path dir = fs::path(ODH_TEST_OUT_DIR) / "warc" / ("warcio" + std::to_string(level));
     fs::remove_all(dir);
     WriterOptions o;
     o.dir = dir;

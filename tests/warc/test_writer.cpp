@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::current_path() / "test-warc-out" / name;
+  fs::path d = fs::path(ODH_TEST_OUT_DIR) / "warc" / name;
   fs::remove_all(d);
   fs::create_directories(d);
   return d;

@@ -605,6 +605,9 @@ size_t Engine::on_write(char* p, size_t sz, size_t n, void* ud) {
 
 int Engine::on_debug(CURL*, curl_infotype type, char* data, size_t size, void* ud) {
   auto* t = static_cast<Transfer*>(ud);
+  // curl sends a request again on a new connection when a kept-alive one turns out closed: the
+  // archived request is the one that was answered, not both (RFC 9112: a GET has no body to hold it).
+  if (type == CURLINFO_HEADER_OUT && t->req_raw.find("\r\n\r\n") != std::string::npos) t->req_raw.clear();
   if ((type == CURLINFO_HEADER_OUT || type == CURLINFO_DATA_OUT) && t->req_raw.size() < (4u << 20))
     t->req_raw.append(data, size);
   return 0;

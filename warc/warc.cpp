@@ -279,8 +279,14 @@ HttpMessage parse_http(std::string_view block, bool headers_only) {
     if (!why.empty() && m.error.empty()) m.error = why;
     return m;
   }
-  m.body = std::string(body);
   std::string_view cl = find_field(m.headers, "Content-Length");
+  if (m.is_request && cl.empty()) {
+    // RFC 9112 §6.3: a request with neither Content-Length nor chunked framing has no body. (Bytes
+    // after its head are not its body: e.g. the same request sent again on a new connection.)
+    if (!body.empty() && m.error.empty()) m.error = std::to_string(body.size()) + " bytes after a request without a body";
+    return m;
+  }
+  m.body = std::string(body);
   if (!cl.empty() && !headers_only && m.status != 304 && m.status != 204 &&
       !(m.status >= 100 && m.status < 200)) {
     std::uint64_t n = 0;
@@ -291,6 +297,9 @@ HttpMessage parse_http(std::string_view block, bool headers_only) {
     } else if (n > body.size() && m.error.empty()) {
       m.error = "body truncated: Content-Length " + std::to_string(n) + ", " + std::to_string(body.size()) +
                 " bytes present";
+    } else if (m.is_request && n < body.size()) {
+      m.body.resize(n);  // a request's body is its Content-Length (RFC 9112 §6.3)
+      if (m.error.empty()) m.error = std::to_string(body.size() - n) + " bytes after the request's body";
     }
   }
   return m;

@@ -1,6 +1,6 @@
 // The parse stage of `odh parse --replay` alone (bench/parse_bench.sh): every response of the snapshot is
 // read from the WARC first (untimed), then each site's spider runs over them with an in-memory sink — charset
-// decoding, HTML/JSON parsing, selectors, label mapping, normalisation and link extraction, no SQLite, no
+// decoding, HTML/JSON parsing, selectors, label mapping, normalization and link extraction, no SQLite, no
 // registry validation, no process start. Best of 3 passes, CPU seconds.
 // Usage: replay_parse_only SNAPSHOT_DIR SITES_YAML SITE_ID...
 #include <time.h>

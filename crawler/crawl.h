@@ -1,7 +1,7 @@
 // crawler/crawl.h — the crawl engine: a polite, resumable, archiving crawler for many sites at once.
 //
 // How it works, in one paragraph: every site's Spider yields FetchRequests; the engine files each
-// (deduplicated on method + normalised URL + body hash) in an on-disk frontier (SQLite, WAL) keyed by
+// (deduplicated on method + normalized URL + body hash) in an on-disk frontier (SQLite, WAL) keyed by
 // host. One thread runs a libcurl multi event loop. Hosts wait in a ready-queue ordered by the time
 // they may next be contacted; a host has at most one request in flight, and its next request starts
 // no earlier than `gap` seconds after the first byte of the previous response arrived (and never

@@ -49,10 +49,10 @@ int hex_val(char c) {
   return -1;
 }
 
-// RFC 9309 §2.2.2 normalisation: percent-escapes get upper-case hex digits and (if
+// RFC 9309 §2.2.2 normalization: percent-escapes get upper-case hex digits and (if
 // encode_non_ascii, for patterns) raw octets >= 0x80 are percent-encoded. Escapes are
 // not decoded: like google/robotstxt, "%62" does not match "b" (spec-test agrees).
-std::string normalise(std::string_view s, bool encode_non_ascii) {
+std::string normalize(std::string_view s, bool encode_non_ascii) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;
   out.reserve(s.size());
@@ -211,12 +211,12 @@ RobotsTxt RobotsTxt::parse(std::string_view body) {
         if (current == nullptr) break;  // rules before any user-agent line belong to nobody
         in_rules = true;
         bool allow = classify(key) == Key::kAllow;
-        current->rules.push_back({allow, normalise(value, true)});
+        current->rules.push_back({allow, normalize(value, true)});
         if (allow) {
           // google/robotstxt: "Allow: /d/index.htm[l]" also allows "/d/" exactly.
           std::size_t slash = value.rfind('/');
           if (slash != std::string_view::npos && value.substr(slash).starts_with("/index.htm"))
-            current->rules.push_back({true, normalise(value.substr(0, slash + 1), true) + "$"});
+            current->rules.push_back({true, normalize(value.substr(0, slash + 1), true) + "$"});
         }
         break;
       }
@@ -257,7 +257,7 @@ std::vector<const RobotsTxt::Group*> RobotsTxt::groups_for(std::string_view agen
 }
 
 bool RobotsTxt::allowed(std::string_view agent, std::string_view url) const {
-  std::string path = normalise(path_of(url), false);
+  std::string path = normalize(path_of(url), false);
   int best_allow = -1, best_disallow = -1;
   for (const Group* g : groups_for(agent)) {
     for (const Rule& r : g->rules) {

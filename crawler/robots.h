@@ -29,7 +29,7 @@ class RobotsTxt {
  public:
   struct Rule {
     bool allow = false;
-    std::string pattern;  // normalised (non-ASCII percent-encoded, hex upper-cased)
+    std::string pattern;  // normalized (non-ASCII percent-encoded, hex upper-cased)
   };
   struct Group {
     std::vector<std::string> agents;  // lower-cased product tokens; "*" for the global group

@@ -58,7 +58,7 @@ struct Reference {
   std::vector<std::string> themes;               // the 16 unified themes
   std::vector<MetadataElement> elements;         // §3 standards
   std::vector<std::pair<std::string, std::vector<std::string>>> completeness;  // §5.2.4 14 items
-  std::map<std::string, FormatInfo> formats;  // normalised format → properties
+  std::map<std::string, FormatInfo> formats;  // normalized format → properties
   // vocabulary → term → flag (frequency: dynamic|static; app_kind; open_condition).
   std::map<std::string, std::map<std::string, std::string>> vocab;
 };

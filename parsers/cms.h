@@ -19,7 +19,7 @@
 namespace odh {
 
 struct CmsItem {
-  std::string url, title, date;  // date normalised (YYYY-MM-DD) or ""
+  std::string url, title, date;  // date normalized (YYYY-MM-DD) or ""
 };
 
 // The item links of a list page (absolute URLs), by selectors when given, else detected.

@@ -1,6 +1,6 @@
-// parsers/normalize.h — value normalisers: turn what portals publish into the store's canonical
+// parsers/normalize.h — value normalizers: turn what portals publish into the store's canonical
 // values. Every function is total: hostile or unknown input yields "" / nullopt, never throws.
-// The raw value is always kept beside the normalised one (dataset_field), so nothing is lost.
+// The raw value is always kept beside the normalized one (dataset_field), so nothing is lost.
 #pragma once
 #include <cstdint>
 #include <map>

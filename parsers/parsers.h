@@ -66,7 +66,7 @@ bool has_engine(const Site& site);
 std::unique_ptr<Spider> make_site_spider(const Site& site, ParseSink& sink);
 
 // Maps a raw record to a dataset row: labels → canonical (site/family overrides, then the
-// dictionary), values normalised, raw pairs kept. Never throws on content.
+// dictionary), values normalized, raw pairs kept. Never throws on content.
 DatasetRow build_dataset(const RawRecord& rec, const std::string& portal_id, const FamilySpec& spec,
                          const LabelDictionary& dict);
 

@@ -1,7 +1,7 @@
 -- odh store, schema version 1 (first cut; store/ owns migrations: store/migrations/NNN_*.sql).
 -- Every harvested row carries its run and, where it came from a page, the fetch it came from.
 -- Conventions: times are ISO 8601 text (UTC) unless named *_ms; dates of portal content are
--- normalised to 'YYYY-MM-DD' (NULL when absent or unparseable; raw value kept beside it).
+-- normalized to 'YYYY-MM-DD' (NULL when absent or unparseable; raw value kept beside it).
 
 CREATE TABLE run (
   run_id      INTEGER PRIMARY KEY,
@@ -82,7 +82,7 @@ CREATE TABLE dataset (
   frequency_raw TEXT,
   frequency     TEXT,                   -- 实时 每日 每周 每月 每季度 每半年 每年 不定期 不更新 (NULL = 未提供)
   open_condition TEXT,                  -- 无条件 | 有条件 | 不予开放 (NULL unknown)
-  tags          TEXT,                   -- normalised, joined with ';'
+  tags          TEXT,                   -- normalized, joined with ';'
   views         INTEGER,                -- NULL when the portal does not publish it
   downloads     INTEGER,
   record_count  INTEGER,                -- 数据量 (rows) from metadata
@@ -109,7 +109,7 @@ CREATE TABLE distribution (
   distribution_pk INTEGER PRIMARY KEY,
   dataset_pk    INTEGER NOT NULL REFERENCES dataset(dataset_pk),
   format_raw    TEXT,
-  format        TEXT,                   -- normalised lowercase: csv xls xlsx json xml rdf pdf doc …
+  format        TEXT,                   -- normalized lowercase: csv xls xlsx json xml rdf pdf doc …
   url           TEXT,
   byte_size     INTEGER,
   rows          INTEGER,                -- from the file when fetched

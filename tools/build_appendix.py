@@ -9,7 +9,7 @@ topic cell wrapping too; sometimes the name and the count share a line, sometime
 alone (0 topics). Topics are separated by "、" — or by "；" when a portal uses "、" inside a topic
 (银川 "科技、教育；劳动、人事"). The name/topic boundary between two count lines is found by matching
 the trailing lines against the known portal names (sites.yaml and appendix 3).
-Names are matched to sites.yaml ids: exactly, then after normalisation, then via NAME_MATCHES below.
+Names are matched to sites.yaml ids: exactly, then after normalization, then via NAME_MATCHES below.
 """
 import argparse
 import difflib
@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Appendix names that do not equal an appendix-1 name after normalisation: name -> appendix-1 seq.
+# Appendix names that do not equal an appendix-1 name after normalization: name -> appendix-1 seq.
 # Each was checked by hand against appendix 1 (same portal, the name is spelled differently).
 NAME_MATCHES = {
     "张家港市政府数据开放平台": 136,  # appendix 1: 张家港市政务数据开放平台
@@ -63,7 +63,7 @@ class Matcher:
             return self.by_name[name], "exact"
         hits = self.by_norm.get(norm(name), [])
         if len(hits) == 1:
-            return hits[0], "normalised"
+            return hits[0], "normalized"
         if name in NAME_MATCHES:
             return self.by_seq[NAME_MATCHES[name]], "manual"
         return None, "unmatched"

@@ -2,7 +2,7 @@
 """Build data/sim/pool.json, the simulator's pool of real dataset metadata.
 
 Reads the real Chinese portal records of ../shared/fixtures-real/cn-* (see each PROVENANCE.md)
-and writes one normalised object per record: title, dept, topic, industry, desc, tags, freq,
+and writes one normalized object per record: title, dept, topic, industry, desc, tags, freq,
 open, published, updated, formats, volume, source. The simulator recombines these fields
 deterministically; it never reads ../shared at run time.
 Usage: tools/make_sim_pool.py [SHARED_DIR] > data/sim/pool.json

@@ -1,5 +1,5 @@
 // web/url.h — URLs per the WHATWG URL Standard (https://url.spec.whatwg.org/),
-// plus the normalisation and scope rules the crawler applies to them.
+// plus the normalization and scope rules the crawler applies to them.
 //
 //   auto u = Url::parse("../list?page=2#top", "http://Data.GD.gov.cn:80/a/b/");
 //   u->href();         // "http://data.gd.gov.cn/a/list?page=2#top"
@@ -82,7 +82,7 @@ std::optional<std::string> domain_to_ascii(std::string_view domain_utf8);
 // Percent-decodes bytes ("%41" -> "A"; malformed escapes stay as they are).
 std::string percent_decode(std::string_view s);
 
-// --- crawler normalisation -------------------------------------------------------------
+// --- crawler normalization -------------------------------------------------------------
 
 // The key under which the crawler deduplicates a URL: WHATWG href without fragment. The
 // parser already lower-cases the host, IDNA-encodes it, removes the default port and

@@ -37,7 +37,7 @@ FROM dataset_field f JOIN dataset d ON d.dataset_pk = f.dataset_pk
 WHERE f.canonical IS NULL
 GROUP BY d.run_id, d.portal_id, f.label;
 
--- Normalised formats offered per portal: datasets offering each format.
+-- Normalized formats offered per portal: datasets offering each format.
 CREATE VIEW v_portal_formats AS
 SELECT d.run_id, d.portal_id, x.format, COUNT(DISTINCT d.dataset_pk) AS datasets
 FROM distribution x JOIN dataset d ON d.dataset_pk = x.dataset_pk

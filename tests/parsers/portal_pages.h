@@ -1,5 +1,5 @@
 // Helpers for family tests: real fixture records, HTML escaping, a fake portal that answers the
-// spider's requests, and the expected normalised values of a record.
+// spider's requests, and the expected normalized values of a record.
 #pragma once
 #include <doctest/doctest.h>
 

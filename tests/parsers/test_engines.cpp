@@ -12,7 +12,7 @@ using namespace testutil;
 TEST_CASE("label dictionary: every label of the real records maps; overrides; standards file") {
   const auto& d = odh::LabelDictionary::shipped();
   CHECK(d.size() > 200);
-  // All labels of the real normalised records except the crawler's own keys.
+  // All labels of the real normalized records except the crawler's own keys.
   std::set<std::string> crawler_keys = {"详情页网址", "数据格式"};
   for (const char* f :
        {"cn-oportal/gxzf-nanning_oportal_normalized_2023.json",

@@ -1,6 +1,6 @@
 // Family parsers end to end: pages shaped per ../shared/platforms/<family>.md, built from the real
 // records of ../shared/fixtures-real, crawled by the spec-driven spider; every dataset row must
-// equal the real record after normalisation.
+// equal the real record after normalization.
 #include <algorithm>
 #include <ctime>
 #include <map>

@@ -1,7 +1,7 @@
 // hunan-webapp end to end: the simulator serves Yueyang, Chenzhou and Yiyang (registry entries of
 // sites.yaml, overrides included) from real records of data/sim/pool.json; the spec-driven spider
 // walks category page → per-category list frames → details over real HTTP on loopback, and every
-// dataset must equal, field by field after normalisation, the record the simulator generated it from.
+// dataset must equal, field by field after normalization, the record the simulator generated it from.
 #include <doctest/doctest.h>
 #include <httplib.h>
 
@@ -128,7 +128,7 @@ TEST_CASE(
         for (auto& x : v) o += x + "|";
         return o;
       };
-      // The page shows the tags comma-joined; some real tags hold 、 or ，, which the normaliser splits.
+      // The page shows the tags comma-joined; some real tags hold 、 or ，, which the normalizer splits.
       std::string shown;
       for (auto& t : want_d.tags) shown += (shown.empty() ? "" : ",") + t;
       CHECK(joined(d.tags) == joined(odh::split_tags(shown)));

@@ -1,6 +1,6 @@
 // International families end to end: data/sites-international.yaml served by the simulator, each
 // site harvested by its family spider over real HTTP on loopback, and every harvested record
-// compared, field by field after normalisation, with the record parsed straight from the real
+// compared, field by field after normalization, with the record parsed straight from the real
 // file in ../shared/fixtures-real/international/ it came from. Titles and licences are also read
 // from the raw JSON here, independently of the parsers.
 #include <doctest/doctest.h>
@@ -101,7 +101,7 @@ struct IntlSim {
   }
 };
 
-// The records of the real files, normalised by the same family spec the site uses.
+// The records of the real files, normalized by the same family spec the site uses.
 std::vector<DatasetRow> expected(const IntlSim& s, const std::string& id, const std::string& kind,
                                  const std::vector<std::string>& files,
                                  const std::function<bool(const RawRecord&)>& keep = nullptr) {
@@ -134,7 +134,7 @@ std::string field(const DatasetRow& d, const std::string& canonical) {
   return "";
 }
 
-// Every harvested record equals the fixture record with the same title: the normalised columns,
+// Every harvested record equals the fixture record with the same title: the normalized columns,
 // every label/value pair (licence, keywords, themes… as published), formats and file URLs.
 void same_records(const std::vector<DatasetRow>& got, const std::vector<DatasetRow>& want) {
   REQUIRE(got.size() == want.size());

@@ -78,7 +78,7 @@ TEST_CASE("url: WPT percent-encoding.json") {
   CHECK(pass >= kPercentEncodingBaseline);
 }
 
-TEST_CASE("url: crawler normalisation and scope") {
+TEST_CASE("url: crawler normalization and scope") {
   CHECK(normalize_crawl_url("HTTP://WWW.Example.GOV.cn:80/a/./b/../c?z=1&a=2#f") ==
         "http://www.example.gov.cn/a/c?z=1&a=2");
   CHECK(normalize_crawl_url("javascript:void(0)", "http://h/") == std::nullopt);

@@ -16,6 +16,7 @@
 #include "parsers/html.h"
 #include "parsers/session_spider.h"
 #include "parsers/normalize.h"
+#include "web/url.h"
 
 namespace odh {
 
@@ -25,44 +26,10 @@ using detail::json;
 
 std::string resolve_url(const std::string& base, const std::string& href_in) {
   std::string href = trim(href_in);
-  if (href.empty()) return "";
-  if (href.rfind("http://", 0) == 0 || href.rfind("https://", 0) == 0) return href;
-  if (href.rfind("javascript:", 0) == 0 || href.rfind("mailto:", 0) == 0 || href[0] == '#') return "";
-  auto scheme_end = base.find("://");
-  if (scheme_end == std::string::npos) return href;
-  if (href.rfind("//", 0) == 0) return base.substr(0, scheme_end + 1) + href;
-  auto host_end = base.find('/', scheme_end + 3);
-  std::string origin = host_end == std::string::npos ? base : base.substr(0, host_end);
-  std::string path = host_end == std::string::npos ? "/" : base.substr(host_end);
-  if (auto q = path.find_first_of("?#"); q != std::string::npos) path.resize(q);
-  if (href[0] == '?') return origin + path + href;
-  std::string joined = href[0] == '/' ? href : path.substr(0, path.rfind('/') + 1) + href;
-  // Remove dot segments.
-  std::string query;
-  if (auto q = joined.find_first_of("?#"); q != std::string::npos) {
-    query = joined.substr(q);
-    joined.resize(q);
-  }
-  std::vector<std::string> segs;
-  size_t i = 1;
-  while (i <= joined.size()) {
-    size_t e = joined.find('/', i);
-    if (e == std::string::npos) e = joined.size();
-    std::string s = joined.substr(i, e - i);
-    if (s == "..") {
-      if (!segs.empty()) segs.pop_back();
-      if (e == joined.size()) segs.push_back("");
-    } else if (s == ".") {
-      if (e == joined.size()) segs.push_back("");
-    } else {
-      segs.push_back(s);
-    }
-    i = e + 1;
-  }
-  std::string out;
-  for (auto& s : segs) out += "/" + s;
-  if (out.empty()) out = "/";
-  return origin + out + query;
+  if (href.empty() || href[0] == '#') return "";
+  auto u = Url::parse(href, base);  // WHATWG, the parser every fetcher uses (web/url.h)
+  if (!u || (u->scheme() != "http" && u->scheme() != "https")) return "";
+  return u->href();
 }
 
 namespace {

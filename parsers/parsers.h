@@ -91,7 +91,8 @@ std::vector<RawRecord> records_from_document(const std::string& kind, const std:
 using FetchFn = std::function<FetchResult(const FetchRequest&)>;
 size_t drive(Spider& spider, const FetchFn& fetch, size_t max_requests = 10000000);
 
-// Resolves a possibly relative href against an absolute base URL.
+// An href of a page resolved against the page URL by the WHATWG parser every fetcher uses (web/url.h):
+// the absolute http(s) URL, or "" (empty, fragment-only, javascript:, mailto:, unparseable).
 std::string resolve_url(const std::string& base, const std::string& href);
 
 }  // namespace odh

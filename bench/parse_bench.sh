@@ -44,8 +44,8 @@ ubytes=$(cat "$T"/pages/*.html "$T"/pages/*.json 2>/dev/null | wc -c)
 g++ -O2 -std=c++17 bench/gumbo_floor.cpp -lgumbo -o "$T/gumbo_floor"
 floor=$("$T/gumbo_floor" "$T/pages")
 # odh's parse stage alone, linked against the build's libraries (bench/replay_parse_only.cpp).
-g++ -O2 -std=c++20 -I. bench/replay_parse_only.cpp "$B"/libodh_parsers.a "$B"/libodh_registry.a "$B"/libodh_store.a \
-  "$B"/libodh_crawler.a "$B"/libodh_core.a -lgumbo -lpugixml -lserd-0 -lyaml-cpp -licui18n -licuuc -licudata -lsqlite3 -lz \
+g++ -O2 -std=c++20 -I. bench/replay_parse_only.cpp "$B"/libodh_parsers.a "$B"/libodh_registry.a "$B"/libodh_warc.a \
+  "$B"/libodh_web.a "$B"/libodh_core.a -lgumbo -lpugixml -lserd-0 -lyaml-cpp -licui18n -licuuc -licudata -lsqlite3 -lz \
   -lcurl -lbrotlidec -lbrotlienc -lcrypto -lpthread -o "$T/parse_only" 2> /dev/null
 stage=$("$T/parse_only" "$T/snap" sites.yaml $(echo $SITES | sed 's/--site //g'))
 peer=$( for _ in 1 2 3; do $PY bench/parsel_extract.py "$T/pages"; done | python3 -c "

@@ -10,18 +10,17 @@
 #include <string>
 #include <vector>
 
-#include "web/charset.h"
-#include "web/url.h"
 #include "parsers/parsers.h"
-#include "harvest/harvest.h"
 #include "registry/registry.h"
+#include "warc/warc.h"
+#include "web/fetch.h"
 
 int main(int argc, char** argv) {
   if (argc < 4) {
     std::fprintf(stderr, "usage: replay_parse_only SNAPSHOT_DIR SITES_YAML SITE_ID...\n");
     return 2;
   }
-  odh::WarcSnapshot snap(argv[1]);
+  odh::warc::WarcSnapshot snap(argv[1]);
   auto reg = odh::load_registry(argv[2]);
   std::vector<odh::Site> sites;
   for (int i = 3; i < argc; ++i)
@@ -33,10 +32,10 @@ int main(int argc, char** argv) {
     odh::MemorySink sink;
     auto sp = odh::make_site_spider(s, sink);
     odh::drive(*sp, [&](const odh::FetchRequest& q) {
-      auto r = snap.fetch(q);
+      auto r = snap.fetch(q, s.urls);
       r.text.clear();
       answers[key(q)] = r;
-      return snap.fetch(q);
+      return snap.fetch(q, s.urls);
     });
   }
   size_t bytes = 0;

@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 n=${1:-3000}
 out=build/bench-warc
 mkdir -p "$out"
-c++ -std=c++20 -O2 -I. bench/warc_bench.cpp build/libodh_crawler.a build/libodh_core.a \
-  -lcrypto -lz -o "$out/warc_bench"
+c++ -std=c++20 -O2 -I. bench/warc_bench.cpp build/libodh_warc.a build/libodh_web.a build/libodh_core.a \
+  -lcrypto -lz -lsqlite3 -o "$out/warc_bench"
 for level in 0 1 6; do
   echo "--- gzip level $level"
   "$out/warc_bench" "$out/data$level" "$n" 100 "$level"

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace odh {
@@ -43,5 +44,12 @@ struct AppRow {
   std::vector<std::string> dataset_titles;  // datasets the app says it uses
   std::optional<std::int64_t> fetch_id;
 };
+
+// The words of a terms verdict (table `terms`, column verdict): one vocabulary for the parsers that write
+// them and the metrics that read them. Per aspect of report §5.2.3, from least to most restrictive:
+//   not stated 未提及; granted 保障 / 不限时免费 / 可自由传播; limited 受限 / 现阶段免费; denied 禁止 / 收费.
+// The rank is that order (0 … 3); -1 for a word outside the vocabulary. Several terms pages of one
+// portal merge to the highest rank.
+int verdict_rank(std::string_view verdict);
 
 }  // namespace odh

@@ -160,14 +160,6 @@ const char* verdict_label(Aspect a, Stance s) {
   }
 }
 
-int verdict_rank(std::string_view v) {
-  if (v == "未提及") return 0;
-  if (v == "不限时免费" || v == "保障" || v == "可自由传播" || v == "授予") return 1;
-  if (v == "现阶段免费" || v == "受限") return 2;
-  if (v == "收费" || v == "禁止") return 3;
-  return -1;
-}
-
 std::vector<std::string> split_sentences(std::string_view text) {
   std::vector<std::string> out;
   static const std::string_view stops[] = {

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/records.h"
 #include "web/fetch.h"
 
 namespace odh {
@@ -37,8 +38,7 @@ enum class Stance { kNotStated = 0, kGranted = 1, kLimited = 2, kDenied = 3 };
 
 const char* aspect_id(Aspect a);                // "free_access" … (terms.aspect)
 const char* verdict_label(Aspect a, Stance s);  // "不限时免费" … (terms.verdict)
-// Restrictiveness of a stored verdict (0 未提及, 1 granted, 2 limited, 3 denied); -1 when unknown.
-int verdict_rank(std::string_view verdict);
+// Restrictiveness of a stored verdict: odh::verdict_rank (core/records.h), the one vocabulary.
 
 struct Verdict {
   Aspect aspect;

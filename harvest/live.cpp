@@ -84,9 +84,7 @@ HarvestSummary harvest_live(const std::vector<Site>& sites, const HarvestOptions
   sum.apis = sink.apis;
   sum.issues = sink.issues;
   sum.unknown_labels = sink.unknown_labels;
-  for (auto& row : store.query("SELECT portal_id, COUNT(*) FROM dataset WHERE run_id=" +
-                               std::to_string(sum.run_id) + " GROUP BY portal_id"))
-    sum.datasets_by_portal[row[0]] = std::stoll(row[1]);
+  sum.datasets_by_portal = store.datasets_by_portal(sum.run_id);
   return sum;
 }
 

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "core/core.h"
+#include "core/sql.h"
 
 namespace odh::store_detail {
 std::vector<std::pair<std::string_view, std::string_view>> embedded_migrations();
@@ -378,6 +379,24 @@ std::int64_t Store::begin_run(const std::string& label, const std::string& sourc
   flush();
   Stmt s(db_, "INSERT INTO run(label,started_at,source,sites_file,odh_version) VALUES(?,?,?,?,?)");
   return s.text(label).text(now_iso()).text(source).text(sites_file).text(version_string()).run();
+}
+
+std::int64_t Store::latest_run(bool finished) {
+  if (log_) throw Failure("store: latest_run on a write log");
+  flush();
+  sql::Statement s(db_, finished ? "SELECT max(run_id) FROM run WHERE finished_at IS NOT NULL"
+                                 : "SELECT max(run_id) FROM run");
+  return s.step() && !s.is_null(0) ? s.i64(0) : 0;
+}
+
+std::map<std::string, std::int64_t> Store::datasets_by_portal(std::int64_t run_id) {
+  if (log_) throw Failure("store: datasets_by_portal on a write log");
+  flush();
+  std::map<std::string, std::int64_t> out;
+  sql::Statement s(db_, "SELECT portal_id, COUNT(*) FROM dataset WHERE run_id=? GROUP BY portal_id");
+  s.bind(1, run_id);
+  while (s.step()) out[s.text(0)] = s.i64(1);
+  return out;
 }
 
 void Store::finish_run(std::int64_t run_id) {

@@ -6,6 +6,7 @@
 // transaction, which commits every `batch` writes and on flush()/finish_run()/destruction.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,11 @@ class Store {
   // A run groups everything one crawl or replay produced. source: live | replay | sim.
   std::int64_t begin_run(const std::string& label, const std::string& source, const std::string& sites_file);
   void finish_run(std::int64_t run_id);
+  // The newest run id (0 when the store has none); with finished = true the newest run that
+  // finish_run() closed (a crashed or interrupted harvest is not finished).
+  std::int64_t latest_run(bool finished = false);
+  // Datasets per portal of a run (portal_id → count; portals without datasets are absent).
+  std::map<std::string, std::int64_t> datasets_by_portal(std::int64_t run_id);
 
   void write_portal(std::int64_t run_id, const PortalRow& portal);
   std::int64_t write_fetch(std::int64_t run_id, const FetchRow& fetch);

@@ -1,6 +1,4 @@
 // The main job of `odh run`: harvest → metrics → report files.
-#include <sqlite3.h>
-
 #include <filesystem>
 #include <fstream>
 
@@ -21,23 +19,14 @@ MainJobResult run_main_job(const std::vector<Site>& sites, const MainJobOptions&
   }
   if (after_harvest) after_harvest(result.harvest);
 
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(options.db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    throw Failure("cannot open " + options.db_path);
-  }
-  std::vector<metrics::IndicatorRow> rows;
   const int run = static_cast<int>(result.harvest.run_id);
-  try {
-    sqlite3_busy_timeout(db, 10000);
+  std::vector<metrics::IndicatorRow> rows;
+  {
+    auto store = Store::open(options.db_path);
     auto ref = metrics::load_reference(data_dir());
     std::vector<metrics::DatasetQuality> dq;  // per-dataset MQA scores → the dataset_quality table
-    rows = metrics::compute_and_write(db, run, ref, &dq);
-  } catch (...) {
-    sqlite3_close(db);
-    throw;
+    rows = metrics::compute_and_write(*store, run, ref, &dq);
   }
-  sqlite3_close(db);
   result.indicator_rows = rows.size();
 
   // Report files: every non-dataset row (dataset-scope rows stay in the database).

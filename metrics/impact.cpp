@@ -38,36 +38,32 @@ struct PortalScan {
   long long rows = 0, missing = 0, declared = 0, dynamic = 0, kept_n = 0, kept = 0;
 };
 
-std::map<std::string, PortalScan> scan_portals(sqlite3* db, int run,
+std::map<std::string, PortalScan> scan_portals(StoreReader& db, int run,
                                                const std::map<std::string, std::string>& freq_vocab,
                                                const std::string& today) {
   std::map<std::string, PortalScan> m;
-  Stmt s(db,
-         "SELECT portal_id, issued, modified, rating IS NOT NULL OR rating_count IS NOT NULL OR "
-         "comment_count IS NOT NULL, rating_count, comment_count, coalesce(frequency,'') FROM dataset "
-         "NOT INDEXED WHERE run_id=?");
-  s.bind(1, (long long)run);
   std::unordered_map<std::string, PortalScan*> by_pid;               // std::map nodes do not move
   std::unordered_map<std::string, std::optional<long long>> age_of;  // modified date → days to crawl
   std::string pid, date, f;
-  while (s.step()) {
-    pid = s.text(0);
+  // portal_id, issued, modified, has a rating channel, rating_count, comment_count, frequency
+  db.dataset_dates(run, [&](const sql::Row& s) {
+    pid = s.view(0);
     auto it = by_pid.find(pid);
     if (it == by_pid.end()) it = by_pid.emplace(pid, &m[pid]).first;
     PortalScan* cur = it->second;
-    if (!s.null(1) && (date = s.text(1)) > cur->issued) cur->issued = date;
+    if (!s.is_null(1) && (date = s.view(1)) > cur->issued) cur->issued = date;
     std::optional<long long> age;
-    if (!s.null(2)) {
-      date = s.text(2);
+    if (!s.is_null(2)) {
+      date = s.view(2);
       if (date > cur->modified) cur->modified = date;
       auto a = age_of.find(date);
       if (a == age_of.end()) a = age_of.emplace(date, days_between(date, today)).first;
       age = a->second;
     }
     cur->channel |= s.i64(3) != 0;
-    if (!s.null(4)) cur->rating_count += s.f64(4), cur->n_rating_count++;
-    if (!s.null(5)) cur->comment_count += s.f64(5), cur->n_comment_count++;
-    f = s.text(6);
+    if (!s.is_null(4)) cur->rating_count += s.f64(4), cur->n_rating_count++;
+    if (!s.is_null(5)) cur->comment_count += s.f64(5), cur->n_comment_count++;
+    f = s.view(6);
     cur->dist[f.empty() ? "未提供" : f]++;
     cur->rows++;
     cur->missing += f.empty() ? 1 : 0;
@@ -81,7 +77,7 @@ std::map<std::string, PortalScan> scan_portals(sqlite3* db, int run,
       cur->kept_n++;
       cur->kept += *age <= *per ? 1 : 0;
     }
-  }
+  });
   return m;
 }
 
@@ -118,11 +114,11 @@ void recency(std::vector<IndicatorRow>& out, const std::map<std::string, PortalS
 }
 }  // namespace
 
-std::vector<IndicatorRow> compute_impact(sqlite3* db, int run, const Reference& ref) {
+std::vector<IndicatorRow> compute_impact(StoreReader& db, int run, const Reference& ref) {
   return detail::compute_impact(db, run, ref, *load_snapshot(db, run, ref));
 }
 
-std::vector<IndicatorRow> detail::compute_impact(sqlite3* db, int run, const Reference& ref,
+std::vector<IndicatorRow> detail::compute_impact(StoreReader& db, int run, const Reference& ref,
                                                  const Snapshot& snap) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);

@@ -8,11 +8,11 @@
 namespace odh::metrics {
 using namespace detail;
 
-std::vector<IndicatorRow> compute_metadata(sqlite3* db, int run, const Reference& ref) {
+std::vector<IndicatorRow> compute_metadata(StoreReader& db, int run, const Reference& ref) {
   return detail::compute_metadata(db, run, ref, *load_snapshot(db, run, ref));
 }
 
-std::vector<IndicatorRow> detail::compute_metadata(sqlite3* db, int run, const Reference& ref,
+std::vector<IndicatorRow> detail::compute_metadata(StoreReader& db, int run, const Reference& ref,
                                                    const Snapshot& snap) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
@@ -79,16 +79,12 @@ std::vector<IndicatorRow> detail::compute_metadata(sqlite3* db, int run, const R
     std::map<std::string, Obs> freq;
     const auto& vocab =
         ref.vocab.count("frequency") ? ref.vocab.at("frequency") : std::map<std::string, std::string>{};
-    Stmt s(db,
-           "SELECT portal_id, frequency_raw FROM dataset NOT INDEXED WHERE run_id=? AND "
-           "coalesce(frequency_raw,'')<>''");
-    s.bind(1, (long long)run);
-    while (s.step()) {
+    db.dataset_frequencies(run, [&](const sql::Row& s) {
       auto& o = freq[s.text(0)];
       o.num = o.num.value_or(0) + (vocab.count(s.text(1)) ? 0 : 1);
       o.den += 1;
       o.n++;
-    }
+    });
     emit(out, ps, "metadata.frequency_nonstandard", "share", Agg::Ratio, freq);
   }
   {

@@ -49,7 +49,7 @@ void coverage(std::vector<IndicatorRow>& out, const std::vector<Portal>& ps, con
   }
 }
 
-void year_over_year(std::vector<IndicatorRow>& out, sqlite3* db, int run, const std::vector<Portal>& ps,
+void year_over_year(std::vector<IndicatorRow>& out, StoreReader& db, int run, const std::vector<Portal>& ps,
                     const Reference& ref) {
   const char* ids[] = {"platform.new_portals", "platform.cancelled_portals", "platform.to_independent",
                        "platform.to_embedded"};
@@ -83,11 +83,11 @@ void year_over_year(std::vector<IndicatorRow>& out, sqlite3* db, int run, const 
 
 }  // namespace
 
-std::vector<IndicatorRow> compute_platform(sqlite3* db, int run, const Reference& ref) {
+std::vector<IndicatorRow> compute_platform(StoreReader& db, int run, const Reference& ref) {
   return detail::compute_platform(db, run, ref, *load_snapshot(db, run, ref));
 }
 
-std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const Reference& ref,
+std::vector<IndicatorRow> detail::compute_platform(StoreReader& db, int run, const Reference& ref,
                                                    const Snapshot& snap) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
@@ -119,20 +119,17 @@ std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const R
   year_over_year(out, db, run, ps, ref);
 
   // Reachability and error classes.
-  auto datasets =
-      by_portal(db, "SELECT portal_id, count(*) FROM dataset WHERE run_id=? GROUP BY portal_id", run);
+  auto datasets = db.count_by_portal(run, StoreReader::Counted::kDatasets);
   std::map<std::string, Obs> reach, publishing, errors;
   {
-    Stmt s(db, "SELECT portal_id, reachable, coalesce(error_class,'') FROM portal_status WHERE run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) {
+    db.portal_status(run, [&](const sql::Row& s) {  // portal_id, reachable, error_class
       std::string id = s.text(0);
       bool r = s.i64(1) != 0;
       reach[id] = Obs{r ? 1.0 : 0.0, 0, 1, r ? "" : s.text(2)};
       bool pub = r && datasets.count(id) && datasets[id] > 0;
       publishing[id] = Obs{pub ? 1.0 : 0.0, 0, 1, ""};
       if (!r) errors[id] = Obs{1.0, 0, 1, s.text(2).empty() ? "unknown" : s.text(2)};
-    }
+    });
   }
   emit(out, ps, "platform.reachable_share", "share", Agg::Mean, reach);
   emit(out, ps, "platform.publishing", "portals", Agg::Sum, publishing);
@@ -159,7 +156,7 @@ std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const R
   }
 
   // Content: datasets, APIs (apps are in the usage layer).
-  auto apis = by_portal(db, "SELECT portal_id, count(*) FROM api WHERE run_id=? GROUP BY portal_id", run);
+  auto apis = db.count_by_portal(run, StoreReader::Counted::kApis);
   emit(out, ps, "platform.datasets", "datasets", Agg::Sum, counts(ps, datasets));
   emit(out, ps, "platform.apis", "apis", Agg::Sum, counts(ps, apis));
   // Statistics over portals publishing datasets (the report's sample: portals with ≥1 dataset).
@@ -192,27 +189,20 @@ std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const R
   emit(out, ps, "platform.zero_api_portals", "portals", Agg::Sum, zero_api);
 
   // Topics: the portal's own topic list, else the distinct topic names on its datasets.
-  auto topics = by_portal(
-      db, "SELECT portal_id, count(DISTINCT name_raw) FROM topic WHERE run_id=? GROUP BY portal_id", run);
+  auto topics = db.count_by_portal(run, StoreReader::Counted::kTopicNames);
   // Topic names per portal: the topic table, and the datasets' topic_raw (one full scan).
   std::map<std::string, std::set<std::string>> table_names, ds_names;
   {
-    Stmt s(db, "SELECT portal_id, name_raw FROM topic WHERE run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) table_names[s.text(0)].insert(s.text(1));
-    Stmt d(
-        db,
-        "SELECT portal_id, topic_raw FROM dataset NOT INDEXED WHERE run_id=? AND coalesce(topic_raw,'')<>''");
-    d.bind(1, (long long)run);
+    db.topics(run, [&](const sql::Row& s) { table_names[s.text(0)].insert(s.text(1)); });
     // Per portal, an unordered set first (one hash per dataset), sorted into ds_names at the end.
     std::unordered_map<std::string, std::unordered_set<std::string>> names;
     std::string pid, topic;
     std::unordered_set<std::string>* cur = nullptr;
-    while (d.step()) {
-      if (!cur || d.text(0) != pid) pid = d.text(0), cur = &names[pid];
-      topic = d.text(1);
+    db.dataset_topics(run, [&](const sql::Row& d) {  // portal_id, topic_raw
+      if (!cur || d.view(0) != pid) pid = d.view(0), cur = &names[pid];
+      topic = d.view(1);
       if (!cur->count(topic)) cur->insert(topic);
-    }
+    });
     for (auto& [p, set] : names) ds_names[p].insert(set.begin(), set.end());
   }
   std::map<std::string, double> ds_topics;

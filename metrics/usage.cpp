@@ -58,7 +58,7 @@ void usage_rows(std::vector<IndicatorRow>& out, const std::string& scope, const 
 }
 }  // namespace
 
-std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& ref) {
+std::vector<IndicatorRow> compute_usage(StoreReader& db, int run, const Reference& ref) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
 
@@ -74,8 +74,6 @@ std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& r
     };
     std::vector<Rate> rates;
     std::map<std::string, int> theme_ix;  // theme → provisional id (rank assigned below)
-    Stmt s(db, "SELECT portal_id, theme, views, downloads FROM dataset NOT INDEXED WHERE run_id=?");
-    s.bind(1, (long long)run);
     std::string pid, theme;
     // std::map nodes stay put: one hash lookup per row instead of a string-compare walk down the tree.
     std::unordered_map<std::string, Tot*> portal_tot, theme_tot;
@@ -85,23 +83,23 @@ std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& r
       if (it == cache.end()) it = cache.emplace(k, &m[k]).first;
       return *it->second;
     };
-    while (s.step()) {
-      pid = s.text(0);
-      theme = s.text(1);
-      const bool theme_null = s.null(1);
+    db.dataset_usage(run, [&](const sql::Row& s) {  // portal_id, theme, views, downloads
+      pid = s.view(0);
+      theme = s.view(1);
+      const bool theme_null = s.is_null(1);
       for (int pass = 0; pass < 2; ++pass) {
         if (pass == 1 && theme.empty()) continue;
         auto& x = pass == 0 ? tot(portal_tot, by_portal_t, pid) : tot(theme_tot, by_theme, theme);
         x.datasets++;
-        if (!s.null(2)) {
+        if (!s.is_null(2)) {
           x.nb++;
           x.b += s.f64(2);
         }
-        if (!s.null(3)) {
+        if (!s.is_null(3)) {
           x.nd++;
           x.d += s.f64(3);
         }
-        if (!s.null(2) && !s.null(3)) {
+        if (!s.is_null(2) && !s.is_null(3)) {
           x.both_b += s.f64(2);
           x.both_d += s.f64(3);
           if (s.f64(2) > 0) {
@@ -116,7 +114,7 @@ std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& r
           }
         }
       }
-    }
+    });
     std::vector<int> rank(theme_ix.size());
     int r = 0;
     for (auto& [t, id] : theme_ix) rank[id] = r++;  // std::map iterates in byte order
@@ -174,9 +172,8 @@ std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& r
   usage_rows(out, "theme", by_theme, themes);
 
   // Apps (§5.3.1).
-  auto datasets =
-      by_portal(db, "SELECT portal_id, count(*) FROM dataset WHERE run_id=? GROUP BY portal_id", run);
-  auto apps = by_portal(db, "SELECT portal_id, count(*) FROM app WHERE run_id=? GROUP BY portal_id", run);
+  auto datasets = db.count_by_portal(run, StoreReader::Counted::kDatasets);
+  auto apps = db.count_by_portal(run, StoreReader::Counted::kApps);
   std::map<std::string, Obs> a;
   for (auto& p : ps) {
     double n = apps.count(p.id) ? apps[p.id] : 0;
@@ -186,18 +183,13 @@ std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& r
   std::set<std::string> kinds;
   if (ref.vocab.count("app_kind"))
     for (auto& [k, f] : ref.vocab.at("app_kind")) kinds.insert(k);
-  {
-    Stmt s(db, "SELECT DISTINCT coalesce(app_kind,'其他') FROM app WHERE run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) kinds.insert(s.text(0));
-  }
+  std::map<std::string, std::map<std::string, double>> by_kind;  // kind → portal → apps
+  db.apps(run, [&](const sql::Row& s) {  // portal_id, app_kind
+    kinds.insert(s.text(1));
+    by_kind[s.text(1)][s.text(0)] += 1;
+  });
   for (auto& k : kinds) {
-    Stmt s(db,
-           "SELECT portal_id, count(*) FROM app WHERE run_id=? AND coalesce(app_kind,'其他')=? GROUP BY "
-           "portal_id");
-    s.bind(1, (long long)run).bind(2, k);
-    std::map<std::string, double> m;
-    while (s.step()) m[s.text(0)] = s.f64(1);
+    std::map<std::string, double>& m = by_kind[k];
     std::map<std::string, Obs> o;
     for (auto& p : ps) o[p.id] = Obs{m.count(p.id) ? m[p.id] : 0.0, 0, 1, ""};
     emit(out, ps, "usage.apps_kind." + k, "apps", Agg::Sum, o);

@@ -19,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/store.h"
@@ -85,7 +86,7 @@ struct MqaScore {
   int findability = 0, accessibility = 0, interoperability = 0, reusability = 0, contextuality = 0;
   int total() const { return findability + accessibility + interoperability + reusability + contextuality; }
 };
-const char* mqa_band(int total);  // excellent ≥351 / good ≥221 / sufficient ≥121 / bad
+std::string_view mqa_band(int total);  // excellent ≥351 / good ≥221 / sufficient ≥121 / bad
 
 // One row of the `dataset_quality` table.
 struct DatasetQuality {

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <functional>
@@ -69,7 +70,7 @@ struct IndicatorRow {
 struct DatasetQualityRow {
   long long dataset_pk = 0;
   int findability = 0, accessibility = 0, interoperability = 0, reusability = 0, contextuality = 0;
-  const char* band = "";  // excellent | good | sufficient | bad (static text)
+  std::string_view band;  // excellent | good | sufficient | bad (static text from mqa_band)
   int total() const { return findability + accessibility + interoperability + reusability + contextuality; }
 };
 

@@ -54,7 +54,7 @@ class Builder {
   std::string T(const std::string& zh, const std::string& en) const { return d_.zh() ? zh : en; }
   std::string pname(const std::string& id) const {
     auto* p = d_.portal(id);
-    return p ? p->name : id;
+    return cut_utf8(p ? p->name : id, 40);
   }
   std::string n_portals(long long n) const { return T("n = " + fmt_int(n) + " 个平台", "n = " + fmt_int(n) + " portals"); }
 
@@ -1005,7 +1005,7 @@ Chapter Builder::index_chapter() const {
 Scorecard Builder::card(const PortalInfo& p) const {
   Scorecard c;
   c.portal_id = p.id;
-  c.name = p.name;
+  c.name = cut_utf8(p.name, 120);
   c.level = p.level;
   c.region = p.region;
   c.kind = p.kind == "independent" ? T("独立平台", "independent") : T("嵌入式栏目", "embedded column");

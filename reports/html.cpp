@@ -1,4 +1,5 @@
 // HTML rendering of the report: one self-contained file, inline CSS and SVG, no script, print CSS for PDF.
+#include <cmath>
 #include <sstream>
 
 #include "reports/render.h"
@@ -8,7 +9,7 @@
 namespace odh::reports {
 
 std::string cell_text(const Cell& c) {
-  if (!c.num) return c.text.empty() ? (c.fmt == Cell::Fmt::kText ? "" : "—") : c.text;
+  if (!c.num || std::isnan(*c.num)) return c.text.empty() ? (c.fmt == Cell::Fmt::kText ? "" : "—") : c.text;
   switch (c.fmt) {
     case Cell::Fmt::kInt:
     case Cell::Fmt::kRank: return fmt_int(*c.num);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include <cmath>
 #include <set>
 #include <sstream>
 
@@ -26,7 +27,7 @@ std::vector<const Table*> all_tables(const Report& r) {
 
 namespace {
 std::string csv_number(const Cell& c) {
-  if (!c.num) return "";
+  if (!c.num || !std::isfinite(*c.num)) return "";
   std::ostringstream s;
   s.precision(c.fmt == Cell::Fmt::kInt || c.fmt == Cell::Fmt::kRank ? 15 : 10);
   s << *c.num;
@@ -143,7 +144,7 @@ void render_xlsx(const Report& r, const std::filesystem::path& file) {
         const Cell& x = cells[c];
         if (x.fmt == Cell::Fmt::kText) {
           if (!x.text.empty()) worksheet_write_string(ws, row, c, spreadsheet_text(x.text, 32000).c_str(), nullptr);
-        } else if (x.num) {
+        } else if (x.num && std::isfinite(*x.num)) {
           lxw_format* f = x.fmt == Cell::Fmt::kPct ? f_pct : x.fmt == Cell::Fmt::kDec ? f_dec : f_int;
           worksheet_write_number(ws, row, c, *x.num, f);
         }

@@ -24,8 +24,15 @@ def fail(msg):
     sys.exit(1)
 
 
+def missing(x):
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
 def close(a, b):
-    return a is not None and b is not None and math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
+    """Equal numbers, or both missing (NULL in the table, an empty cell in the file)."""
+    if missing(a) or missing(b):
+        return missing(a) and missing(b)
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
 
 
 def main():
@@ -58,7 +65,7 @@ def main():
     f = frames["figure_2_6"]
     for _, row in f.iterrows():
         want = ind.get(("region", row.iloc[0], "platform.portals"))
-        if not (pd.isna(row.iloc[1]) and want is None) and not close(row.iloc[1], want):
+        if not close(row.iloc[1], want):
             fail(f"figure_2_6 {row.iloc[0]}: csv {row.iloc[1]} vs indicator {want}")
         checked += 1
 
@@ -75,8 +82,6 @@ def main():
         for c, name in cols.items():
             want = ind.get(("portal", pid, name))
             got = row.iloc[c]
-            if want is None and pd.isna(got):
-                continue
             if not close(got, want):
                 fail(f"table_5_1 {pid} {name}: csv {got} vs indicator {want}")
             checked += 1
@@ -106,15 +111,19 @@ def main():
         for c, ind_name in cols.items():
             want = ind.get(("portal", pid, ind_name))
             got = r[c]
-            if want is None and got is None:
-                continue
-            if not isinstance(got, (int, float)) or not close(got, want):
+            if not close(got, want) or (got is not None and not isinstance(got, (int, float))):
                 fail(f"xlsx table_5_1 {pid} {ind_name}: {got!r} vs {want}")
             checked += 1
     # Shares carry a percentage format; counts a thousands format.
     pct = [ws.cell(r, 12).number_format for r in range(2, ws.max_row + 1) if isinstance(ws.cell(r, 12).value, float)]
-    if not pct or any("%" not in f for f in pct):
+    if any("%" not in f for f in pct):
         fail(f"openness cells are not formatted as percentages: {pct[:3]}")
+    shares = wb["figure_2_4"]  # platforms by kind: count, share
+    pct = [shares.cell(r, 3) for r in (2, 3)]
+    if any(not isinstance(c.value, float) or "%" not in c.number_format for c in pct):
+        fail(f"figure_2_4 shares are not percentages: {[(c.value, c.number_format) for c in pct]}")
+    if not close(pct[0].value, ind.get(("national", "", "platform.independent_share"))):
+        fail("figure_2_4 independent share differs")
     ints = [ws.cell(r, 4).number_format for r in range(2, ws.max_row + 1) if isinstance(ws.cell(r, 4).value, (int, float))]
     if not ints or any(f != "#,##0" for f in ints):
         fail(f"dataset cells are not formatted as counts: {ints[:3]}")

@@ -38,9 +38,10 @@ struct Svg {
       << "\" width=\"" << w << "\" height=\"" << h << "\" role=\"img\" font-family=\"'Noto Sans CJK SC','Noto Sans SC',"
       << "'Source Han Sans SC',sans-serif\" font-size=\"11\">";
   }
-  void text(double x, double y, const std::string& t, const char* anchor = "start", const char* extra = "") {
+  void text(double x, double y, const std::string& t, const char* anchor = "start", const char* extra = "",
+            std::size_t max_chars = 40) {
     o << "<text x=\"" << num(x) << "\" y=\"" << num(y) << "\" text-anchor=\"" << anchor << "\"" << extra << '>'
-      << html_escape(t, 40) << "</text>";
+      << html_escape(t, max_chars) << "</text>";
   }
   void rect(double x, double y, double w, double h, const char* fill, const std::string& title) {
     o << "<rect x=\"" << num(x) << "\" y=\"" << num(y) << "\" width=\"" << num(std::max(0.0, w)) << "\" height=\""
@@ -63,6 +64,22 @@ void legend(Svg& svg, const Chart& c, double x, double y) {
   }
 }
 
+// The largest bar (stacked: the largest sum of positive values of a label).
+double max_value(const Chart& c, bool stacked) {
+  double vmax = 0;
+  for (size_t i = 0; i < c.labels.size(); ++i) {
+    double sum = 0;
+    for (auto& s : c.series) {
+      double v = value_at(s, i);
+      if (std::isnan(v)) continue;
+      if (stacked) sum += std::max(0.0, v);
+      else vmax = std::max(vmax, v);
+    }
+    vmax = std::max(vmax, sum);
+  }
+  return vmax;
+}
+
 // Nice upper bound of an axis.
 double nice_max(double v) {
   if (!(v > 0)) return 1;
@@ -77,17 +94,7 @@ std::string vertical_bars(const Chart& c, int width, bool stacked, bool histogra
   const bool rotate = n > 8 && !histogram;
   const int h = 320, top = 28, bottom = rotate ? 96 : 40, left = 64, right = 16;
   Svg svg(width, h);
-  double vmax = 0;
-  for (size_t i = 0; i < n; ++i) {
-    double sum = 0;
-    for (auto& s : c.series) {
-      double v = value_at(s, i);
-      if (std::isnan(v)) continue;
-      if (stacked) sum += std::max(0.0, v);
-      else vmax = std::max(vmax, v);
-    }
-    vmax = std::max(vmax, sum);
-  }
+  double vmax = max_value(c, stacked);
   vmax = c.percent ? std::max(nice_max(vmax), 0.0) : nice_max(vmax);
   if (c.percent && vmax > 1) vmax = nice_max(vmax);
   const double plot_h = h - top - bottom, plot_w = width - left - right;
@@ -142,17 +149,7 @@ std::string horizontal_bars(const Chart& c, int width, bool stacked) {
   const int top = c.series.size() > 1 ? 26 : 10, left = 150, right = 80;
   const int h = top + row * static_cast<int>(n) + 10;
   Svg svg(width, h);
-  double vmax = 0;
-  for (size_t i = 0; i < n; ++i) {
-    double sum = 0;
-    for (auto& s : c.series) {
-      double v = value_at(s, i);
-      if (std::isnan(v)) continue;
-      if (stacked) sum += std::max(0.0, v);
-      else vmax = std::max(vmax, v);
-    }
-    vmax = std::max(vmax, sum);
-  }
+  double vmax = max_value(c, stacked);
   if (!(vmax > 0)) vmax = 1;
   legend(svg, c, left, 14);
   const double plot_w = width - left - right;
@@ -249,9 +246,10 @@ std::string choropleth(const Chart& c, int width, const MapData* map) {
   // Legend.
   for (int k = 0; k < 6; ++k) {
     svg.rect(10 + 60 * k, h - 30, 60, 10, ramp[k], "");
-    svg.text(10 + 60 * k, h - 8, value_label(vmax * k / 6, c.percent));
+    double lo = vmax * k / 6;
+    svg.text(10 + 60 * k, h - 8, c.percent ? value_label(lo, true) : "≥" + fmt_int(std::ceil(lo)));
   }
-  svg.text(width - 8, h - 8, map->source, "end", " font-size=\"8\" fill=\"#666\"");
+  svg.text(width - 8, h - 8, map->source, "end", " font-size=\"8\" fill=\"#666\"", 120);
   return svg.done();
 }
 

@@ -256,6 +256,14 @@ std::string choropleth(const Chart& c, int width, const MapData* map) {
 }  // namespace
 
 std::string render_svg(const Chart& c, int width, const MapData* map) {
+  bool any = false;
+  for (auto& s : c.series)
+    for (double v : s.values) any = any || !std::isnan(v);
+  if (!any && c.kind != Chart::Kind::kChoropleth) {
+    Svg svg(width, 40);
+    svg.text(10, 24, "— 无数据 / no data —", "start", " fill=\"#888\"");
+    return svg.done();
+  }
   switch (c.kind) {
     case Chart::Kind::kBar: return vertical_bars(c, width, false, false);
     case Chart::Kind::kStacked: return vertical_bars(c, width, true, false);

@@ -98,6 +98,11 @@ Axis value_axis(double v) {
   return {10 * p, 5};
 }
 
+// A bar's tooltip: "label · series: value" (the series name only when there are several).
+std::string bar_title(const Chart& c, size_t i, size_t k, double v) {
+  return c.labels[i] + (c.series.size() > 1 ? " · " + c.series[k].name : "") + ": " + value_label(v, c.percent);
+}
+
 std::string vertical_bars(const Chart& c, int width, bool stacked, bool histogram) {
   const size_t n = c.labels.size();
   const bool rotate = n > 8 && !histogram;
@@ -126,8 +131,7 @@ std::string vertical_bars(const Chart& c, int width, bool stacked, bool histogra
       double v = value_at(c.series[k], i);
       if (std::isnan(v)) continue;
       double bh = plot_h * std::max(0.0, v) / vmax;
-      std::string title = c.labels[i] + (c.series.size() > 1 ? " · " + c.series[k].name : "") + ": " +
-                          value_label(v, c.percent);
+      std::string title = bar_title(c, i, k, v);
       if (stacked) {
         svg.rect(x0, top + plot_h - acc - bh, slot - gap, bh, color(k), title);
         acc += bh;
@@ -169,8 +173,7 @@ std::string horizontal_bars(const Chart& c, int width, bool stacked) {
       double v = value_at(c.series[k], i);
       if (std::isnan(v)) continue;
       double bw = plot_w * std::max(0.0, v) / vmax;
-      std::string title = c.labels[i] + (c.series.size() > 1 ? " · " + c.series[k].name : "") + ": " +
-                          value_label(v, c.percent);
+      std::string title = bar_title(c, i, k, v);
       if (stacked) {
         svg.rect(left + acc, y + 3, bw, row - 6, color(k), title);
         acc += bw;

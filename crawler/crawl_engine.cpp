@@ -359,13 +359,14 @@ class Engine {
   Verdict judge(Transfer* t, const std::string& err);
   void apply_pause_rule(Host* h, double wait);
   bool follow_redirect(Transfer* t, FetchLogRow& f, std::string* error_class);
-  void complete(Transfer* t, FetchLogRow& f, const std::string& error_class);
+  void complete(Transfer* t, FetchLogRow& f, std::string error_class);
   double last_flush_ = 0;
   void finish_robots(Transfer* t, const std::string& err, ArchivedAt at, double latency);
   void refuse(Host* h, Job& job, const std::string& error_class, int state);
   static FetchLogRow fetch_row(const Host& h, const Job& job);
   void deliver(const Job& job, FetchResult& r);
   void set_marker(std::int64_t id, int n);
+  bool poisoned(const Job& job) const { return job.id > 0 && job.id == marker_id_ && marker_n_ >= 2; }
   std::string open_marker();
   int marker_fd_ = -1;
   std::int64_t marker_id_ = 0;  // the delivery a previous run died in (0: none)
@@ -564,14 +565,11 @@ void Engine::deliver(const Job& job, FetchResult& r) {
   r.request = job.req;
   auto sp = spiders_.find(job.req.site_id);
   if (sp == spiders_.end()) return;
-  const bool poison = job.id > 0 && job.id == marker_id_ && marker_n_ >= 2;
-  if (poison) {
+  if (poisoned(job)) {
     log("poison page " + job.req.url + ": the spider crashed on it twice; recorded as spider-crash");
     r.error_class = "spider-crash";
-    r.status = 0;
     r.body.clear();
     r.text.clear();
-    marker_id_ = 0;
   }
   const int attempt = job.id == marker_id_ ? marker_n_ + 1 : 1;
   if (job.id == marker_id_) marker_id_ = 0;
@@ -1088,7 +1086,7 @@ bool Engine::follow_redirect(Transfer* t, FetchLogRow& f, std::string* error_cla
 }
 
 // The request is answered: its result (text decoded once, here) goes to the log and to the spider.
-void Engine::complete(Transfer* t, FetchLogRow& f, const std::string& error_class) {
+void Engine::complete(Transfer* t, FetchLogRow& f, std::string error_class) {
   Host* h = t->host;
   Job& job = t->job;
   const int status = t->status;
@@ -1102,6 +1100,7 @@ void Engine::complete(Transfer* t, FetchLogRow& f, const std::string& error_clas
   r.warc_offset = t->at.offset;
   r.fetched_at = f.fetched_at;
   if (status > 0) decode_fetch_result(r);  // text (UTF-8), charset, charset_source for text types
+  if (poisoned(job)) error_class = "spider-crash";  // logged as such; deliver() drops the body
   f.charset = r.charset;
   f.charset_source = r.charset_source;
   f.error_class = error_class;

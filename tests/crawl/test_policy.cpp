@@ -11,6 +11,8 @@
 #include <atomic>
 #include <set>
 #include <thread>
+#include <csignal>
+#include <fstream>
 
 #include "crawl_util.h"
 #include "test_server.h"
@@ -244,4 +246,88 @@ TEST_CASE("sites.yaml overrides take effect: delay_ms, timeout_ms, max_pages, sk
   REQUIRE(t.size() == 2);
   CHECK(t[1].t - t[0].t < 1.5);
   CHECK(took < 8.0);
+}
+
+namespace {
+// Crashes the process (abort) on every page whose path holds "poison"; links every other page's
+// /pN targets. Runs in a forked child so the crash is a real one.
+class CrashingSpider : public Spider {
+ public:
+  std::vector<FetchRequest> start_requests() override {
+    FetchRequest r;
+    r.url = "http://poison.test/";
+    return {r};
+  }
+  SpiderOutput on_result(const FetchResult& r) override {
+    if (r.final_url == "http://poison.test/poison" && r.error_class != "spider-crash") std::abort();
+    SpiderOutput out;
+    if (r.request.url == "http://poison.test/")
+      for (const char* p : {"/a", "/poison", "/b"}) {
+        FetchRequest q;
+        q.url = std::string("http://poison.test") + p;
+        out.requests.push_back(q);
+      }
+    return out;
+  }
+};
+
+int crawl_in_child(const CrawlOptions& o, const Site& s) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    Crawler c(o, [](const Site&, const CrawlOptions&) { return std::make_unique<CrashingSpider>(); });
+    auto rep = c.run({s});
+    _exit(rep.ok ? 0 : 1);
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+}
+}  // namespace
+
+TEST_CASE("a page that crashes the spider is retried once on resume, then recorded as spider-crash") {
+  TestServer srv([](const std::string&, const httplib::Request& q, httplib::Response& r) {
+    r.set_content("<html><body>" + q.path + "</body></html>", "text/html");
+  });
+  CrawlOptions o;
+  o.out_dir = temp_dir("poison");
+  o.delay_s = 0.01;
+  o.jitter = 0;
+  o.obey_robots = false;
+  o.connect_to = {srv.connect_to()};
+  Site s = site("poison", {"http://poison.test/"});
+  CHECK(crawl_in_child(o, s) == -SIGABRT);  // first crash
+  o.resume = true;
+  CHECK(crawl_in_child(o, s) == -SIGABRT);  // the resume meets it again
+  CHECK(crawl_in_child(o, s) == 0);         // the second resume skips it
+  auto err = error_by_url(o.out_dir);
+  CHECK(err["http://poison.test/poison"] == "spider-crash");
+  CHECK(err["http://poison.test/a"] == "");
+  CHECK(err["http://poison.test/b"] == "");
+  CHECK(query(o.out_dir, "SELECT count(*) FROM frontier WHERE state = 0")[0][0] == "0");
+}
+
+TEST_CASE("WARC files the crawl state does not know stop the start; nothing is deleted") {
+  TestServer srv([](const std::string&, const httplib::Request&, httplib::Response& r) {
+    r.set_content("<html></html>", "text/html");
+  });
+  CrawlOptions o;
+  o.out_dir = temp_dir("foreign-warc");
+  o.obey_robots = false;
+  o.delay_s = 0.01;
+  o.connect_to = {srv.connect_to()};
+  std::filesystem::create_directories(o.out_dir + "/warc");
+  { std::ofstream(o.out_dir + "/warc/someone-else.warc.gz") << "precious"; }
+  Crawler c(o);
+  auto rep = c.run({site("w", {"http://w.test/"})});
+  CHECK_FALSE(rep.ok);
+  CHECK(rep.message.find("someone-else.warc.gz") != std::string::npos);
+  CHECK(std::filesystem::exists(o.out_dir + "/warc/someone-else.warc.gz"));
+  // Moved away, the crawl runs (the refused start left its state: --resume); its own files are known
+  // to the next resume.
+  std::filesystem::remove(o.out_dir + "/warc/someone-else.warc.gz");
+  o.resume = true;
+  REQUIRE(Crawler(o).run({site("w", {"http://w.test/"})}).ok);
+  auto again = Crawler(o).run({site("w", {"http://w.test/"})});
+  CHECK(again.ok);
+  CHECK(again.message == "");
 }

@@ -864,8 +864,8 @@ std::string classify_curl(CURLcode rc, CURL* e) {
       return "tls";
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_BAD_CONTENT_ENCODING:
+    case CURLE_UNSUPPORTED_PROTOCOL:  // request URLs are http(s) by policy: this is an HTTP/0.9 answer
       return "protocol";
-    case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
       return "bad-url";
     default:

@@ -1,6 +1,9 @@
 // The simulator's HTTP server: one cpp-httplib server on 127.0.0.1, every portal a virtual
 // host chosen by the Host header; faults, robots.txt and the JSON-lines request log.
 // This is the only file that includes cpp-httplib.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <httplib.h>
 #include <sys/socket.h>
 #include <zlib.h>
@@ -418,10 +421,19 @@ int Server::start(int port) {
   if (port == 0) impl_->port = s.bind_to_any_port("127.0.0.1");
   else impl_->port = s.bind_to_port("127.0.0.1", port) ? port : -1;
   if (impl_->port <= 0) throw Failure("sim: cannot bind 127.0.0.1:" + std::to_string(port));
-  // A port with no listener for "connection refused" hosts: bind, note, close.
+  // A port with no listener for "connection refused" hosts: bind, note, close. (An httplib::Server
+  // probe kept its listening socket open, so those hosts accepted and timed out: found by the fault
+  // matrix, tests/sim/test_fault_matrix.cpp.)
   {
-    httplib::Server probe;
-    impl_->refused = probe.bind_to_any_port("127.0.0.1");
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+      impl_->refused = ntohs(a.sin_port);
+    if (fd >= 0) ::close(fd);
   }
   impl_->thread = std::thread([this] { impl_->svr.listen_after_bind(); });
   std::vector<std::string> https_hosts;

@@ -5,7 +5,7 @@
 #include "cli/command.h"
 #include "core/core.h"
 #include "metrics/metrics.h"
-#include "reports/export.h"
+#include "reports/reports.h"
 #include "store/store.h"
 
 namespace odh::cli {
@@ -44,7 +44,7 @@ void run_metrics(const MetricsOpts& o) {
     for (auto* part : {&rows, &per_dataset})
       for (auto& r : *part)
         if (matches(r, o)) sel.push_back(&r);
-    // The same renderers as the report files (reports/export.h): escaped, bounded, one format each.
+    // The same renderers as the report files (reports/reports.h): escaped, bounded, one format each.
     if (o.format == "json") {
       reports::write_json(std::cout, run, sel);
     } else if (o.format == "csv") {

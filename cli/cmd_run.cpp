@@ -32,6 +32,7 @@ struct RunArgs {
   double scale = 0.01, delay = -1;
   std::uint64_t seed = 2021;
   int max_pages = 0;
+  std::string lang = "zh", formats = "html,md,csv,xlsx,pdf";
 };
 
 std::string utc_stamp() {
@@ -133,7 +134,8 @@ void run_main(const RunArgs& a) {
   job.harvest = std::move(h);
   job.db_path = (fs::path(a.out) / "odh.sqlite").string();
   job.report_dir = (fs::path(a.out) / "runs" / stamp / "report").string();
-  job.title = "odh — government open-data portals, run " + stamp;
+  job.report_lang = a.lang;
+  job.report_formats = a.formats;
   job.stage_file = (fs::path(a.out) / "runs" / stamp / "job.stage").string();
   job.resume = resume;
   fs::create_directories(fs::path(job.stage_file).parent_path());
@@ -148,8 +150,17 @@ void run_main(const RunArgs& a) {
   });
   std::cout << "database: " << job.db_path << " (run " << result.harvest.run_id << ")\n"
             << "WARC:     " << job.harvest.crawl.out_dir << "/\n"
-            << "report:   " << job.report_dir << "/report.md, indicators.csv, indicators.json\n"
             << result.indicator_rows << " indicator rows\n";
+  for (auto& n : result.report_notes) std::cerr << "odh run: " << n << "\n";
+  // The report's paths last: the main ones, then where the per-table files are.
+  std::size_t csvs = 0, svgs = 0;
+  for (auto& f : result.report_files) {
+    if (f.find("/csv/") != std::string::npos) ++csvs;
+    else if (f.find("/figures/") != std::string::npos) ++svgs;
+    else std::cout << "report:   " << f << "\n";
+  }
+  if (csvs) std::cout << "report:   " << job.report_dir << "/csv/ (" << csvs << " CSV tables)\n";
+  if (svgs) std::cout << "report:   " << job.report_dir << "/figures/ (" << svgs << " SVG figures)\n";
 }
 
 CommandRegistrar reg(90, [](CLI::App& app) {
@@ -172,6 +183,8 @@ CommandRegistrar reg(90, [](CLI::App& app) {
   c->add_flag("--quiet", a->quiet, "no progress lines");
   c->add_flag("--resume", a->resume,
               "continue the unfinished run in --out (also done without the flag when there is one)");
+  c->add_option("--lang", a->lang, "report language")->check(CLI::IsMember({"zh", "en"}))->capture_default_str();
+  c->add_option("--format", a->formats, "report formats: any of html,md,csv,xlsx,pdf")->capture_default_str();
   c->callback([a] { run_main(*a); });
 });
 

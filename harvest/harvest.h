@@ -18,7 +18,7 @@
 //   6. store    Records go to the store through StoreSink: datasets with their fields and
 //               distributions, APIs, topics, parse issues.
 // Per run, after the pages: portal status (reachability, error class, politeness counters), then
-// metrics (metrics/metrics.h) and the report files (reports/export.h).
+// metrics (metrics/metrics.h) and the report files (reports/reports.h).
 //
 // Threading: one harvest per Store at a time; replay_snapshot may parse sites on worker threads, but
 // writes from the calling thread only.
@@ -122,31 +122,36 @@ struct MainJobOptions {
   HarvestOptions harvest;   // crawl.out_dir: the run's crawl directory
   std::string db_path;      // the store (created when absent)
   std::string report_dir;   // report files go here (created)
-  std::string title;        // the report's title
+  std::string title;        // the report's title ('' = the report's default)
+  std::string report_lang = "zh";                       // zh | en
+  std::string report_formats = "html,md,csv,xlsx,pdf";  // reports::parse_formats
   // The job's stage, one line "<stage> <run id>" rewritten (temp file + rename) at each step:
-  // "harvest 0" → "metrics <run>" → "done <run>". "" = not recorded.
+  // "harvest 0" → "metrics <run>" → "report <run>" → "done <run>". "" = not recorded.
   std::string stage_file;
   // Continue the job whose stage_file says where it stopped: "harvest" resumes the crawl in
   // crawl.out_dir (its state and WARC files, web/fetch.h rules) and rebuilds the run's rows from the
   // whole WARC snapshot (replay_snapshot: the rows of the interrupted live harvest are not trusted,
-  // that run stays unfinished); "metrics" recomputes metrics and the report of the recorded run.
+  // that run stays unfinished); "metrics" or "report" recompute metrics and the report of the
+  // recorded run.
   bool resume = false;
 };
 
 struct MainJobResult {
   HarvestSummary harvest;
   std::size_t indicator_rows = 0;
-  std::vector<std::string> report_files;  // full paths, in writing order
+  std::vector<std::string> report_files;  // full paths, main ones first (report.html, report.pdf, …)
+  std::vector<std::string> report_notes;  // what the report skipped and why (no Chromium, …)
   bool resumed_harvest = false;           // the harvest was resumed and rebuilt from the WARC snapshot
 };
 
 // The stage a main job recorded in `stage_file`: {"", 0} when there is none.
 std::pair<std::string, std::int64_t> read_job_stage(const std::string& stage_file);
 
-// Harvest → metrics (indicator and dataset_quality tables) → report files (report.md,
-// indicators.csv, indicators.json), each stage recorded in options.stage_file. `after_harvest`
-// (optional) runs between harvest and metrics (the CLI stops its simulator there). Throws Failure on
-// I/O errors and when the crawl was interrupted (the stage stays "harvest": resume to finish).
+// Harvest → metrics (indicator and dataset_quality tables) → the annual report of the run
+// (reports::write_report: report.html, report.pdf, report.xlsx, report.md, csv/) and indicators.csv (the
+// long-format rows), each stage recorded in options.stage_file. `after_harvest` (optional) runs
+// between harvest and metrics (the CLI stops its simulator there). Throws Failure on I/O errors and
+// when the crawl was interrupted (the stage stays "harvest": resume to finish).
 MainJobResult run_main_job(const std::vector<Site>& sites, const MainJobOptions& options,
                            const std::function<void(const HarvestSummary&)>& after_harvest = nullptr);
 

@@ -1,11 +1,11 @@
-// The main job of `odh run`: harvest → metrics → report files.
+// The main job of `odh run`: harvest → metrics → report files, each stage recorded (harvest → metrics →
+// report → done).
 #include <filesystem>
-#include <fstream>
 
 #include "core/core.h"
 #include "harvest/harvest.h"
 #include "metrics/metrics.h"
-#include "reports/export.h"
+#include "reports/reports.h"
 
 namespace odh {
 
@@ -69,9 +69,10 @@ MainJobResult run_main_job(const std::vector<Site>& sites, const MainJobOptions&
                            const std::function<void(const HarvestSummary&)>& after_harvest) {
   namespace fs = std::filesystem;
   MainJobResult result;
+  const auto formats = reports::parse_formats(options.report_formats);  // usage errors before the harvest
   auto [stage, recorded_run] = options.resume ? read_job_stage(options.stage_file)
                                               : std::pair<std::string, std::int64_t>{"", 0};
-  if (stage == "done" || stage == "metrics") {
+  if (stage == "done" || stage == "metrics" || stage == "report") {
     result.harvest.run_id = recorded_run;
     if (after_harvest) after_harvest(result.harvest);
   } else {
@@ -100,24 +101,30 @@ MainJobResult run_main_job(const std::vector<Site>& sites, const MainJobOptions&
     rows = metrics::compute_and_write(*store, run, ref, &dq);
   }
   result.indicator_rows = rows.size();
+  write_stage(options.stage_file, "report", run);
 
-  // Report files: every non-dataset row (dataset-scope rows stay in the database).
+  // The report, rendered from the stored rows (as `odh report` does).
+  const fs::path rep = options.report_dir;
+  fs::create_directories(rep);
+  {
+    auto reader = StoreReader::open(options.db_path);
+    reports::ReportOptions ro;
+    ro.run = run;
+    ro.out_dir = rep;
+    ro.lang = options.report_lang;
+    ro.formats = formats;
+    ro.title = options.title;
+    ro.db_label = options.db_path;
+    auto files = reports::write_report(*reader, ro);
+    result.report_files = files.files;
+    result.report_notes = files.notes;
+  }
+  // The long-format rows for programs (every non-dataset row of the run).
   reports::Rows sel;
   for (auto& r : rows)
     if (r.scope != "dataset") sel.push_back(&r);
-  const fs::path rep = options.report_dir;
-  fs::create_directories(rep);
-  auto write = [&](const fs::path& p, auto&& fn) {
-    std::ofstream f(p, std::ios::binary);
-    if (!f) throw Failure("cannot write " + p.string());
-    fn(f);
-    f.close();
-    if (!f) throw Failure("cannot write " + p.string());
-    result.report_files.push_back(p.string());
-  };
-  write(rep / "indicators.csv", [&](std::ostream& o) { reports::write_csv(o, run, sel); });
-  write(rep / "indicators.json", [&](std::ostream& o) { reports::write_json(o, run, sel); });
-  write(rep / "report.md", [&](std::ostream& o) { reports::write_markdown(o, options.title, run, sel); });
+  reports::write_file_atomic(rep / "indicators.csv", [&](std::ostream& o) { reports::write_csv(o, run, sel); });
+  result.report_files.push_back((rep / "indicators.csv").string());
   write_stage(options.stage_file, "done", run);
   return result;
 }

@@ -116,14 +116,19 @@ std::vector<IndicatorRow> detail::compute_data(StoreReader& db, int run, const R
       g[{"national", ""}];
       for (auto& p : ps) {
         auto it = m.find(p.id);
-        if (it == m.end()) {
+        std::string v;
+        if (it != m.end()) {
+          v = it->second;
+        } else if (datasets.count(p.id)) {
+          v = "未提及";  // a publishing portal without a classified terms page: 未明确/未提及, not NULL
+        } else {
           out.push_back(row("portal", p.id, id, std::nullopt, "share", 0));
           continue;
         }
-        bool ok = (verdict_rank(it->second) == 1);
-        out.push_back(row("portal", p.id, id, ok ? 1.0 : 0.0, "share", 1, it->second));
+        bool ok = (verdict_rank(v) == 1);
+        out.push_back(row("portal", p.id, id, ok ? 1.0 : 0.0, "share", 1, v));
         for (auto& k : groups_of(p)) {
-          g[k][it->second]++;
+          g[k][v]++;
           pos[k].first += ok;
           pos[k].second++;
         }

@@ -18,16 +18,20 @@ std::string dataset_column(const std::string& id) {
       {"usage.download_per_view", "download_per_view"},
       {"impact.issued_recency", "issued"},
       {"impact.update_recency", "modified"},
+      {"impact.issued_latest", "issued"},
+      {"impact.update_latest", "modified"},
+      {"impact.platform_", "frequency"},
       {"impact.frequency", "frequency"},
       {"impact.promise_kept", "promise"},
       {"impact.dynamic_share", "frequency_class"},
       {"platform.capacity", "capacity"},
       {"platform.topics", "topic"},
+      {"platform.topic_datasets", "topic"},
       {"network.tagged_share", "tags"},
       {"network.degree_mean", "tags"},
       {"findability.click_depth_mean", "depth"},
       {"bulletin.top_departments_datasets", "publisher"},
-      {"impact.rating_channel", "rating"},
+      {"impact.rating", "rating"},
   };
   for (auto& [k, v] : m)
     if (starts(id, k)) return v;

@@ -59,7 +59,7 @@ void emit_stats(std::vector<IndicatorRow>& out, const std::vector<Portal>& ps, c
     }
   }
   for (auto& [k, v] : g) {
-    std::optional<double> mean, median, above;
+    std::optional<double> mean, median, above, below;
     if (!v.empty()) {
       double s = 0;
       for (double x : v) s += x;
@@ -67,13 +67,17 @@ void emit_stats(std::vector<IndicatorRow>& out, const std::vector<Portal>& ps, c
       std::sort(v.begin(), v.end());
       median = v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
       above = 0;
-      for (double x : v)
+      below = 0;
+      for (double x : v) {
         if (x > *mean) *above += 1;
+        if (x < *mean) *below += 1;
+      }
     }
     long long n = static_cast<long long>(v.size());
     out.push_back(row(k.first, k.second, prefix + "_mean", mean, unit, n));
     out.push_back(row(k.first, k.second, prefix + "_median", median, unit, n));
     out.push_back(row(k.first, k.second, prefix + "_above_mean", above, "portals", n));
+    out.push_back(row(k.first, k.second, prefix + "_below_mean", below, "portals", n));
   }
 }
 

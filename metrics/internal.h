@@ -47,7 +47,7 @@ void emit_count(std::vector<IndicatorRow>& out, const std::vector<Portal>& ps, c
 // The groups a portal belongs to: national, its level, its region, its tier (when it has one).
 std::vector<std::pair<std::string, std::string>> groups_of(const Portal& p);
 
-// Group rows <prefix>_mean, <prefix>_median, <prefix>_above_mean over the portals present in `values`.
+// Group rows <prefix>_mean, <prefix>_median, <prefix>_above_mean, <prefix>_below_mean over the portals present in `values`.
 void emit_stats(std::vector<IndicatorRow>& out, const std::vector<Portal>& ps, const std::string& prefix,
                 const std::string& unit, const std::map<std::string, double>& values);
 

@@ -27,7 +27,12 @@ std::vector<IndicatorRow> detail::compute_metadata(StoreReader& db, int run, con
   }
   std::map<std::string, std::map<std::string, double>> group_sum, std_sum;  // portal → group → Σ shares
   std::map<std::string, int> group_n, std_n;
+  // The groups of report §3.2 are measured over the report's own element lists (standard `rpt`) when the
+  // reference has them, else over every standard's elements.
+  bool has_rpt = false;
+  for (auto& e : ref.elements) has_rpt = has_rpt || e.standard == "rpt";
   for (auto& e : ref.elements) {
+    const bool in_group = !has_rpt || e.standard == "rpt";
     std::vector<long long> filled_ix(pr.portals.size(), 0);
     const auto m = pr.mask(pr.indices(e.canonicals));
     for (size_t i = 0; i < pr.rows.size(); ++i)
@@ -43,13 +48,13 @@ std::vector<IndicatorRow> detail::compute_metadata(StoreReader& db, int run, con
         double f = filled.count(p.id) ? filled[p.id] : 0;
         v = f / n;
         presents[p.id] = f > 0;
-        group_sum[p.id][e.group] += *v;
+        if (in_group) group_sum[p.id][e.group] += *v;
         std_sum[p.id][e.standard] += *v;
       }
       out.push_back(row("portal", p.id, id, v, "share", n));
     }
     emit_count(out, ps, id, presents, true);
-    group_n[e.group]++;
+    if (in_group) group_n[e.group]++;
     std_n[e.standard]++;
   }
   for (auto& [g, cnt] : group_n) {

@@ -37,11 +37,18 @@ const std::vector<IndicatorDef>& catalogue() {
       {"platform.datasets_mean", "datasets", "platform"},
       {"platform.datasets_median", "datasets", "platform"},
       {"platform.datasets_above_mean", "portals", "platform"},
+      {"platform.datasets_below_mean", "portals", "platform"},
       {"platform.datasets_top10", "share", "platform"},
+      {"platform.datasets_top10_of_all", "share", "platform"},
       {"platform.apis", "apis", "platform"},
       {"platform.api_share", "share", "platform"},
       {"platform.zero_api_portals", "portals", "platform"},
       {"platform.topics", "topics", "platform"},
+      {"platform.topics_mean", "topics", "platform"},
+      {"platform.topics_median", "topics", "platform"},
+      {"platform.topics_above_mean", "portals", "platform"},
+      {"platform.topics_below_mean", "portals", "platform"},
+      {"platform.topic_datasets", "topics", "platform"},
       {"platform.topics_lt3", "portals", "platform"},
       {"platform.topic_names", "names", "platform"},
       {"platform.capacity", "cells", "platform"},
@@ -74,6 +81,8 @@ const std::vector<IndicatorDef>& catalogue() {
       {"usage.downloads", "downloads", "usage"},
       {"usage.view_rate", "views/dataset", "usage"},
       {"usage.download_rate", "downloads/dataset", "usage"},
+      {"usage.view_rate_published", "views/dataset", "usage"},
+      {"usage.download_rate_published", "downloads/dataset", "usage"},
       {"usage.view_rate_overall", "share", "usage"},
       {"usage.download_rate_overall", "share", "usage"},
       {"usage.view_share", "share", "usage"},
@@ -81,17 +90,24 @@ const std::vector<IndicatorDef>& catalogue() {
       {"usage.download_per_view", "downloads/view", "usage"},
       {"usage.download_per_view_below50", "portals", "usage"},
       {"usage.dataset_download_per_view", "downloads/view", "usage"},
+      {"usage.views_histogram", "datasets", "usage"},
+      {"usage.downloads_histogram", "datasets", "usage"},
       {"usage.apps", "apps", "usage"},
       {"usage.apps_kind.*", "apps", "usage"},
       {"usage.apps_mean", "apps", "usage"},
       {"usage.apps_median", "apps", "usage"},
       {"usage.apps_above_mean", "portals", "usage"},
+      {"usage.apps_below_mean", "portals", "usage"},
       {"usage.zero_app_portals", "portals", "usage"},
       // §5.4 impact layer
       {"impact.issued_recency", "days", "impact"},
       {"impact.update_recency", "days", "impact"},
+      {"impact.issued_latest", "days", "impact"},
+      {"impact.update_latest", "days", "impact"},
       {"impact.frequency", "share", "impact"},
       {"impact.dynamic_share", "share", "impact"},
+      {"impact.platform_frequency", "share", "impact"},
+      {"impact.platform_dynamic", "share", "impact"},
       {"impact.frequency_missing_share", "share", "impact"},
       {"impact.promise_kept", "share", "impact"},
       {"impact.rating_channel", "share", "impact"},
@@ -99,6 +115,7 @@ const std::vector<IndicatorDef>& catalogue() {
       {"impact.comments", "comments", "impact"},
       {"impact.unused_channel", "portals", "impact"},
       {"impact.rating_dimensions", "dimensions", "impact"},
+      {"impact.rating_mean", "rating", "impact"},
       // Beyond the report
       {"quality.mqa", "points", "quality"},
       {"quality.mqa.findability", "points", "quality"},
@@ -130,6 +147,15 @@ const std::vector<IndicatorDef>& catalogue() {
       {"bulletin.rank_change_datasets", "departments", "bulletin"},
       {"bulletin.rank_change_views", "departments", "bulletin"},
       {"bulletin.rank_change_downloads", "departments", "bulletin"},
+      // Composite index
+      {"index.composite", "points", "index"},
+      {"index.layer.*", "points", "index"},
+      {"index.rank", "rank", "index"},
+      {"index.rank_level", "rank", "index"},
+      {"index.rank_region", "rank", "index"},
+      {"index.rank_min", "rank", "index"},
+      {"index.rank_max", "rank", "index"},
+      {"index.sensitivity", "ranks", "index"},
   };
   return defs;
 }
@@ -283,6 +309,9 @@ std::vector<IndicatorRow> compute(StoreReader& db, int run, const Reference& ref
     g.run({&db, second.get()}, timing);
     for (auto* part : {&platform, &metadata, &data, &usage, &impact, &quality, &network, &bulletin})
       all.insert(all.end(), std::make_move_iterator(part->begin()), std::make_move_iterator(part->end()));
+    // The composite index reads the layers' portal rows.
+    auto index = compute_index(db, run, ref, all);
+    all.insert(all.end(), std::make_move_iterator(index.begin()), std::make_move_iterator(index.end()));
     if (store) {
       auto t0 = std::chrono::steady_clock::now();
       store->commit_metrics(run, all);

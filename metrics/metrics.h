@@ -19,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/store.h"
@@ -54,6 +55,16 @@ struct Reference {
   std::map<std::string, FormatInfo> formats;  // normalized format → properties
   // vocabulary → term → flag (frequency: dynamic|static; app_kind; open_condition).
   std::map<std::string, std::map<std::string, std::string>> vocab;
+  // Composite index (data/metrics/index_weights.csv): layer weights (indicator "*") and the indicators of
+  // each layer with their weight, transform (log | linear) and direction (+1 more is better, -1 less).
+  struct IndexTerm {
+    std::string layer, indicator;
+    double weight = 1;
+    bool log = false;
+    int direction = 1;
+  };
+  std::map<std::string, double> index_layers;  // layer → weight
+  std::vector<IndexTerm> index_terms;
 };
 
 // Loads <dir>/reference/* (registry's divisions, tiers, themes) and <dir>/metrics/* (standards,
@@ -79,13 +90,17 @@ std::vector<IndicatorRow> compute_impact(StoreReader& db, int run, const Referen
 std::vector<IndicatorRow> compute_quality(StoreReader& db, int run, const Reference& ref);   // MQA, 5★, links
 std::vector<IndicatorRow> compute_network(StoreReader& db, int run, const Reference& ref);   // graph, depth
 std::vector<IndicatorRow> compute_bulletin(StoreReader& db, int run, const Reference& ref);  // seeds 000–002
+// The composite index over the four layers (index.*), from the other layers' portal rows of the same run
+// (`rows`): scores, ranks overall / per level / per region, and their sensitivity to the weights.
+std::vector<IndicatorRow> compute_index(StoreReader& db, int run, const Reference& ref,
+                                        const std::vector<IndicatorRow>& rows);
 
 // Per-dataset MQA score (exposed for tests and explain).
 struct MqaScore {
   int findability = 0, accessibility = 0, interoperability = 0, reusability = 0, contextuality = 0;
   int total() const { return findability + accessibility + interoperability + reusability + contextuality; }
 };
-const char* mqa_band(int total);  // excellent ≥351 / good ≥221 / sufficient ≥121 / bad
+std::string_view mqa_band(int total);  // excellent ≥351 / good ≥221 / sufficient ≥121 / bad
 
 // One row of the `dataset_quality` table.
 struct DatasetQuality {

@@ -75,10 +75,30 @@ void year_over_year(std::vector<IndicatorRow>& out, StoreReader& db, int run, co
       cancelled.push_back(p);
       gone[p.id] = true;
     }
+  const size_t first = out.size();
   emit_count(out, ps, ids[0], fresh, false);
+  const size_t mid = out.size();
   emit_count(out, cancelled, ids[1], gone, false);
+  const size_t last = out.size();
   emit_count(out, ps, ids[2], to_ind, false);
   emit_count(out, ps, ids[3], to_emb, false);
+  // Figure 2-5: new and cancelled portals by kind (value_text independent=…;embedded=…, per group).
+  auto by_kind = [&](const std::vector<Portal>& members, const std::map<std::string, std::optional<bool>>& f,
+                     size_t from, size_t to) {
+    std::map<std::pair<std::string, std::string>, std::map<std::string, long long>> g;
+    for (auto& p : members) {
+      auto it = f.find(p.id);
+      if (it == f.end() || !it->second || !*it->second) continue;
+      for (auto& k : groups_of(p)) g[k][p.kind]++;
+    }
+    for (size_t i = from; i < to; ++i) {
+      auto& m = g[{out[i].scope, out[i].scope_key}];
+      out[i].value_text = "independent=" + std::to_string(m["independent"]) +
+                          ";embedded=" + std::to_string(m["embedded"]);
+    }
+  };
+  by_kind(ps, fresh, first, mid);
+  by_kind(cancelled, gone, mid, last);
 }
 
 }  // namespace
@@ -99,6 +119,19 @@ std::vector<IndicatorRow> detail::compute_platform(StoreReader& db, int run, con
     embedded[p.id] = Obs{p.kind == "embedded" ? 1.0 : 0.0, 0, 1, ""};
   }
   emit(out, ps, "platform.portals", "portals", Agg::Sum, one);
+  // Figure 2-7 (region × level) and the map of figure 2-1 (province): portal counts, value_text the kinds.
+  {
+    std::map<std::pair<std::string, std::string>, std::map<std::string, long long>> g;
+    for (auto& p : ps) {
+      g[{"region_level", p.region + "/" + p.level}][p.kind]++;
+      if (!p.province.empty()) g[{"province", p.province}][p.kind]++;
+    }
+    for (auto& [k, m] : g) {
+      long long n = 0;
+      for (auto& [kind, c] : m) n += c;
+      out.push_back(row(k.first, k.second, "platform.portals", double(n), "portals", n, distribution_text(m)));
+    }
+  }
   // Share of all portals of the run (the report's §2 shares use a base of 671 = Σ of its level counts,
   // its kind shares 670; docs/indicators.md).
   {
@@ -175,7 +208,11 @@ std::vector<IndicatorRow> detail::compute_platform(StoreReader& db, int run, con
     double top = 0, all = 0;
     for (size_t i = 0; i < v.size(); ++i) (i < 10 ? top : all) += v[i].first;
     all += top;
+    // The report's "排名前十的数据中，占比 55.77%": the largest portal's share of the top-10 total.
     out.push_back(row("national", "", "platform.datasets_top10",
+                      top > 0 ? std::optional<double>(v[0].first / top) : std::nullopt, "share",
+                      std::min<size_t>(10, v.size()), t));
+    out.push_back(row("national", "", "platform.datasets_top10_of_all",
                       all > 0 ? std::optional<double>(top / all) : std::nullopt, "share",
                       std::min<size_t>(10, v.size()), t));
   }
@@ -192,18 +229,33 @@ std::vector<IndicatorRow> detail::compute_platform(StoreReader& db, int run, con
   auto topics = db.count_by_portal(run, StoreReader::Counted::kTopicNames);
   // Topic names per portal: the topic table, and the datasets' topic_raw (one full scan).
   std::map<std::string, std::set<std::string>> table_names, ds_names;
+  std::map<std::string, std::map<std::string, long long>> topic_datasets;  // portal → topic_raw → datasets
   {
     db.topics(run, [&](const sql::Row& s) { table_names[s.text(0)].insert(s.text(1)); });
     // Per portal, an unordered set first (one hash per dataset), sorted into ds_names at the end.
-    std::unordered_map<std::string, std::unordered_set<std::string>> names;
+    std::unordered_map<std::string, std::unordered_map<std::string, long long>> names;
     std::string pid, topic;
-    std::unordered_set<std::string>* cur = nullptr;
+    std::unordered_map<std::string, long long>* cur = nullptr;
     db.dataset_topics(run, [&](const sql::Row& d) {  // portal_id, topic_raw
       if (!cur || d.view(0) != pid) pid = d.view(0), cur = &names[pid];
       topic = d.view(1);
-      if (!cur->count(topic)) cur->insert(topic);
+      (*cur)[topic]++;
     });
-    for (auto& [p, set] : names) ds_names[p].insert(set.begin(), set.end());
+    for (auto& [p, counts] : names) {
+      std::map<std::string, long long> sorted(counts.begin(), counts.end());
+      for (auto& [n, c] : sorted) ds_names[p].insert(n);
+      topic_datasets[p] = std::move(sorted);
+    }
+  }
+  // Figures 5-3 and 5-5: datasets per topic of each portal (value = topics with datasets).
+  {
+    std::map<std::string, Obs> o;
+    for (auto& [pid, m] : topic_datasets) {
+      long long n = 0;
+      for (auto& [t, c] : m) n += c;
+      o[pid] = Obs{double(m.size()), 0, n, distribution_text(m)};
+    }
+    emit(out, ps, "platform.topic_datasets", "topics", Agg::Sum, o);
   }
   std::map<std::string, double> ds_topics;
   for (auto& [id, names] : ds_names) ds_topics[id] = double(names.size());
@@ -215,6 +267,12 @@ std::vector<IndicatorRow> detail::compute_platform(StoreReader& db, int run, con
     lt3[id] = Obs{n < 3 ? 1.0 : 0.0, 0, 1, ""};
   }
   emit(out, ps, "platform.topics", "topics", Agg::Mean, tobs);
+  {
+    std::map<std::string, double> sample;
+    for (auto& [id, n] : topics)
+      if (published.count(id)) sample[id] = n;
+    emit_stats(out, ps, "platform.topics", "topics", sample);
+  }
   emit(out, ps, "platform.topics_lt3", "portals", Agg::Sum, lt3);
   {
     // Distinct portals per name: a portal's own topic list, else its datasets' topic names.
@@ -236,12 +294,20 @@ std::vector<IndicatorRow> detail::compute_platform(StoreReader& db, int run, con
     std::map<std::string, Obs> cap;
     const auto& rows = snap.presence.rows;
     std::vector<std::optional<double>> file_cells(rows.size());
-    for (auto& x : snap.dists)
+    // Appendix 6: only downloadable, structured datasets count: a distribution with an http(s) URL in a
+    // machine-readable format (formats.csv).
+    std::vector<char> structured(rows.size(), 0);
+    for (auto& x : snap.dists) {
       if (x.cells && (!file_cells[x.row] || *x.cells > *file_cells[x.row])) file_cells[x.row] = x.cells;
+      if (!x.url_http) continue;
+      auto f = ref.formats.find(norm_format(x.format, x.sniffed));
+      if (f != ref.formats.end() && f->second.machine_readable) structured[x.row] = 1;
+    }
     // Per portal index, summed in presence order (portal, pk) as before; then keyed by portal id.
     const auto& pr = snap.presence;
     std::vector<Obs> cap_ix(pr.portals.size());
     for (size_t i = 0; i < rows.size(); ++i) {
+      if (!structured[i]) continue;
       auto c = file_cells[i] ? file_cells[i] : snap.cells[i];
       if (!c) continue;
       auto& o = cap_ix[rows[i].portal_ix];

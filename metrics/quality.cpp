@@ -31,7 +31,7 @@ std::map<std::string, std::string> verdicts(StoreReader& db, int run, const std:
 }
 }  // namespace
 
-const char* mqa_band(int t) {
+std::string_view mqa_band(int t) {
   if (t >= 351) return "excellent";
   if (t >= 221) return "good";
   if (t >= 121) return "sufficient";
@@ -155,7 +155,7 @@ std::vector<IndicatorRow> dataset_quality_rows(const std::vector<DatasetQuality>
   out.reserve(dq.size());
   for (auto& d : dq)
     out.push_back(row("dataset", std::to_string(d.dataset_pk), "quality.mqa", d.score.total(), "points", 1,
-                      mqa_band(d.score.total())));
+                      std::string(mqa_band(d.score.total()))));
   return out;
 }
 
@@ -212,7 +212,7 @@ std::vector<IndicatorRow> detail::compute_quality(StoreReader& db, int run, cons
   }
   emit(out, ps, "quality.mqa", "points", Agg::Ratio, total);
   for (auto& r : out)
-    if (r.indicator == "quality.mqa" && r.value) r.value_text = mqa_band(static_cast<int>(*r.value + 0.5));
+    if (r.indicator == "quality.mqa" && r.value) r.value_text = std::string(mqa_band(static_cast<int>(*r.value + 0.5)));
   emit(out, ps, "quality.mqa.findability", "points", Agg::Ratio, fnd);
   emit(out, ps, "quality.mqa.accessibility", "points", Agg::Ratio, accs);
   emit(out, ps, "quality.mqa.interoperability", "points", Agg::Ratio, itp);

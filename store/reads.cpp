@@ -44,10 +44,53 @@ std::int64_t StoreReader::latest_run(bool finished) {
 }
 
 std::optional<std::int64_t> StoreReader::previous_run(std::int64_t run) {
-  sql::Statement s(db_, "SELECT max(run_id) FROM run WHERE run_id<?");
+  // The baseline: finished, of the same kind and scope (a crashed run or a simulated one is no baseline
+  // for a live harvest).
+  sql::Statement s(db_,
+                   "SELECT max(p.run_id) FROM run p, run r WHERE r.run_id=?1 AND p.run_id<?1 AND "
+                   "p.finished_at IS NOT NULL AND p.source=r.source AND "
+                   "coalesce(p.sites_file,'')=coalesce(r.sites_file,'')");
   s.bind(1, run);
   if (s.step() && !s.is_null(0)) return s.i64(0);
   return std::nullopt;
+}
+
+StoreReader::RunInfo StoreReader::run_info(std::int64_t run) {
+  sql::Statement s(db_,
+                   "SELECT run_id, label, started_at, coalesce(finished_at,''), source, coalesce(sites_file,''), "
+                   "coalesce(odh_version,'') FROM run WHERE run_id=?");
+  s.bind(1, run);
+  RunInfo r;
+  if (s.step()) r = {s.i64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6)};
+  return r;
+}
+
+void StoreReader::indicators(std::int64_t run, const RowFn& fn) {
+  scan("SELECT scope, scope_key, indicator, value, coalesce(value_text,''), coalesce(unit,''), coalesce(n,0) "
+       "FROM indicator WHERE run_id=? ORDER BY rowid",
+       run, fn);
+}
+
+void StoreReader::portal_details(std::int64_t run, const RowFn& fn) {
+  scan("SELECT portal_id, name, level, region, kind, coalesce(province,''), coalesce(city,''), "
+       "coalesce(county,''), family, url, coalesce(division_code,'') FROM portal WHERE run_id=? "
+       "ORDER BY seq, portal_id",
+       run, fn);
+}
+
+void StoreReader::portal_sources(std::int64_t run, const RowFn& fn) {
+  scan("SELECT p.portal_id, s.reachable, coalesce(s.error_class,''), coalesce(s.robots,''), "
+       "coalesce(s.pages,0), coalesce(s.bytes,0), "
+       "(SELECT count(*) FROM fetch f WHERE f.run_id=p.run_id AND f.portal_id=p.portal_id), "
+       "coalesce((SELECT group_concat(w,'|') FROM (SELECT DISTINCT f.warc_file AS w FROM fetch f WHERE "
+       "f.run_id=p.run_id AND f.portal_id=p.portal_id AND f.warc_file IS NOT NULL LIMIT 5)),''), "
+       "coalesce((SELECT f.warc_file FROM fetch f WHERE f.run_id=p.run_id AND f.portal_id=p.portal_id AND "
+       "f.kind='home' LIMIT 1),''), "
+       "(SELECT f.warc_offset FROM fetch f WHERE f.run_id=p.run_id AND f.portal_id=p.portal_id AND "
+       "f.kind='home' LIMIT 1) "
+       "FROM portal p LEFT JOIN portal_status s ON s.run_id=p.run_id AND s.portal_id=p.portal_id "
+       "WHERE p.run_id=? ORDER BY p.seq, p.portal_id",
+       run, fn);
 }
 
 std::string StoreReader::run_date(std::int64_t run) {

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <functional>
@@ -69,7 +70,7 @@ struct IndicatorRow {
 struct DatasetQualityRow {
   long long dataset_pk = 0;
   int findability = 0, accessibility = 0, interoperability = 0, reusability = 0, contextuality = 0;
-  const char* band = "";  // excellent | good | sufficient | bad (static text)
+  std::string_view band;  // excellent | good | sufficient | bad (static text from mqa_band)
   int total() const { return findability + accessibility + interoperability + reusability + contextuality; }
 };
 
@@ -187,11 +188,30 @@ class StoreReader {
   StoreReader(const StoreReader&) = delete;
   StoreReader& operator=(const StoreReader&) = delete;
 
-  // Runs. latest_run: 0 when none (finished: closed by finish_run). previous_run: the newest run
-  // before `run`. run_date: the day the run started, YYYY-MM-DD ("" when unknown).
+  // Runs. latest_run: 0 when none (finished: closed by finish_run). previous_run: the baseline of
+  // year-over-year changes: the newest *finished* run before `run` of the same kind (source: live,
+  // replay or sim) and scope (the same sites file). run_date: the day the run started, YYYY-MM-DD
+  // ("" when unknown).
   std::int64_t latest_run(bool finished = false);
   std::optional<std::int64_t> previous_run(std::int64_t run);
   std::string run_date(std::int64_t run);
+  // One run's row (run_id 0 when absent).
+  struct RunInfo {
+    std::int64_t run_id = 0;
+    std::string label, started_at, finished_at, source, sites_file, odh_version;
+  };
+  RunInfo run_info(std::int64_t run);
+
+  // The `indicator` rows of a run in writing order: scope, scope_key, indicator, value (NULL when not
+  // computable), value_text (''), unit (''), n. What reports render (they never recompute).
+  void indicators(std::int64_t run, const RowFn& fn);
+  // Portals of a run with what a report names them by: portal_id, name, level, region, kind, province,
+  // city, county, family, url, division_code — in registry order (seq, then id).
+  void portal_details(std::int64_t run, const RowFn& fn);
+  // Where a portal's numbers come from, per portal of the run: portal_id, reachable (NULL without a
+  // status row), error_class, robots, pages, bytes, fetches of the run, distinct WARC files of its
+  // fetches ('|'-separated, at most 5), the home page's WARC file and offset ('' / NULL when none).
+  void portal_sources(std::int64_t run, const RowFn& fn);
 
   // Portals of a run: portal_id, level, region, kind, province, city, name — by portal_id.
   void portals(std::int64_t run, const RowFn& fn);

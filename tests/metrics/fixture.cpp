@@ -66,7 +66,7 @@ odh::metrics::Reference reference() {
 
 void fill(Db& d) {
   d.exec(R"SQL(
-INSERT INTO run VALUES (1,'2026-11','2026-11-01T00:00:00Z',NULL,'sim',NULL,NULL);
+INSERT INTO run VALUES (1,'2026-11','2026-11-01T00:00:00Z','2026-11-01T01:00:00Z','sim',NULL,NULL);
 INSERT INTO run VALUES (2,'2026-12','2026-12-01T08:00:00Z',NULL,'sim',NULL,NULL);
 INSERT INTO portal VALUES (1,'a',1,'A省平台','浙江省','','','330000','省级','华东','embedded','x','http://a.example/');
 INSERT INTO portal VALUES (1,'b',2,'B市平台','浙江省','杭州市','','330100','地市级','华东','embedded','x','http://b.example/');

@@ -70,7 +70,10 @@ TEST_CASE("platform: reachability, content, topics, capacity") {
   CHECK(val(r, "national", "", "platform.datasets_mean") == Approx(2));
   CHECK(val(r, "national", "", "platform.datasets_median") == Approx(2));
   CHECK(val(r, "national", "", "platform.datasets_above_mean") == 1);
-  CHECK(val(r, "national", "", "platform.datasets_top10") == Approx(1.0));
+  CHECK(val(r, "national", "", "platform.datasets_below_mean") == 1);
+  // The report's top-10 share: the largest portal's share of the top 10 (3 of 4); of all datasets: 1.
+  CHECK(val(r, "national", "", "platform.datasets_top10") == Approx(0.75));
+  CHECK(val(r, "national", "", "platform.datasets_top10_of_all") == Approx(1.0));
   CHECK(text(r, "national", "", "platform.datasets_top10") == "a=3;b=1");
   CHECK(val(r, "portal", "a", "platform.apis") == 1);
   CHECK(val(r, "national", "", "platform.api_share") == Approx(0.5));
@@ -81,10 +84,11 @@ TEST_CASE("platform: reachability, content, topics, capacity") {
   CHECK(val(r, "national", "", "platform.topics_lt3") == 1);
   CHECK(val(r, "national", "", "platform.topic_names") == 4);
   CHECK(val(r, "portal", "a", "platform.capacity") == 30);  // from the file (10×3), not metadata (100×5)
-  CHECK(val(r, "portal", "b", "platform.capacity") == 2e8);
+  // b's only distribution is an ftp link: not downloadable, so its 1e6 × 200 metadata does not count.
+  CHECK_FALSE(val(r, "portal", "b", "platform.capacity").has_value());
   CHECK_FALSE(val(r, "portal", "c", "platform.capacity").has_value());
-  CHECK(val(r, "national", "", "platform.capacity_computable") == 2);
-  CHECK(val(r, "national", "", "platform.capacity_gt_1e8") == 1);
+  CHECK(val(r, "national", "", "platform.capacity_computable") == 1);
+  CHECK(val(r, "national", "", "platform.capacity_gt_1e8") == 0);
   CHECK(val(r, "national", "", "platform.capacity_lt_1e7") == 1);
 }
 
@@ -126,10 +130,13 @@ TEST_CASE("data layer: openness, formats, usability, completeness") {
   CHECK(text(r, "portal", "a", "data.licence") == "保障");
   CHECK(val(r, "national", "", "data.licence") == Approx(0.5));
   CHECK(text(r, "national", "", "data.licence") == "保障=1;未提及=1");
-  CHECK(val(r, "national", "", "data.non_discrimination") == Approx(1.0));
-  CHECK_FALSE(val(r, "national", "", "data.free_access").has_value());
-  CHECK_FALSE(val(r, "national", "", "data.free_use").has_value());
-  CHECK_FALSE(val(r, "national", "", "data.free_sharing").has_value());
+  // Publishing portals without a verdict count as 未提及 (b here), in the denominator.
+  CHECK(val(r, "national", "", "data.non_discrimination") == Approx(0.5));
+  CHECK(text(r, "portal", "b", "data.non_discrimination") == "未提及");
+  CHECK(val(r, "national", "", "data.free_access") == Approx(0.0));
+  CHECK(text(r, "national", "", "data.free_access") == "未提及=2");
+  CHECK_FALSE(val(r, "portal", "c", "data.free_use").has_value());  // no datasets, no terms
+  CHECK(val(r, "national", "", "data.free_sharing") == Approx(0.0));
   CHECK(val(r, "portal", "a", "data.completeness") == Approx(1.0));
   CHECK(val(r, "portal", "b", "data.completeness") == Approx(12.0 / 14));
   CHECK(val(r, "portal", "a", "data.completeness.description") == Approx(1.0 / 3));
@@ -139,10 +146,15 @@ TEST_CASE("data layer: openness, formats, usability, completeness") {
 TEST_CASE("usage: region view, topic view, download rate, apps") {
   auto& r = C().rows;
   CHECK(val(r, "portal", "a", "usage.views") == 150);
-  CHECK(val(r, "portal", "a", "usage.view_rate") == Approx(75));
-  CHECK(val(r, "portal", "a", "usage.download_rate") == Approx(25));
+  // The report's rates divide by all datasets (a: 150 views over 3 datasets, one without counts).
+  CHECK(val(r, "portal", "a", "usage.view_rate") == Approx(50));
+  CHECK(val(r, "portal", "a", "usage.download_rate") == Approx(50.0 / 3));
+  CHECK(val(r, "portal", "a", "usage.view_rate_published") == Approx(75));
+  CHECK(val(r, "portal", "a", "usage.download_rate_published") == Approx(25));
   CHECK(val(r, "portal", "b", "usage.view_rate") == Approx(0));
-  CHECK(val(r, "national", "", "usage.view_rate") == Approx(50));
+  CHECK(val(r, "national", "", "usage.view_rate") == Approx(37.5));
+  CHECK(text(r, "portal", "a", "usage.views_histogram") == "0=0;1-9=0;10-99=1;100-999=1;1k-9.9k=0;10k-99k=0;100k+=0");
+  CHECK(val(r, "portal", "b", "usage.views_histogram") == 1);
   CHECK(val(r, "portal", "a", "usage.view_rate_overall") == Approx(1));
   CHECK(val(r, "portal", "b", "usage.view_rate_overall") == Approx(0));
   CHECK(val(r, "portal", "a", "usage.view_share") == Approx(1));
@@ -174,14 +186,25 @@ TEST_CASE("usage: region view, topic view, download rate, apps") {
 
 TEST_CASE("impact: recency buckets, frequency, promise kept, evaluation") {
   auto& r = C().rows;
-  CHECK(val(r, "portal", "a", "impact.issued_recency") == 3);
-  CHECK(text(r, "portal", "a", "impact.issued_recency") == "一周内");
+  // The report's recency: the mean age of the portal's dataset dates (a: 3 and 183 days → 93).
+  CHECK(val(r, "portal", "a", "impact.issued_recency") == 93);
+  CHECK(text(r, "portal", "a", "impact.issued_recency") == "半年内");
   CHECK(text(r, "portal", "b", "impact.issued_recency") == "一年前");
-  CHECK(text(r, "national", "", "impact.issued_recency") == "一周内=1;一年前=1");
+  CHECK(text(r, "national", "", "impact.issued_recency") == "一年前=1;半年内=1");
+  CHECK(val(r, "portal", "a", "impact.issued_latest") == 3);
+  CHECK(text(r, "portal", "a", "impact.issued_latest") == "一周内");
+  CHECK(text(r, "national", "", "impact.issued_latest") == "一周内=1;一年前=1");
   CHECK(val(r, "portal", "b", "impact.update_recency") == 42);
   CHECK(text(r, "portal", "b", "impact.update_recency") == "三月内");
-  CHECK(val(r, "national", "", "impact.update_recency") == Approx(21.5));
+  CHECK(val(r, "portal", "a", "impact.update_recency") == 92);
+  CHECK(val(r, "national", "", "impact.update_recency") == Approx(67));
+  CHECK(val(r, "national", "", "impact.update_latest") == Approx(21.5));
   CHECK_FALSE(val(r, "portal", "c", "impact.update_recency").has_value());
+  // Platforms classified by their main frequency (a: 每月 and 每年 tie → 每月, dynamic; b: 每日).
+  CHECK(text(r, "portal", "a", "impact.platform_frequency") == "每月");
+  CHECK(val(r, "portal", "a", "impact.platform_dynamic") == 1);
+  CHECK(val(r, "national", "", "impact.platform_dynamic") == Approx(1.0));
+  CHECK(text(r, "national", "", "impact.platform_dynamic") == "动态=2");
   CHECK(val(r, "portal", "a", "impact.frequency") == Approx(2.0 / 3));
   CHECK(text(r, "national", "", "impact.frequency") == "未提供=1;每年=1;每日=1;每月=1");
   CHECK(val(r, "national", "", "impact.dynamic_share") == Approx(2.0 / 3));

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -41,10 +42,14 @@ int find_socket(int local_port, int remote_port) {
 }
 
 const std::string& gzip_bomb(std::int64_t size) {
-  // Built once: `size` zero bytes gzip-compressed (~1000:1).
-  static std::once_flag once;
-  static std::string out;
-  std::call_once(once, [size] {
+  // Built once per size: `size` zero bytes gzip-compressed (~1000:1). Keyed by size because fault
+  // rules ask for different sizes (a single cached bomb answered every later rule with the first size).
+  static std::mutex mu;
+  static std::map<std::int64_t, std::string> built;  // node-based: references stay valid
+  std::lock_guard lock(mu);
+  if (auto it = built.find(size); it != built.end()) return it->second;
+  std::string& out = built[size];
+  {
     z_stream zs{};
     deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
     std::string zeros(1 << 20, '\0');
@@ -61,7 +66,7 @@ const std::string& gzip_bomb(std::int64_t size) {
       } while (zs.avail_out == 0);
     }
     deflateEnd(&zs);
-  });
+  }
   return out;
 }
 

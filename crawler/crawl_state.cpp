@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS fetch(
   final INTEGER NOT NULL DEFAULT 1);
 CREATE INDEX IF NOT EXISTS fetch_url ON fetch(url);
 CREATE INDEX IF NOT EXISTS fetch_portal ON fetch(portal_id, final);
+-- the failed attempts of a pending request (non-final rows: few), so a resume keeps counting its retries
+CREATE INDEX IF NOT EXISTS fetch_attempts ON fetch(frontier_id) WHERE final=0;
 CREATE TABLE IF NOT EXISTS host_status(
   host TEXT PRIMARY KEY, portal_id TEXT, robots TEXT, robots_body BLOB, robots_fetched_at REAL,
   requests_2xx INTEGER, requests_3xx INTEGER, requests_4xx INTEGER, requests_5xx INTEGER,
@@ -148,8 +150,13 @@ State::Stmts::Stmts(sqlite3* db)
                 "redirects) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"),
       upd_done(db, "UPDATE frontier SET state=? WHERE id=?"),
       sel_window(db,
-                 "SELECT id,site_id,url,fetch_url,method,body,headers,kind,meta,depth,priority,redirects FROM "
-                 "frontier WHERE host=? AND state=0 ORDER BY priority DESC, id LIMIT ?"),
+                 // Retries and throttles already spent (committed non-final exchanges of this hop: a
+                 // redirect hop is a new frontier row), so a kill between attempts does not reset them.
+                 "SELECT id,site_id,url,fetch_url,method,body,headers,kind,meta,depth,priority,redirects,"
+                 "(SELECT count(*) FROM fetch f WHERE f.frontier_id=frontier.id AND f.final=0 AND "
+                 "coalesce(f.status,0)<>429),"
+                 "(SELECT count(*) FROM fetch f WHERE f.frontier_id=frontier.id AND f.final=0 AND f.status=429) "
+                 "FROM frontier WHERE host=? AND state=0 ORDER BY priority DESC, id LIMIT ?"),
       ins_fetch(db,
                 "INSERT INTO fetch(frontier_id,portal_id,host,url,final_url,method,kind,status,content_type,charset,"
                 "charset_source,bytes,warc_file,warc_offset,fetched_at,fetched_unix,depth,error_class,attempt,"
@@ -217,6 +224,8 @@ std::vector<Job> State::load_window(const std::string& host, int n, std::int64_t
     j.req.depth = static_cast<int>(s.i64(9));
     j.req.priority = static_cast<int>(s.i64(10));
     j.redirects = static_cast<int>(s.i64(11));
+    j.retries = static_cast<int>(s.i64(12));
+    j.throttles = static_cast<int>(s.i64(13));
     j.host = host;
     out.push_back(std::move(j));
   }

@@ -25,7 +25,7 @@ struct Job {  // a frontier row
   std::string host;                // politeness key: lowercase host[:port]
   std::string fetch_url;           // URL of this hop (differs from req.url after a redirect)
   int redirects = 0;               // hops followed so far
-  int retries = 0, throttles = 0;  // in-memory only
+  int retries = 0, throttles = 0;  // attempts spent (loaded from the fetch log on resume)
 };
 
 struct FetchLogRow {  // one HTTP exchange (or a request refused before the network)

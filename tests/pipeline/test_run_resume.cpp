@@ -150,5 +150,9 @@ TEST_CASE("odh run: SIGINT and SIGKILL during the harvest, then the same --out f
     CHECK(a.count(k) == 1);
   }
   CHECK(a == b);
+  int shown = 0;  // the first differences, so a failure says which indicators moved
+  for (auto& [k, v] : a)
+    if (auto it = b.find(k); (it == b.end() || it->second != v) && shown++ < 10)
+      MESSAGE(k << ": uninterrupted " << v << ", resumed " << (it == b.end() ? "(none)" : it->second));
   fs::remove_all(base);
 }

@@ -128,11 +128,6 @@ struct LoopStats {
   }
 };
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string header_value(const HeaderList& h, const char* name) {
   for (auto& [k, v] : h)
     if (strcasecmp(k.c_str(), name) == 0) return v;

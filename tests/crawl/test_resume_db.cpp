@@ -184,7 +184,9 @@ TEST_CASE("kill -9 + --resume with the family spiders: odh parse --replay gives 
     // The same URLs archived, none more often than in the uninterrupted crawl.
     CHECK(archived_urls(out) == ref_arch);
     REQUIRE(replay(out, out + ".sqlite") == 0);
-    for (auto& [table, sql] : kTables) {
+    for (auto& table_sql : kTables) {
+      auto& table = table_sql.first;  // not a structured binding: doctest captures it
+      auto& sql = table_sql.second;
       CAPTURE(table);
       auto got = sorted_rows(out + ".sqlite", sql);
       CHECK(got.size() == want[table].size());
@@ -353,14 +355,17 @@ TEST_CASE("kill -9 chains over every seam, the repair and random moments in a fa
     auto got_arch = archived_urls(out);
     CHECK(got_arch == ref_arch);
     if (got_arch != ref_arch)
-      for (auto& [u, n] : ref_arch)
-        if (got_arch[u] != n) MESSAGE(u << ": uninterrupted " << n << ", killed+resumed " << got_arch[u]);
+      for (auto& url_n : ref_arch)
+        if (got_arch[url_n.first] != url_n.second)
+          MESSAGE(url_n.first << ": uninterrupted " << url_n.second << ", killed+resumed " << got_arch[url_n.first]);
     for (auto& f : fs::directory_iterator(out + "/warc")) {
       CAPTURE(f.path().string());
       CHECK(warcio_problems(f.path().string()) == "");
     }
     rebuild(out, out + ".sqlite");
-    for (auto& [table, sql] : kTables) {
+    for (auto& table_sql : kTables) {
+      auto& table = table_sql.first;  // not a structured binding: doctest captures it
+      auto& sql = table_sql.second;
       CAPTURE(table);
       CHECK(sorted_rows(out + ".sqlite", sql) == want[table]);
     }

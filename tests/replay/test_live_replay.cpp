@@ -227,7 +227,9 @@ TEST_CASE("live == replay: odh parse --live on the simulator, then --replay of i
        "SELECT portal_id, method, url, kind, status, content_type, charset, bytes, depth FROM fetch"},
       {"parse_issue", "SELECT portal_id, url, kind, message FROM parse_issue"},
   };
-  for (auto& [table, sql] : queries) {
+  for (auto& table_sql : queries) {
+    auto& table = table_sql.first;  // not a structured binding: doctest captures it
+    auto& sql = table_sql.second;
     CAPTURE(table);
     auto x = rows(*a, sql), y = rows(*b, sql);
     CHECK(x.size() == y.size());

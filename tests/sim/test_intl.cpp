@@ -271,7 +271,9 @@ TEST_CASE("Project Open Data: each agency's /data.json → its real records") {
       {"usda-gov", "gsa-ckanext-datajson_usda.gov.data.json"},
       {"arm-gov", "gsa-ckanext-datajson_arm.data.json"},
       {"data-ny-gov", "gsa-ckanext-datajson_ny.data.json"}};
-  for (auto [id, file] : sites) {
+  for (auto id_file : sites) {
+    auto& id = id_file.first;  // not a structured binding: doctest captures it
+    auto& file = id_file.second;
     CAPTURE(id);
     auto got = s.harvest(id);
     same_records(got, expected(s, id, "datajson", {std::string("project-open-data/") + file}));

@@ -47,7 +47,9 @@ void replay_group(const std::string& group) {
     CHECK(sum.datasets == exp["datasets"].get<std::int64_t>());
     CHECK(sum.apis == exp["apis"].get<std::int64_t>());
     const std::string run = std::to_string(sum.run_id);
-    for (auto& [pid, want] : exp["portals"].items()) {
+    for (auto& portal : exp["portals"].items()) {
+      const std::string pid = portal.key();  // not a structured binding: doctest captures it
+      const auto& want = portal.value();
       CAPTURE(pid);
       const std::string where = " WHERE run_id=" + run + " AND portal_id='" + pid + "'";
       CHECK(count(*store, "SELECT COUNT(*) FROM dataset" + where) == want["datasets"].get<std::int64_t>());

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Configure and build odh. Usage: scripts/build.sh [release|asan]...  (default: release)
+# Configure and build odh. Usage: [ODH_TARGETS="t1 t2"] scripts/build.sh [release|asan]...  (default: release)
 # release -> build/, asan -> build-asan/ (AddressSanitizer + UBSan).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,5 +27,8 @@ for flavour in "${@:-release}"; do
   done
   # Configure every time (cheap when nothing changed) so a changed flavour flag reaches old build dirs.
   cmake -S . -B "$dir" -G Ninja "${flags[@]}" >/dev/null
-  cmake --build "$dir" -j "$jobs"
+  # ODH_TARGETS: only these targets (e.g. "odh": the binary without the tests), default everything.
+  targets=()
+  for t in ${ODH_TARGETS:-}; do targets+=(--target "$t"); done
+  cmake --build "$dir" -j "$jobs" "${targets[@]}"
 done

@@ -137,6 +137,14 @@ std::string State::open(const std::string& dir) {
     has_paused_until = cols.step();
     if (!has_paused_until) exec("ALTER TABLE host_status ADD COLUMN paused_until REAL");
     stmts_ = std::make_unique<Stmts>(db_);
+    // Retries and throttles already spent by pending requests (committed non-final exchanges of the
+    // current hop: a redirect hop is a new frontier row), so a kill between attempts does not reset
+    // them. Read once here: empty on a fresh crawl, a handful of rows on a resume.
+    sql::Statement spent(db_,
+                         "SELECT f.frontier_id, sum(coalesce(f.status,0)<>429), sum(f.status=429) FROM fetch f "
+                         "JOIN frontier q ON q.id=f.frontier_id AND q.state=0 WHERE f.final=0 GROUP BY f.frontier_id");
+    while (spent.step())
+      spent_attempts_[spent.i64(0)] = {static_cast<int>(spent.i64(1)), static_cast<int>(spent.i64(2))};
   } catch (const std::exception& e) {
     return "crawl state " + path + ": " + e.what();
   }
@@ -150,13 +158,8 @@ State::Stmts::Stmts(sqlite3* db)
                 "redirects) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"),
       upd_done(db, "UPDATE frontier SET state=? WHERE id=?"),
       sel_window(db,
-                 // Retries and throttles already spent (committed non-final exchanges of this hop: a
-                 // redirect hop is a new frontier row), so a kill between attempts does not reset them.
-                 "SELECT id,site_id,url,fetch_url,method,body,headers,kind,meta,depth,priority,redirects,"
-                 "(SELECT count(*) FROM fetch f WHERE f.frontier_id=frontier.id AND f.final=0 AND "
-                 "coalesce(f.status,0)<>429),"
-                 "(SELECT count(*) FROM fetch f WHERE f.frontier_id=frontier.id AND f.final=0 AND f.status=429) "
-                 "FROM frontier WHERE host=? AND state=0 ORDER BY priority DESC, id LIMIT ?"),
+                 "SELECT id,site_id,url,fetch_url,method,body,headers,kind,meta,depth,priority,redirects FROM "
+                 "frontier WHERE host=? AND state=0 ORDER BY priority DESC, id LIMIT ?"),
       ins_fetch(db,
                 "INSERT INTO fetch(frontier_id,portal_id,host,url,final_url,method,kind,status,content_type,charset,"
                 "charset_source,bytes,warc_file,warc_offset,fetched_at,fetched_unix,depth,error_class,attempt,"
@@ -224,8 +227,10 @@ std::vector<Job> State::load_window(const std::string& host, int n, std::int64_t
     j.req.depth = static_cast<int>(s.i64(9));
     j.req.priority = static_cast<int>(s.i64(10));
     j.redirects = static_cast<int>(s.i64(11));
-    j.retries = static_cast<int>(s.i64(12));
-    j.throttles = static_cast<int>(s.i64(13));
+    if (auto it = spent_attempts_.find(j.id); it != spent_attempts_.end()) {
+      j.retries = it->second.first;
+      j.throttles = it->second.second;
+    }
     j.host = host;
     out.push_back(std::move(j));
   }

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/sql.h"
@@ -112,6 +113,8 @@ class State {
   bool existed_ = false;
   void exec(const char* sql);
   std::unique_ptr<Stmts> stmts_;
+  // frontier id -> {retries, throttles} its committed failed attempts used (read at open, for resume)
+  std::unordered_map<std::int64_t, std::pair<int, int>> spent_attempts_;
   std::unique_ptr<sql::Statement> sel_prev_;  // set when a previous crawl is attached
 };
 

@@ -95,7 +95,9 @@ std::vector<std::string> html_values(const HtmlNode& scope, const std::string& s
   std::vector<std::string> out;
   if (spec.empty()) return out;
   auto [sel, attr] = sel_attr(spec);
-  for (auto& n : scope.select(sel)) {
+  // "@attr" alone: the scope element's own attribute (an item that is itself the link).
+  std::vector<HtmlNode> nodes = sel.empty() ? std::vector<HtmlNode>{scope} : scope.select(sel);
+  for (auto& n : nodes) {
     if (attr == "class") {  // icon classes: every class token is a candidate
       std::string c = n.attr("class");
       for (auto& tok : split_tags(c)) out.push_back(tok);
@@ -151,11 +153,16 @@ class FamilySpider : public Spider {
       auto sl = u.rfind('/');
       vars_["dir"] = sl != std::string::npos && sl > u.find("://") + 2 ? u.substr(0, sl + 1) : u + "/";
     }
-    for (auto& l : spec_.lists)
+    for (auto& l : spec_.lists) {
       if (!l.pages_pattern.empty())
         pages_re_.emplace_back(l.pages_pattern);
       else
         pages_re_.emplace_back();
+      if (!l.id_pattern.empty())
+        id_re_.emplace_back(l.id_pattern);
+      else
+        id_re_.emplace_back();
+    }
   }
 
   std::vector<FetchRequest> start_requests() override {
@@ -380,6 +387,11 @@ class FamilySpider : public Spider {
         auto v = html_values(n, l.id);
         if (!v.empty()) it.id = v.front();
       }
+      if (id_re_[li] && !it.id.empty()) {  // the id inside an onclick / javascript: value
+        std::smatch m;
+        std::string v = it.id.substr(0, 4096);
+        it.id = std::regex_search(v, m, *id_re_[li]) && m.size() > 1 ? m[1].str() : "";
+      }
       if (it.id.empty() && !it.link.empty()) {  // last path segment of the link
         std::string p = it.link.substr(0, it.link.find_first_of("?#"));
         it.id = p.substr(p.rfind('/') + 1);
@@ -571,6 +583,7 @@ class FamilySpider : public Spider {
   std::map<std::string, std::string> last_sig_;  // list (+ category) → first item of the last page
   std::set<std::string> seen_details_;
   std::vector<std::optional<std::regex>> pages_re_;  // per list
+  std::vector<std::optional<std::regex>> id_re_;     // per list
   // The links of the page in on_result, when it is parsed as HTML (set by report_links).
   std::optional<std::vector<PageLink>>* links_ = nullptr;
   std::set<std::string> seen_pages_;  // hydra pages already requested

@@ -13,6 +13,8 @@ rm -f "$db" "$db-wal" "$db-shm"
 {
   cat store/schema.sql
   for m in store/migrations/*.sql; do cat "$m"; done
+  # The store's schema version, as Store::open records it (so odh opens the file without migrating it).
+  echo "PRAGMA user_version=$(( $(ls store/migrations/*.sql | wc -l) + 1 ));"
   cat <<SQL
 PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
 BEGIN;

@@ -1,18 +1,12 @@
 // odh metrics: compute every indicator for a run, write the `indicator` table, print a selection.
 #include <iostream>
-#include <string_view>
-#include <utility>
 #include <vector>
 
 #include "cli/command.h"
 #include "core/core.h"
 #include "metrics/metrics.h"
-#include "reports/export.h"
-
-namespace odh::store_detail {
-// store/migrations/*.sql as embedded in the binary (store.cpp, generated store_migrations.cpp).
-std::vector<std::pair<std::string_view, std::string_view>> embedded_migrations();
-}  // namespace odh::store_detail
+#include "reports/reports.h"
+#include "store/store.h"
 
 namespace odh::cli {
 namespace {
@@ -22,24 +16,6 @@ struct MetricsOpts {
   int run = 0;
 };
 
-sqlite3* open_db(const std::string& path) {
-  // No allocation statistics (each SQLite allocation would take a global mutex) and no per-call
-  // connection mutex: metrics gives each thread its own connection. Fails harmlessly (SQLITE_MISUSE)
-  // when SQLite is already initialised.
-  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-    std::string m = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    throw Failure("cannot open " + path + ": " + m);
-  }
-  sqlite3_busy_timeout(db, 10000);
-  // Metrics scan whole tables several times: map the file and keep a large page cache (256 MB).
-  sqlite3_exec(db, "PRAGMA mmap_size=4294967296; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;",
-               nullptr, nullptr, nullptr);
-  return db;
-}
-
 bool matches(const metrics::IndicatorRow& r, const MetricsOpts& o) {
   if (!o.indicator.empty() && r.indicator != o.indicator && r.indicator.rfind(o.indicator + ".", 0) != 0)
     return false;
@@ -48,38 +24,18 @@ bool matches(const metrics::IndicatorRow& r, const MetricsOpts& o) {
   return true;
 }
 
-bool has_dataset_quality(sqlite3* db) {
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='dataset_quality'", -1, &st,
-                     nullptr);
-  bool yes = st && sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
-  return yes;
-}
-
 void run_metrics(const MetricsOpts& o) {
   if (o.format != "table" && o.format != "csv" && o.format != "json")
     throw UsageError("--format must be table, csv or json");
-  sqlite3* db = open_db(o.db);
-  if (!has_dataset_quality(db)) {
-    // A store written before migration 004 (or built from raw SQL, without schema_migration): create
-    // the table with the migration's own statements (CREATE … IF NOT EXISTS, so Store::open applying
-    // 004 later is harmless).
-    for (auto& [name, sql] : store_detail::embedded_migrations())
-      if (name.rfind("004_", 0) == 0 &&
-          sqlite3_exec(db, std::string(sql).c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
-        std::string m = sqlite3_errmsg(db);
-        sqlite3_close(db);
-        throw Failure("cannot add dataset_quality to " + o.db + ": " + m);
-      }
-  }
-  try {
-    int run = o.run ? o.run : metrics::latest_run(db);
+  // Opening through the store applies its migrations (dataset_quality included) to an older file.
+  auto store = Store::open(o.db);
+  {
+    int run = o.run ? o.run : static_cast<int>(store->latest_run());
+    if (!run) throw Failure("the store " + o.db + " has no run");
     auto ref = metrics::load_reference(data_dir());
     std::vector<metrics::DatasetQuality> dq;
-    auto rows = metrics::compute_and_write(db, run, ref, &dq);
-    sqlite3_close(db);
-    db = nullptr;
+    auto rows = metrics::compute_and_write(*store, run, ref, &dq);
+    store.reset();
     // Dataset-scope rows (the dataset_quality table) are numerous; print them only when asked for.
     std::vector<metrics::IndicatorRow> per_dataset;
     if (o.scope == "dataset") per_dataset = metrics::dataset_quality_rows(dq);
@@ -87,7 +43,7 @@ void run_metrics(const MetricsOpts& o) {
     for (auto* part : {&rows, &per_dataset})
       for (auto& r : *part)
         if (matches(r, o)) sel.push_back(&r);
-    // The same renderers as the report files (reports/export.h): escaped, bounded, one format each.
+    // The same renderers as the report files (reports/reports.h): escaped, bounded, one format each.
     if (o.format == "json") {
       reports::write_json(std::cout, run, sel);
     } else if (o.format == "csv") {
@@ -97,9 +53,6 @@ void run_metrics(const MetricsOpts& o) {
                 << " dataset quality rows written\n";
       reports::write_table(std::cout, run, sel);
     }
-  } catch (...) {
-    if (db) sqlite3_close(db);
-    throw;
   }
 }
 
@@ -139,15 +92,10 @@ CommandRegistrar reg_explain(55, [](CLI::App& app) {
         known = true;
     }
     if (!known) throw UsageError("unknown indicator '" + o->indicator + "' (see docs/indicators.md)");
-    sqlite3* db = open_db(o->db);
-    try {
-      int run = o->run ? o->run : metrics::latest_run(db);
-      for (auto& line : metrics::explain(db, run, o->indicator, o->portal)) std::cout << line << '\n';
-    } catch (...) {
-      sqlite3_close(db);
-      throw;
-    }
-    sqlite3_close(db);
+    Store::open(o->db);  // migrates an older file; the reads need the current schema
+    auto db = StoreReader::open(o->db);
+    int run = o->run ? o->run : metrics::latest_run(*db);
+    for (auto& line : metrics::explain(*db, run, o->indicator, o->portal)) std::cout << line << '\n';
   });
 });
 

@@ -29,6 +29,7 @@ struct RunArgs {
   double scale = 0.01, delay = -1;
   std::uint64_t seed = 2021;
   int max_pages = 0;
+  std::string lang = "zh", formats = "html,md,csv,xlsx,pdf";
 };
 
 std::string utc_stamp() {
@@ -98,7 +99,8 @@ void run_main(const RunArgs& a) {
   job.harvest = std::move(h);
   job.db_path = (fs::path(a.out) / "odh.sqlite").string();
   job.report_dir = (fs::path(a.out) / "runs" / stamp / "report").string();
-  job.title = "odh — government open-data portals, run " + stamp;
+  job.report_lang = a.lang;
+  job.report_formats = a.formats;
   auto result = run_main_job(sites, job, [&](const HarvestSummary& sum) {
     if (tty && !a.quiet) std::fprintf(stderr, "\n");
     std::cerr << "odh run: harvest run " << sum.run_id << ": " << sum.requests << " responses, " << sum.datasets
@@ -107,8 +109,17 @@ void run_main(const RunArgs& a) {
   });
   std::cout << "database: " << job.db_path << " (run " << result.harvest.run_id << ")\n"
             << "WARC:     " << job.harvest.crawl.out_dir << "/\n"
-            << "report:   " << job.report_dir << "/report.md, indicators.csv, indicators.json\n"
             << result.indicator_rows << " indicator rows\n";
+  for (auto& n : result.report_notes) std::cerr << "odh run: " << n << "\n";
+  // The report's paths last: the main ones, then where the per-table files are.
+  std::size_t csvs = 0, svgs = 0;
+  for (auto& f : result.report_files) {
+    if (f.find("/csv/") != std::string::npos) ++csvs;
+    else if (f.find("/figures/") != std::string::npos) ++svgs;
+    else std::cout << "report:   " << f << "\n";
+  }
+  if (csvs) std::cout << "report:   " << job.report_dir << "/csv/ (" << csvs << " CSV tables)\n";
+  if (svgs) std::cout << "report:   " << job.report_dir << "/figures/ (" << svgs << " SVG figures)\n";
 }
 
 CommandRegistrar reg(90, [](CLI::App& app) {
@@ -129,6 +140,8 @@ CommandRegistrar reg(90, [](CLI::App& app) {
                 "seconds between requests to one host (default 1; 0.05 with --simulate)");
   c->add_option("--max-pages", a->max_pages, "at most this many requests per site (0 = no limit)");
   c->add_flag("--quiet", a->quiet, "no progress lines");
+  c->add_option("--lang", a->lang, "report language")->check(CLI::IsMember({"zh", "en"}))->capture_default_str();
+  c->add_option("--format", a->formats, "report formats: any of html,md,csv,xlsx,pdf")->capture_default_str();
   c->callback([a] { run_main(*a); });
 });
 

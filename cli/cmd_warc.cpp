@@ -1,7 +1,5 @@
 // odh warc — look into WARC snapshots: list records, export a CDXJ index, index into SQLite,
 // print one record, repair a tail cut by a crash.
-#include <sqlite3.h>
-
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -145,18 +143,10 @@ CommandRegistrar reg(85, [](CLI::App& app) {
   index->add_option("FILE", dbo->files, "WARC files")->required()->check(CLI::ExistingFile);
   index->add_option("--db", dbo->db, "SQLite database (created when missing)")->required();
   index->callback([dbo] {
-    sqlite3* db = nullptr;
-    if (sqlite3_open(dbo->db.c_str(), &db) != SQLITE_OK) {
-      std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
-      sqlite3_close(db);
-      throw Failure("cannot open " + dbo->db + ": " + msg);
-    }
-    std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close);
-    create_index_table(db);
     std::size_t n = 0;
     for (const auto& f : dbo->files) {
       auto v = index_file(f, IndexOptions{true});
-      insert_index(db, v);
+      index_into(dbo->db, v);
       n += v.size();
     }
     std::cerr << "odh warc index: " << n << " records from " << dbo->files.size() << " file(s) into "

@@ -127,6 +127,28 @@ std::optional<std::int64_t> Statement::opt_i64(int c) const {
   return i64(c);
 }
 
+bool Row::filled(int c) const {
+  sqlite3_stmt* st = s_.raw();
+  switch (sqlite3_column_type(st, c)) {
+    case SQLITE_INTEGER:
+    case SQLITE_FLOAT:
+      return true;
+    case SQLITE_TEXT:
+    case SQLITE_BLOB:
+      return sqlite3_column_bytes(st, c) > 0;
+    default:
+      return false;
+  }
+}
+
+void configure_process() {
+  static const bool done = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);  // SQLITE_MISUSE when SQLite is already initialised
+    return true;
+  }();
+  (void)done;
+}
+
 int changes(sqlite3* db) { return sqlite3_changes(db); }
 
 void exec(sqlite3* db, std::string_view sql) {

@@ -43,6 +43,10 @@ class Statement {
   Statement& arg_raw(std::string_view v);      // "" stays '' (published but empty)
   Statement& arg(std::optional<std::int64_t> v);
   Statement& arg(std::optional<double> v);
+  Statement& arg(std::int64_t v) { return arg(std::optional<std::int64_t>(v)); }
+  Statement& arg(int v) { return arg(std::optional<std::int64_t>(v)); }
+  Statement& arg(long long v) { return arg(std::optional<std::int64_t>(v)); }
+  Statement& arg(double v) { return arg(std::optional<double>(v)); }
 
   // Steps once: true while a row is available, false when done; throws Failure on any error.
   bool step();
@@ -69,6 +73,29 @@ class Statement {
   sqlite3_stmt* st_ = nullptr;
   int next_ = 0;  // last sequentially bound parameter
 };
+
+// The current row of a statement, read-only: what a store read hands its callback (columns numbered
+// as the read documents them). Valid during the callback only.
+class Row {
+ public:
+  explicit Row(const Statement& s) : s_(s) {}
+  bool is_null(int c) const { return s_.is_null(c); }
+  // Has a value: a number, or text/blob of at least one byte.
+  bool filled(int c) const;
+  std::int64_t i64(int c) const { return s_.i64(c); }
+  double f64(int c) const { return s_.f64(c); }
+  std::string text(int c) const { return s_.text(c); }
+  std::string_view view(int c) const { return s_.view(c); }
+  std::optional<double> opt_f64(int c) const { return s_.opt_f64(c); }
+  std::optional<std::int64_t> opt_i64(int c) const { return s_.opt_i64(c); }
+
+ private:
+  const Statement& s_;
+};
+
+// Process-wide SQLite settings, before the first connection opens (later calls do nothing): no memory
+// statistics, which would take a global mutex on every allocation of every connection.
+void configure_process();
 
 // Rows changed by the connection's last INSERT, UPDATE or DELETE.
 int changes(sqlite3* db);

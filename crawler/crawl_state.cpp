@@ -122,6 +122,7 @@ std::string State::open(const std::string& dir) {
   if (ec) return "cannot create " + dir + ": " + ec.message();
   auto path = (std::filesystem::path(dir) / "crawl.sqlite").string();
   existed_ = std::filesystem::exists(path);
+  sql::configure_process();
   if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) return "cannot open " + path;
   try {
     sqlite3_busy_timeout(db_, 5000);

@@ -18,7 +18,7 @@
 //   6. store    Records go to the store through StoreSink: datasets with their fields and
 //               distributions, APIs, topics, parse issues.
 // Per run, after the pages: portal status (reachability, error class, politeness counters), then
-// metrics (metrics/metrics.h) and the report files (reports/export.h).
+// metrics (metrics/metrics.h) and the report files (reports/reports.h).
 //
 // Threading: one harvest per Store at a time; replay_snapshot may parse sites on worker threads, but
 // writes from the calling thread only.
@@ -118,17 +118,21 @@ struct MainJobOptions {
   HarvestOptions harvest;   // crawl.out_dir: the run's crawl directory
   std::string db_path;      // the store (created when absent)
   std::string report_dir;   // report files go here (created)
-  std::string title;        // the report's title
+  std::string title;        // the report's title ('' = the report's default)
+  std::string report_lang = "zh";                       // zh | en
+  std::string report_formats = "html,md,csv,xlsx,pdf";  // reports::parse_formats
 };
 
 struct MainJobResult {
   HarvestSummary harvest;
   std::size_t indicator_rows = 0;
-  std::vector<std::string> report_files;  // full paths, in writing order
+  std::vector<std::string> report_files;  // full paths, main ones first (report.html, report.pdf, …)
+  std::vector<std::string> report_notes;  // what the report skipped and why (no Chromium, …)
 };
 
-// Harvest → metrics (indicator and dataset_quality tables) → report files (report.md,
-// indicators.csv, indicators.json). `after_harvest` (optional) runs between harvest and metrics (the
+// Harvest → metrics (indicator and dataset_quality tables) → the annual report of the run
+// (reports::write_report: report.html, report.pdf, report.xlsx, report.md, csv/) and indicators.csv (the
+// long-format rows). `after_harvest` (optional) runs between harvest and metrics (the
 // CLI stops its simulator there). Throws Failure on I/O errors.
 MainJobResult run_main_job(const std::vector<Site>& sites, const MainJobOptions& options,
                            const std::function<void(const HarvestSummary&)>& after_harvest = nullptr);

@@ -5,56 +5,20 @@
 #include "harvest/harvest.h"
 
 namespace odh {
-namespace {
-
-std::string sql_text(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
-  return q + "'";
-}
-
-}  // namespace
-
 void write_portal_status(Store& store, std::int64_t run_id, const std::vector<Site>& sites,
                          const std::vector<HostSummary>& hosts) {
-  const std::string run = std::to_string(run_id);
-  // Reachable = at least one 2xx answer; otherwise the most frequent error class (or http-NNN).
-  store.exec(
-      "INSERT OR REPLACE INTO portal_status(run_id, portal_id, reachable, error_class, pages, bytes, "
-      "requests_2xx, requests_3xx, requests_4xx, requests_5xx, requests_err) "
-      "SELECT p.run_id, p.portal_id, "
-      " COALESCE(MAX(f.status BETWEEN 200 AND 299), 0), NULL, "
-      " COALESCE(SUM(f.status BETWEEN 200 AND 299), 0), COALESCE(SUM(CASE WHEN f.status BETWEEN 200 AND 299 "
-      "   THEN f.bytes END), 0), "
-      " COALESCE(SUM(f.status BETWEEN 200 AND 299), 0), COALESCE(SUM(f.status BETWEEN 300 AND 399), 0), "
-      " COALESCE(SUM(f.status BETWEEN 400 AND 499), 0), COALESCE(SUM(f.status >= 500), 0), "
-      " COALESCE(SUM(f.status IS NULL OR f.status = 0), 0) "
-      "FROM portal p LEFT JOIN fetch f ON f.run_id = p.run_id AND f.portal_id = p.portal_id "
-      "WHERE p.run_id = " +
-      run + " GROUP BY p.portal_id");
-  store.exec(
-      "UPDATE portal_status SET error_class = COALESCE("
-      " (SELECT f.error_class FROM fetch f WHERE f.run_id = portal_status.run_id AND "
-      "  f.portal_id = portal_status.portal_id AND f.error_class IS NOT NULL AND f.error_class <> '' "
-      "  GROUP BY f.error_class ORDER BY COUNT(*) DESC, f.error_class LIMIT 1),"
-      " (SELECT 'http-' || f.status FROM fetch f WHERE f.run_id = portal_status.run_id AND "
-      "  f.portal_id = portal_status.portal_id AND f.status >= 300 "
-      "  GROUP BY f.status ORDER BY COUNT(*) DESC, f.status LIMIT 1), 'not-crawled') "
-      "WHERE run_id = " +
-      run + " AND reachable = 0");
   // Politeness counters come from the crawler, per host; a site's entry host is the first URL's.
   std::map<std::string, const HostSummary*> by_site;
   for (const auto& h : hosts)
     if (!by_site.count(h.site_id)) by_site[h.site_id] = &h;
+  std::vector<PortalCounters> counters;
   for (const auto& s : sites) {
     auto it = by_site.find(s.id);
     if (it == by_site.end()) continue;
     const HostSummary& h = *it->second;
-    store.exec("UPDATE portal_status SET robots = " + sql_text(h.robots) +
-               ", retries = " + std::to_string(h.retries) + ", backoff_s = " + std::to_string(h.backoff_s) +
-               ", mean_latency_ms = " + std::to_string(h.mean_latency_ms) + ", paused = " +
-               (h.paused ? "1" : "0") + " WHERE run_id = " + run + " AND portal_id = " + sql_text(s.id));
+    counters.push_back({s.id, h.robots, h.retries, h.backoff_s, h.mean_latency_ms, h.paused});
   }
+  store.write_portal_status(run_id, counters);
 }
 
 HarvestSummary harvest_live(const std::vector<Site>& sites, const HarvestOptions& options, Store& store) {

@@ -1,13 +1,10 @@
 // The main job of `odh run`: harvest → metrics → report files.
-#include <sqlite3.h>
-
 #include <filesystem>
-#include <fstream>
 
 #include "core/core.h"
 #include "harvest/harvest.h"
 #include "metrics/metrics.h"
-#include "reports/export.h"
+#include "reports/reports.h"
 
 namespace odh {
 
@@ -15,48 +12,45 @@ MainJobResult run_main_job(const std::vector<Site>& sites, const MainJobOptions&
                            const std::function<void(const HarvestSummary&)>& after_harvest) {
   namespace fs = std::filesystem;
   MainJobResult result;
+  const auto formats = reports::parse_formats(options.report_formats);  // usage errors before the harvest
   {
     auto store = Store::open(options.db_path);
     result.harvest = harvest_live(sites, options.harvest, *store);
   }
   if (after_harvest) after_harvest(result.harvest);
 
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(options.db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    throw Failure("cannot open " + options.db_path);
-  }
-  std::vector<metrics::IndicatorRow> rows;
   const int run = static_cast<int>(result.harvest.run_id);
-  try {
-    sqlite3_busy_timeout(db, 10000);
+  std::vector<metrics::IndicatorRow> rows;
+  {
+    auto store = Store::open(options.db_path);
     auto ref = metrics::load_reference(data_dir());
     std::vector<metrics::DatasetQuality> dq;  // per-dataset MQA scores → the dataset_quality table
-    rows = metrics::compute_and_write(db, run, ref, &dq);
-  } catch (...) {
-    sqlite3_close(db);
-    throw;
+    rows = metrics::compute_and_write(*store, run, ref, &dq);
   }
-  sqlite3_close(db);
   result.indicator_rows = rows.size();
 
-  // Report files: every non-dataset row (dataset-scope rows stay in the database).
+  // The report, rendered from the stored rows (as `odh report` does).
+  const fs::path rep = options.report_dir;
+  fs::create_directories(rep);
+  {
+    auto reader = StoreReader::open(options.db_path);
+    reports::ReportOptions ro;
+    ro.run = run;
+    ro.out_dir = rep;
+    ro.lang = options.report_lang;
+    ro.formats = formats;
+    ro.title = options.title;
+    ro.db_label = options.db_path;
+    auto files = reports::write_report(*reader, ro);
+    result.report_files = files.files;
+    result.report_notes = files.notes;
+  }
+  // The long-format rows for programs (every non-dataset row of the run).
   reports::Rows sel;
   for (auto& r : rows)
     if (r.scope != "dataset") sel.push_back(&r);
-  const fs::path rep = options.report_dir;
-  fs::create_directories(rep);
-  auto write = [&](const fs::path& p, auto&& fn) {
-    std::ofstream f(p, std::ios::binary);
-    if (!f) throw Failure("cannot write " + p.string());
-    fn(f);
-    f.close();
-    if (!f) throw Failure("cannot write " + p.string());
-    result.report_files.push_back(p.string());
-  };
-  write(rep / "indicators.csv", [&](std::ostream& o) { reports::write_csv(o, run, sel); });
-  write(rep / "indicators.json", [&](std::ostream& o) { reports::write_json(o, run, sel); });
-  write(rep / "report.md", [&](std::ostream& o) { reports::write_markdown(o, options.title, run, sel); });
+  reports::write_file_atomic(rep / "indicators.csv", [&](std::ostream& o) { reports::write_csv(o, run, sel); });
+  result.report_files.push_back((rep / "indicators.csv").string());
   return result;
 }
 

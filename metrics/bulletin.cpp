@@ -15,28 +15,24 @@ using Ranking = std::vector<std::pair<std::string, double>>;  // department, val
 // Rankings by datasets, views and downloads for one run, from one scan of the run's datasets (a full
 // scan: cheaper than the run index, which costs a B-tree lookup per row). Departments ordered as
 // "ORDER BY v DESC, publisher"; a department whose datasets publish no views is not ranked by views.
-std::array<std::map<std::string, Ranking>, 3> rankings(sqlite3* db, int run) {
+std::array<std::map<std::string, Ranking>, 3> rankings(StoreReader& db, int run) {
   struct Acc {
     double count = 0, views = 0, downloads = 0;
     bool has_views = false, has_downloads = false;
   };
   std::map<std::string, std::unordered_map<std::string, Acc>> acc;  // portal → publisher → totals
-  Stmt s(db,
-         "SELECT portal_id, publisher, views, downloads FROM dataset NOT INDEXED WHERE run_id=? AND "
-         "coalesce(publisher,'')<>''");
-  s.bind(1, (long long)run);
   std::unordered_map<std::string, std::unordered_map<std::string, Acc>*> by_portal;  // map nodes stay put
   std::string portal, publisher;
-  while (s.step()) {
-    portal = s.text(0);
+  db.dataset_publishers(run, [&](const sql::Row& s) {
+    portal = s.view(0);
     auto it = by_portal.find(portal);
     if (it == by_portal.end()) it = by_portal.emplace(portal, &acc[portal]).first;
-    publisher = s.text(1);
+    publisher = s.view(1);
     Acc& a = (*it->second)[publisher];
     a.count++;
-    if (!s.null(2)) a.views += s.f64(2), a.has_views = true;
-    if (!s.null(3)) a.downloads += s.f64(3), a.has_downloads = true;
-  }
+    if (!s.is_null(2)) a.views += s.f64(2), a.has_views = true;
+    if (!s.is_null(3)) a.downloads += s.f64(3), a.has_downloads = true;
+  });
   std::array<std::map<std::string, Ranking>, 3> out;
   for (auto& [portal, m] : acc) {
     for (auto& [pub, a] : m) {
@@ -60,7 +56,7 @@ std::string fmt(double v) {
 }
 }  // namespace
 
-std::vector<IndicatorRow> compute_bulletin(sqlite3* db, int run, const Reference& ref) {
+std::vector<IndicatorRow> compute_bulletin(StoreReader& db, int run, const Reference& ref) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
   auto prev = previous_run(db, run);

@@ -9,23 +9,11 @@
 namespace odh::metrics {
 using namespace detail;
 
-namespace {
-// Verdicts that grant the right (terms.verdict vocabulary of the parsers room).
-const std::set<std::string> kPositive = {"授予", "保障", "不限时免费", "可自由传播", "granted"};
-}  // namespace
-
-int detail::verdict_rank(const std::string& v) {
-  if (kPositive.count(v)) return 1;
-  if (v == "现阶段免费" || v == "受限") return 2;
-  if (v == "收费" || v == "禁止") return 3;
-  return 0;
-}
-
-std::vector<IndicatorRow> compute_data(sqlite3* db, int run, const Reference& ref) {
+std::vector<IndicatorRow> compute_data(StoreReader& db, int run, const Reference& ref) {
   return detail::compute_data(db, run, ref, *load_snapshot(db, run, ref));
 }
 
-std::vector<IndicatorRow> detail::compute_data(sqlite3* db, int run, const Reference& ref,
+std::vector<IndicatorRow> detail::compute_data(StoreReader& db, int run, const Reference& ref,
                                                const Snapshot& snap) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
@@ -114,14 +102,12 @@ std::vector<IndicatorRow> detail::compute_data(sqlite3* db, int run, const Refer
   // Usability from the terms pages: one verdict per aspect per portal, with its evidence in `terms`.
   {
     std::map<std::string, std::map<std::string, std::string>> verdict;  // aspect → portal → verdict
-    Stmt s(db, "SELECT aspect, portal_id, verdict FROM terms WHERE run_id=? ORDER BY rowid");
-    s.bind(1, (long long)run);
-    while (s.step()) {
+    db.terms(run, [&](const sql::Row& s) {
       auto& v = verdict[s.text(0)][s.text(1)];
       // A portal with several terms pages: the most restrictive verdict wins (denied > limited >
       // granted > 未提及), the first one on ties; unknown verdicts rank as 未提及.
       if (v.empty() || verdict_rank(s.text(2)) > verdict_rank(v)) v = s.text(2);
-    }
+    });
     for (std::string aspect : {"licence", "free_access", "non_discrimination", "free_use", "free_sharing"}) {
       const std::string id = "data." + aspect;
       auto& m = verdict[aspect];
@@ -130,14 +116,19 @@ std::vector<IndicatorRow> detail::compute_data(sqlite3* db, int run, const Refer
       g[{"national", ""}];
       for (auto& p : ps) {
         auto it = m.find(p.id);
-        if (it == m.end()) {
+        std::string v;
+        if (it != m.end()) {
+          v = it->second;
+        } else if (datasets.count(p.id)) {
+          v = "未提及";  // a publishing portal without a classified terms page: 未明确/未提及, not NULL
+        } else {
           out.push_back(row("portal", p.id, id, std::nullopt, "share", 0));
           continue;
         }
-        bool ok = kPositive.count(it->second) > 0;
-        out.push_back(row("portal", p.id, id, ok ? 1.0 : 0.0, "share", 1, it->second));
+        bool ok = (verdict_rank(v) == 1);
+        out.push_back(row("portal", p.id, id, ok ? 1.0 : 0.0, "share", 1, v));
         for (auto& k : groups_of(p)) {
-          g[k][it->second]++;
+          g[k][v]++;
           pos[k].first += ok;
           pos[k].second++;
         }

@@ -1,5 +1,7 @@
 // §5.4 impact layer: persistence (publication and update recency against the crawl date, update
 // frequency, promise kept) and dataset evaluation (rating/comment channels and their use).
+#include <algorithm>
+#include <cmath>
 #include <unordered_map>
 
 #include "metrics/presence.h"
@@ -30,6 +32,11 @@ std::optional<int> period_days(const std::string& f) {
 // channel totals, from one full scan (cheaper than the run index: no lookup per row).
 struct PortalScan {
   std::string issued, modified;
+  // Mean age in days of the datasets' issued / modified dates (the report's 平均更新时间).
+  double issued_age_sum = 0, modified_age_sum = 0;
+  long long issued_n = 0, modified_n = 0;
+  double rating_sum = 0;
+  long long rating_n = 0;
   bool channel = false;
   double rating_count = 0, comment_count = 0;
   long long n_rating_count = 0, n_comment_count = 0;
@@ -38,36 +45,40 @@ struct PortalScan {
   long long rows = 0, missing = 0, declared = 0, dynamic = 0, kept_n = 0, kept = 0;
 };
 
-std::map<std::string, PortalScan> scan_portals(sqlite3* db, int run,
+std::map<std::string, PortalScan> scan_portals(StoreReader& db, int run,
                                                const std::map<std::string, std::string>& freq_vocab,
                                                const std::string& today) {
   std::map<std::string, PortalScan> m;
-  Stmt s(db,
-         "SELECT portal_id, issued, modified, rating IS NOT NULL OR rating_count IS NOT NULL OR "
-         "comment_count IS NOT NULL, rating_count, comment_count, coalesce(frequency,'') FROM dataset "
-         "NOT INDEXED WHERE run_id=?");
-  s.bind(1, (long long)run);
   std::unordered_map<std::string, PortalScan*> by_pid;               // std::map nodes do not move
   std::unordered_map<std::string, std::optional<long long>> age_of;  // modified date → days to crawl
   std::string pid, date, f;
-  while (s.step()) {
-    pid = s.text(0);
+  // portal_id, issued, modified, has a rating channel, rating_count, comment_count, frequency
+  db.dataset_dates(run, [&](const sql::Row& s) {
+    pid = s.view(0);
     auto it = by_pid.find(pid);
     if (it == by_pid.end()) it = by_pid.emplace(pid, &m[pid]).first;
     PortalScan* cur = it->second;
-    if (!s.null(1) && (date = s.text(1)) > cur->issued) cur->issued = date;
+    auto age_at = [&](const std::string& d) {
+      auto a = age_of.find(d);
+      if (a == age_of.end()) a = age_of.emplace(d, days_between(d, today)).first;
+      return a->second;
+    };
+    if (!s.is_null(1)) {
+      date = s.view(1);
+      if (date > cur->issued) cur->issued = date;
+      if (auto a = age_at(date)) cur->issued_age_sum += std::max(0LL, *a), cur->issued_n++;
+    }
     std::optional<long long> age;
-    if (!s.null(2)) {
-      date = s.text(2);
+    if (!s.is_null(2)) {
+      date = s.view(2);
       if (date > cur->modified) cur->modified = date;
-      auto a = age_of.find(date);
-      if (a == age_of.end()) a = age_of.emplace(date, days_between(date, today)).first;
-      age = a->second;
+      age = age_at(date);
+      if (age) cur->modified_age_sum += std::max(0LL, *age), cur->modified_n++;
     }
     cur->channel |= s.i64(3) != 0;
-    if (!s.null(4)) cur->rating_count += s.f64(4), cur->n_rating_count++;
-    if (!s.null(5)) cur->comment_count += s.f64(5), cur->n_comment_count++;
-    f = s.text(6);
+    if (!s.is_null(4)) cur->rating_count += s.f64(4), cur->n_rating_count++;
+    if (!s.is_null(5)) cur->comment_count += s.f64(5), cur->n_comment_count++;
+    f = s.view(6);
     cur->dist[f.empty() ? "未提供" : f]++;
     cur->rows++;
     cur->missing += f.empty() ? 1 : 0;
@@ -81,24 +92,36 @@ std::map<std::string, PortalScan> scan_portals(sqlite3* db, int run,
       cur->kept_n++;
       cur->kept += *age <= *per ? 1 : 0;
     }
-  }
+  });
   return m;
 }
 
+// mean = true: the portal's value is the mean age of its datasets' dates (the report's "平均更新时间");
+// else the age of its latest date.
 void recency(std::vector<IndicatorRow>& out, const std::map<std::string, PortalScan>& scan,
-             const std::vector<Portal>& ps, bool issued, const std::string& id, const std::string& today) {
-  std::map<std::string, std::string> latest;  // portal → max date ('' when none)
-  for (auto& [pid, x] : scan) latest[pid] = issued ? x.issued : x.modified;
+             const std::vector<Portal>& ps, bool issued, const std::string& id, const std::string& today,
+             bool mean) {
+  std::map<std::string, std::optional<long long>> age;  // portal → days (nullopt: no parseable date)
+  for (auto& [pid, x] : scan) {
+    if (mean) {
+      double sum = issued ? x.issued_age_sum : x.modified_age_sum;
+      long long n = issued ? x.issued_n : x.modified_n;
+      age[pid] = n ? std::optional<long long>(std::llround(sum / n)) : std::nullopt;
+    } else {
+      const std::string& d = issued ? x.issued : x.modified;
+      age[pid] = d.empty() ? std::nullopt : days_between(d, today);
+    }
+  }
   std::map<std::pair<std::string, std::string>, std::map<std::string, long long>> g;
   std::map<std::pair<std::string, std::string>, std::pair<double, long long>> days_sum;
   g[{"national", ""}];
   for (auto& p : ps) {
-    auto it = latest.find(p.id);
-    if (it == latest.end()) {  // no datasets: not in the sample
+    auto it = age.find(p.id);
+    if (it == age.end()) {  // no datasets: not in the sample
       out.push_back(row("portal", p.id, id, std::nullopt, "days", 0));
       continue;
     }
-    auto d = it->second.empty() ? std::nullopt : days_between(it->second, today);
+    auto d = it->second;
     auto b = bucket(d);
     out.push_back(
         row("portal", p.id, id, d ? std::optional<double>(*d) : std::nullopt, "days", d ? 1 : 0, b));
@@ -118,11 +141,11 @@ void recency(std::vector<IndicatorRow>& out, const std::map<std::string, PortalS
 }
 }  // namespace
 
-std::vector<IndicatorRow> compute_impact(sqlite3* db, int run, const Reference& ref) {
+std::vector<IndicatorRow> compute_impact(StoreReader& db, int run, const Reference& ref) {
   return detail::compute_impact(db, run, ref, *load_snapshot(db, run, ref));
 }
 
-std::vector<IndicatorRow> detail::compute_impact(sqlite3* db, int run, const Reference& ref,
+std::vector<IndicatorRow> detail::compute_impact(StoreReader& db, int run, const Reference& ref,
                                                  const Snapshot& snap) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
@@ -130,8 +153,10 @@ std::vector<IndicatorRow> detail::compute_impact(sqlite3* db, int run, const Ref
   const auto freq_vocab =
       ref.vocab.count("frequency") ? ref.vocab.at("frequency") : std::map<std::string, std::string>{};
   const auto scan = scan_portals(db, run, freq_vocab, today);
-  recency(out, scan, ps, true, "impact.issued_recency", today);
-  recency(out, scan, ps, false, "impact.update_recency", today);
+  recency(out, scan, ps, true, "impact.issued_recency", today, true);
+  recency(out, scan, ps, false, "impact.update_recency", today, true);
+  recency(out, scan, ps, true, "impact.issued_latest", today, false);
+  recency(out, scan, ps, false, "impact.update_latest", today, false);
 
   // Update frequency.
   std::map<std::string, Obs> declared, dynamic, missing, kept;
@@ -166,6 +191,53 @@ std::vector<IndicatorRow> detail::compute_impact(sqlite3* db, int run, const Ref
         r.value_text = distribution_text(g[{r.scope, r.scope_key}]);
   }
   emit(out, ps, "impact.dynamic_share", "share", Agg::Ratio, dynamic);
+  // Figures 5-22/5-23 classify platforms, not datasets: a portal's frequency is the one most of its
+  // datasets declare (ties: the more frequent term), dynamic when that term is dynamic.
+  {
+    static const std::vector<std::string> order = {"实时", "每日", "每周", "每月", "每季度", "每半年", "每年", "不定期", "不更新"};
+    auto rank = [&](const std::string& f) {
+      auto it = std::find(order.begin(), order.end(), f);
+      return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
+    };
+    std::map<std::string, Obs> cls, dyn;
+    for (auto& [pid, m] : dist) {
+      std::string best;
+      long long best_n = 0, total = 0;
+      for (auto& [f, c] : m) {
+        if (f == "未提供") continue;
+        total += c;
+        if (c > best_n || (c == best_n && rank(f) < rank(best))) best = f, best_n = c;
+      }
+      if (best.empty()) {
+        cls[pid] = Obs{std::nullopt, 0, 0, "未提供"};
+        dyn[pid] = Obs{std::nullopt, 0, 0, "未提供"};
+        continue;
+      }
+      auto v = freq_vocab.find(best);
+      bool is_dyn = v != freq_vocab.end() && v->second == "dynamic";
+      cls[pid] = Obs{double(best_n) / total, 0, total, best};
+      dyn[pid] = Obs{is_dyn ? 1.0 : 0.0, 0, 1, is_dyn ? "动态" : "静态"};
+    }
+    const size_t a = out.size();
+    emit(out, ps, "impact.platform_frequency", "share", Agg::Mean, cls);
+    const size_t b = out.size();
+    emit(out, ps, "impact.platform_dynamic", "share", Agg::Mean, dyn);
+    // Group rows: portals per class (value_text), over portals with datasets.
+    std::map<std::pair<std::string, std::string>, std::map<std::string, long long>> gc, gd;
+    for (auto& p : ps) {
+      auto c = cls.find(p.id);
+      if (c == cls.end()) continue;
+      for (auto& k : groups_of(p)) {
+        gc[k][c->second.text]++;
+        gd[k][dyn[p.id].text]++;
+      }
+    }
+    for (size_t i = a; i < out.size(); ++i) {
+      if (out[i].scope == "portal") continue;
+      auto& m = (i < b ? gc : gd)[{out[i].scope, out[i].scope_key}];
+      out[i].value_text = distribution_text(m);
+    }
+  }
   emit(out, ps, "impact.frequency_missing_share", "share", Agg::Ratio, missing);
   emit(out, ps, "impact.promise_kept", "share", Agg::Ratio, kept);
 
@@ -189,6 +261,18 @@ std::vector<IndicatorRow> detail::compute_impact(sqlite3* db, int run, const Ref
   emit(out, ps, "impact.comments", "comments", Agg::Sum, comments);
   emit(out, ps, "impact.unused_channel", "portals", Agg::Sum, unused);
   emit(out, ps, "impact.rating_dimensions", "dimensions", Agg::Mean, dims);
+  // 数据集评价 满意程度: the mean published rating of the portal's datasets (pooled for groups).
+  {
+    std::map<std::string, Obs> mean;
+    db.dataset_columns(run, {"rating"}, [&](const sql::Row& s) {  // pk, portal, fetch, cells, open, rating
+      if (s.is_null(5)) return;
+      auto& o = mean[s.text(1)];
+      o.num = o.num.value_or(0) + s.f64(5);
+      o.den += 1;
+      o.n++;
+    });
+    emit(out, ps, "impact.rating_mean", "rating", Agg::Ratio, mean);
+  }
   return out;
 }
 

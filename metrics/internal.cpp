@@ -8,63 +8,6 @@
 
 namespace odh::metrics::detail {
 
-Stmt::Stmt(sqlite3* db, const std::string& sql) : db_(db) {
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st_, nullptr) != SQLITE_OK)
-    throw Failure(std::string("sqlite: ") + sqlite3_errmsg(db) + " in: " + sql.substr(0, 200));
-}
-Stmt::~Stmt() { sqlite3_finalize(st_); }
-Stmt& Stmt::bind(int i, long long v) {
-  sqlite3_bind_int64(st_, i, v);
-  return *this;
-}
-Stmt& Stmt::bind(int i, const std::string& v) {
-  sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  return *this;
-}
-Stmt& Stmt::bind(int i, std::optional<double> v) {
-  if (v && std::isfinite(*v))
-    sqlite3_bind_double(st_, i, *v);
-  else
-    sqlite3_bind_null(st_, i);
-  return *this;
-}
-bool Stmt::step() {
-  int rc = sqlite3_step(st_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  throw Failure(std::string("sqlite: ") + sqlite3_errmsg(db_));
-}
-void Stmt::reset() {
-  sqlite3_reset(st_);
-  sqlite3_clear_bindings(st_);
-}
-bool Stmt::null(int c) const { return sqlite3_column_type(st_, c) == SQLITE_NULL; }
-long long Stmt::i64(int c) const { return sqlite3_column_int64(st_, c); }
-double Stmt::f64(int c) const { return sqlite3_column_double(st_, c); }
-std::string Stmt::text(int c) const {
-  auto p = sqlite3_column_text(st_, c);
-  return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(st_, c)) : std::string();
-}
-std::optional<double> Stmt::opt(int c) const {
-  if (null(c)) return std::nullopt;
-  return f64(c);
-}
-
-void exec(sqlite3* db, const std::string& sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string m = err ? err : "?";
-    sqlite3_free(err);
-    throw Failure("sqlite: " + m);
-  }
-}
-
-bool has_table(sqlite3* db, const std::string& name) {
-  Stmt s(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
-  s.bind(1, name);
-  return s.step();
-}
-
 std::string tier_of(const Portal& p, const Reference& ref) {
   // County-level portals do not make their city "have a portal"; a municipality's provincial portal does.
   if (p.level == "县区级") return "";
@@ -73,17 +16,13 @@ std::string tier_of(const Portal& p, const Reference& ref) {
   return it == ref.city_tier.end() ? "" : it->second;
 }
 
-std::vector<Portal> portals(sqlite3* db, int run, const Reference& ref) {
+std::vector<Portal> portals(StoreReader& db, int run, const Reference& ref) {
   std::vector<Portal> v;
-  Stmt s(db,
-         "SELECT portal_id, level, region, kind, coalesce(province,''), coalesce(city,''), name FROM portal "
-         "WHERE run_id=? ORDER BY portal_id");
-  s.bind(1, (long long)run);
-  while (s.step()) {
+  db.portals(run, [&](const sql::Row& s) {
     Portal p{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6), ""};
     p.tier = tier_of(p, ref);
     v.push_back(std::move(p));
-  }
+  });
   return v;
 }
 
@@ -120,7 +59,7 @@ void emit_stats(std::vector<IndicatorRow>& out, const std::vector<Portal>& ps, c
     }
   }
   for (auto& [k, v] : g) {
-    std::optional<double> mean, median, above;
+    std::optional<double> mean, median, above, below;
     if (!v.empty()) {
       double s = 0;
       for (double x : v) s += x;
@@ -128,13 +67,17 @@ void emit_stats(std::vector<IndicatorRow>& out, const std::vector<Portal>& ps, c
       std::sort(v.begin(), v.end());
       median = v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
       above = 0;
-      for (double x : v)
+      below = 0;
+      for (double x : v) {
         if (x > *mean) *above += 1;
+        if (x < *mean) *below += 1;
+      }
     }
     long long n = static_cast<long long>(v.size());
     out.push_back(row(k.first, k.second, prefix + "_mean", mean, unit, n));
     out.push_back(row(k.first, k.second, prefix + "_median", median, unit, n));
     out.push_back(row(k.first, k.second, prefix + "_above_mean", above, "portals", n));
+    out.push_back(row(k.first, k.second, prefix + "_below_mean", below, "portals", n));
   }
 }
 
@@ -233,11 +176,7 @@ std::string norm_format(const std::string& declared, const std::string& sniffed)
   return f;
 }
 
-std::string crawl_date(sqlite3* db, int run) {
-  Stmt s(db, "SELECT substr(started_at,1,10) FROM run WHERE run_id=?");
-  s.bind(1, (long long)run);
-  return s.step() ? s.text(0) : std::string();
-}
+std::string crawl_date(StoreReader& db, int run) { return db.run_date(run); }
 
 std::optional<long long> days_between(const std::string& a, const std::string& b) {
   auto parse = [](const std::string& s) -> std::optional<std::chrono::sys_days> {
@@ -252,20 +191,11 @@ std::optional<long long> days_between(const std::string& a, const std::string& b
   return (*y - *x).count();
 }
 
-std::map<std::string, double> by_portal(sqlite3* db, const std::string& sql, int run) {
-  std::map<std::string, double> m;
-  Stmt s(db, sql);
-  s.bind(1, (long long)run);
-  while (s.step())
-    if (!s.null(1)) m[s.text(0)] = s.f64(1);
-  return m;
-}
-
-std::optional<int> previous_run(sqlite3* db, int run) {
-  Stmt s(db, "SELECT max(run_id) FROM run WHERE run_id<?");
-  s.bind(1, (long long)run);
-  if (s.step() && !s.null(0)) return static_cast<int>(s.i64(0));
+std::optional<int> previous_run(StoreReader& db, int run) {
+  if (auto p = db.previous_run(run)) return static_cast<int>(*p);
   return std::nullopt;
 }
+
+int verdict_rank(const std::string& verdict) { return std::max(0, odh::verdict_rank(verdict)); }
 
 }  // namespace odh::metrics::detail

@@ -1,5 +1,6 @@
-// Internal helpers shared by the metric layers: a thin SQLite statement wrapper, the portal list of a
-// run with its grouping keys, and the aggregation of per-portal observations to groups.
+// Internal helpers shared by the metric layers: the portal list of a run with its grouping keys, and the
+// aggregation of per-portal observations to groups. The layers read the store through StoreReader
+// (store/store.h); no SQL here.
 #pragma once
 #include <functional>
 #include <map>
@@ -11,36 +12,11 @@
 
 namespace odh::metrics::detail {
 
-class Stmt {
- public:
-  Stmt(sqlite3* db, const std::string& sql);
-  ~Stmt();
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  Stmt& bind(int i, long long v);
-  Stmt& bind(int i, const std::string& v);
-  Stmt& bind(int i, std::optional<double> v);
-  bool step();  // true while a row is available
-  void reset();
-  bool null(int c) const;
-  long long i64(int c) const;
-  double f64(int c) const;
-  std::string text(int c) const;
-  std::optional<double> opt(int c) const;
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* st_ = nullptr;
-};
-
-void exec(sqlite3* db, const std::string& sql);
-bool has_table(sqlite3* db, const std::string& name);
-
 struct Portal {
   std::string id, level, region, kind, province, city, name;
   std::string tier;  // '' when the portal is not a city-level portal of a ranked city
 };
-std::vector<Portal> portals(sqlite3* db, int run, const Reference& ref);
+std::vector<Portal> portals(StoreReader& db, int run, const Reference& ref);
 
 // Tier of a city-level (or municipality) portal, '' otherwise.
 std::string tier_of(const Portal& p, const Reference& ref);
@@ -71,7 +47,7 @@ void emit_count(std::vector<IndicatorRow>& out, const std::vector<Portal>& ps, c
 // The groups a portal belongs to: national, its level, its region, its tier (when it has one).
 std::vector<std::pair<std::string, std::string>> groups_of(const Portal& p);
 
-// Group rows <prefix>_mean, <prefix>_median, <prefix>_above_mean over the portals present in `values`.
+// Group rows <prefix>_mean, <prefix>_median, <prefix>_above_mean, <prefix>_below_mean over the portals present in `values`.
 void emit_stats(std::vector<IndicatorRow>& out, const std::vector<Portal>& ps, const std::string& prefix,
                 const std::string& unit, const std::map<std::string, double>& values);
 
@@ -82,18 +58,16 @@ std::string distribution_text(const std::map<std::string, long long>& counts, si
 std::string norm_format(const std::string& declared, const std::string& sniffed);
 
 // Date of the run's crawl ('YYYY-MM-DD'), from run.started_at.
-std::string crawl_date(sqlite3* db, int run);
+std::string crawl_date(StoreReader& db, int run);
 // Days from a (YYYY-MM-DD) to b; nullopt when either is unparseable.
 std::optional<long long> days_between(const std::string& a, const std::string& b);
 
 // Previous run (largest run_id below `run`), nullopt if none.
-std::optional<int> previous_run(sqlite3* db, int run);
+std::optional<int> previous_run(StoreReader& db, int run);
 
-// Runs `sql` (one parameter: the run id) returning (portal_id, number) rows.
-std::map<std::string, double> by_portal(sqlite3* db, const std::string& sql, int run);
 
-// Restrictiveness of a terms verdict (parsers/terms.h): 0 未提及 or unknown, 1 granted (保障, 不限时免费,
-// 可自由传播), 2 limited (受限, 现阶段免费), 3 denied (禁止, 收费). Several pages: the highest wins.
+// Restrictiveness of a terms verdict: odh::verdict_rank (core/records.h), the vocabulary the parsers
+// write; a word outside it ranks as 未提及 (0). Several pages: the highest wins.
 int verdict_rank(const std::string& verdict);
 
 IndicatorRow row(std::string scope, std::string key, std::string id, std::optional<double> v,

@@ -8,11 +8,11 @@
 namespace odh::metrics {
 using namespace detail;
 
-std::vector<IndicatorRow> compute_metadata(sqlite3* db, int run, const Reference& ref) {
+std::vector<IndicatorRow> compute_metadata(StoreReader& db, int run, const Reference& ref) {
   return detail::compute_metadata(db, run, ref, *load_snapshot(db, run, ref));
 }
 
-std::vector<IndicatorRow> detail::compute_metadata(sqlite3* db, int run, const Reference& ref,
+std::vector<IndicatorRow> detail::compute_metadata(StoreReader& db, int run, const Reference& ref,
                                                    const Snapshot& snap) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
@@ -27,7 +27,12 @@ std::vector<IndicatorRow> detail::compute_metadata(sqlite3* db, int run, const R
   }
   std::map<std::string, std::map<std::string, double>> group_sum, std_sum;  // portal → group → Σ shares
   std::map<std::string, int> group_n, std_n;
+  // The groups of report §3.2 are measured over the report's own element lists (standard `rpt`) when the
+  // reference has them, else over every standard's elements.
+  bool has_rpt = false;
+  for (auto& e : ref.elements) has_rpt = has_rpt || e.standard == "rpt";
   for (auto& e : ref.elements) {
+    const bool in_group = !has_rpt || e.standard == "rpt";
     std::vector<long long> filled_ix(pr.portals.size(), 0);
     const auto m = pr.mask(pr.indices(e.canonicals));
     for (size_t i = 0; i < pr.rows.size(); ++i)
@@ -43,13 +48,13 @@ std::vector<IndicatorRow> detail::compute_metadata(sqlite3* db, int run, const R
         double f = filled.count(p.id) ? filled[p.id] : 0;
         v = f / n;
         presents[p.id] = f > 0;
-        group_sum[p.id][e.group] += *v;
+        if (in_group) group_sum[p.id][e.group] += *v;
         std_sum[p.id][e.standard] += *v;
       }
       out.push_back(row("portal", p.id, id, v, "share", n));
     }
     emit_count(out, ps, id, presents, true);
-    group_n[e.group]++;
+    if (in_group) group_n[e.group]++;
     std_n[e.standard]++;
   }
   for (auto& [g, cnt] : group_n) {
@@ -79,16 +84,12 @@ std::vector<IndicatorRow> detail::compute_metadata(sqlite3* db, int run, const R
     std::map<std::string, Obs> freq;
     const auto& vocab =
         ref.vocab.count("frequency") ? ref.vocab.at("frequency") : std::map<std::string, std::string>{};
-    Stmt s(db,
-           "SELECT portal_id, frequency_raw FROM dataset NOT INDEXED WHERE run_id=? AND "
-           "coalesce(frequency_raw,'')<>''");
-    s.bind(1, (long long)run);
-    while (s.step()) {
+    db.dataset_frequencies(run, [&](const sql::Row& s) {
       auto& o = freq[s.text(0)];
       o.num = o.num.value_or(0) + (vocab.count(s.text(1)) ? 0 : 1);
       o.den += 1;
       o.n++;
-    }
+    });
     emit(out, ps, "metadata.frequency_nonstandard", "share", Agg::Ratio, freq);
   }
   {

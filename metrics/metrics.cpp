@@ -37,11 +37,18 @@ const std::vector<IndicatorDef>& catalogue() {
       {"platform.datasets_mean", "datasets", "platform"},
       {"platform.datasets_median", "datasets", "platform"},
       {"platform.datasets_above_mean", "portals", "platform"},
+      {"platform.datasets_below_mean", "portals", "platform"},
       {"platform.datasets_top10", "share", "platform"},
+      {"platform.datasets_top10_of_all", "share", "platform"},
       {"platform.apis", "apis", "platform"},
       {"platform.api_share", "share", "platform"},
       {"platform.zero_api_portals", "portals", "platform"},
       {"platform.topics", "topics", "platform"},
+      {"platform.topics_mean", "topics", "platform"},
+      {"platform.topics_median", "topics", "platform"},
+      {"platform.topics_above_mean", "portals", "platform"},
+      {"platform.topics_below_mean", "portals", "platform"},
+      {"platform.topic_datasets", "topics", "platform"},
       {"platform.topics_lt3", "portals", "platform"},
       {"platform.topic_names", "names", "platform"},
       {"platform.capacity", "cells", "platform"},
@@ -74,6 +81,8 @@ const std::vector<IndicatorDef>& catalogue() {
       {"usage.downloads", "downloads", "usage"},
       {"usage.view_rate", "views/dataset", "usage"},
       {"usage.download_rate", "downloads/dataset", "usage"},
+      {"usage.view_rate_published", "views/dataset", "usage"},
+      {"usage.download_rate_published", "downloads/dataset", "usage"},
       {"usage.view_rate_overall", "share", "usage"},
       {"usage.download_rate_overall", "share", "usage"},
       {"usage.view_share", "share", "usage"},
@@ -81,17 +90,24 @@ const std::vector<IndicatorDef>& catalogue() {
       {"usage.download_per_view", "downloads/view", "usage"},
       {"usage.download_per_view_below50", "portals", "usage"},
       {"usage.dataset_download_per_view", "downloads/view", "usage"},
+      {"usage.views_histogram", "datasets", "usage"},
+      {"usage.downloads_histogram", "datasets", "usage"},
       {"usage.apps", "apps", "usage"},
       {"usage.apps_kind.*", "apps", "usage"},
       {"usage.apps_mean", "apps", "usage"},
       {"usage.apps_median", "apps", "usage"},
       {"usage.apps_above_mean", "portals", "usage"},
+      {"usage.apps_below_mean", "portals", "usage"},
       {"usage.zero_app_portals", "portals", "usage"},
       // §5.4 impact layer
       {"impact.issued_recency", "days", "impact"},
       {"impact.update_recency", "days", "impact"},
+      {"impact.issued_latest", "days", "impact"},
+      {"impact.update_latest", "days", "impact"},
       {"impact.frequency", "share", "impact"},
       {"impact.dynamic_share", "share", "impact"},
+      {"impact.platform_frequency", "share", "impact"},
+      {"impact.platform_dynamic", "share", "impact"},
       {"impact.frequency_missing_share", "share", "impact"},
       {"impact.promise_kept", "share", "impact"},
       {"impact.rating_channel", "share", "impact"},
@@ -99,6 +115,7 @@ const std::vector<IndicatorDef>& catalogue() {
       {"impact.comments", "comments", "impact"},
       {"impact.unused_channel", "portals", "impact"},
       {"impact.rating_dimensions", "dimensions", "impact"},
+      {"impact.rating_mean", "rating", "impact"},
       // Beyond the report
       {"quality.mqa", "points", "quality"},
       {"quality.mqa.findability", "points", "quality"},
@@ -130,6 +147,15 @@ const std::vector<IndicatorDef>& catalogue() {
       {"bulletin.rank_change_datasets", "departments", "bulletin"},
       {"bulletin.rank_change_views", "departments", "bulletin"},
       {"bulletin.rank_change_downloads", "departments", "bulletin"},
+      // Composite index
+      {"index.composite", "points", "index"},
+      {"index.layer.*", "points", "index"},
+      {"index.rank", "rank", "index"},
+      {"index.rank_level", "rank", "index"},
+      {"index.rank_region", "rank", "index"},
+      {"index.rank_min", "rank", "index"},
+      {"index.rank_max", "rank", "index"},
+      {"index.sensitivity", "ranks", "index"},
   };
   return defs;
 }
@@ -140,43 +166,25 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// A second read-only connection to the same database file for the worker thread; nullptr for an
-// in-memory or temporary database (then everything runs on the caller's connection).
-sqlite3* second_connection(sqlite3* db) {
-  // Inside an open transaction the caller may see rows another connection cannot.
-  if (!sqlite3_get_autocommit(db)) return nullptr;
-  const char* file = sqlite3_db_filename(db, "main");
-  if (!file || !*file) return nullptr;
-  sqlite3* c = nullptr;
-  if (sqlite3_open_v2(file, &c, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-    sqlite3_close(c);
-    return nullptr;
-  }
-  sqlite3_busy_timeout(c, 10000);
-  sqlite3_exec(c, "PRAGMA mmap_size=4294967296; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;",
-               nullptr, nullptr, nullptr);
-  return c;
-}
-
 }  // namespace
 
 namespace {
-// A small task graph run by up to two threads, each with its own connection. A thread takes the first
+// A small task graph run by up to two threads, each with its own store reader. A thread takes the first
 // task (in list order) whose dependencies are done; so the list order is the priority.
 class TaskGraph {
  public:
-  // `main_only`: the task must run on conns[0] (the caller's read-write connection).
-  int add(const char* name, std::vector<int> deps, std::function<void(sqlite3*)> f, bool main_only = false) {
+  // `main_only`: the task must run on the calling thread (the one that owns the writing Store).
+  int add(const char* name, std::vector<int> deps, std::function<void(StoreReader&)> f, bool main_only = false) {
     tasks_.push_back({name, std::move(deps), std::move(f), main_only});
     return static_cast<int>(tasks_.size()) - 1;
   }
   // Runs every task; the first exception is rethrown after all threads have stopped.
-  void run(const std::vector<sqlite3*>& conns, bool timing) {
+  void run(const std::vector<StoreReader*>& conns, bool timing) {
     state_.assign(tasks_.size(), 0);
     std::vector<std::thread> threads;
     for (size_t i = 1; i < conns.size(); ++i)
-      threads.emplace_back([this, c = conns[i], timing] { loop(c, false, timing); });
-    loop(conns[0], true, timing);
+      threads.emplace_back([this, c = conns[i], timing] { loop(*c, false, timing); });
+    loop(*conns[0], true, timing);
     for (auto& t : threads) t.join();
     if (error_) std::rethrow_exception(error_);
   }
@@ -185,10 +193,10 @@ class TaskGraph {
   struct Task {
     const char* name;
     std::vector<int> deps;
-    std::function<void(sqlite3*)> f;
+    std::function<void(StoreReader&)> f;
     bool main_only;
   };
-  void loop(sqlite3* c, bool main, bool timing) {
+  void loop(StoreReader& c, bool main, bool timing) {
     std::unique_lock lock(mu_);
     for (;;) {
       int next = -1;
@@ -235,31 +243,35 @@ class TaskGraph {
 }  // namespace
 
 namespace {
-void write_indicator_rows(sqlite3* db, int run, const std::vector<IndicatorRow>& rows);
-void write_dataset_quality(sqlite3* db, int run, const std::vector<DatasetQuality>& dq);
+std::vector<DatasetQualityRow> quality_rows(const std::vector<DatasetQuality>& dq) {
+  std::vector<DatasetQualityRow> out;
+  out.reserve(dq.size());
+  for (auto& d : dq) {
+    const MqaScore& m = d.score;
+    out.push_back({d.dataset_pk, m.findability, m.accessibility, m.interoperability, m.reusability,
+                   m.contextuality, mqa_band(m.total())});
+  }
+  return out;
+}
 
-// compute_all, and with `write` also write_indicators: the dataset_quality rows are then written on the
-// caller's connection as soon as the quality layer has them, while the other thread still computes
-// (inside one transaction, committed with the indicator rows at the end).
-std::vector<IndicatorRow> compute(sqlite3* db, int run, const Reference& ref,
-                                  std::vector<DatasetQuality>* dataset_quality, bool write) {
+// compute_all, and with `store` also write_indicators: the dataset_quality rows are then written as soon
+// as the quality layer has them, while the other thread still computes (inside one transaction,
+// committed with the indicator rows at the end).
+std::vector<IndicatorRow> compute(StoreReader& db, int run, const Reference& ref,
+                                  std::vector<DatasetQuality>* dataset_quality, Store* store) {
   const bool timing = std::getenv("ODH_METRICS_TIMING") != nullptr;
-  // The machine has two cores: the layers run as tasks on two threads with a connection each (the
-  // second read-only). The shared snapshot is loaded as tasks too: the dataset and distribution scans,
-  // then the dataset_field scan (10 rows per dataset, the largest table) in rowid ranges that either
-  // thread takes, then a merge; the layers reading the snapshot wait for it, the SQL-only layers
-  // (usage, network, bulletin) fill the gaps.
-  sqlite3* c2 = second_connection(db);
-  struct Closer {
-    sqlite3* c;
-    ~Closer() { sqlite3_close(c); }
-  } closer{c2};
+  // The machine has two cores: the layers run as tasks on two threads with a store reader each. The
+  // shared snapshot is loaded as tasks too: the dataset and distribution scans, then the dataset_field
+  // scan (10 rows per dataset, the largest table) in rowid ranges that either thread takes, then a merge;
+  // the layers reading the snapshot wait for it, the snapshot-free layers (usage, network, bulletin) fill
+  // the gaps.
+  auto second = StoreReader::open(db.path());
   Snapshot snap;
   std::vector<IndicatorRow> platform, metadata, data, usage, impact, quality, network, bulletin;
   std::vector<DatasetQuality> dq;
   TaskGraph g;
-  const int rows = g.add("rows", {}, [&](sqlite3* c) { load_snapshot_rows(c, run, ref, snap); });
-  auto [lo, hi] = field_rowid_range(db);
+  const int rows = g.add("rows", {}, [&](StoreReader& c) { load_snapshot_rows(c, run, ref, snap); });
+  auto [lo, hi] = db.field_rowid_range();
   // Ranges of about 1M field rows (fewer on small stores), so that both threads stay busy to the end.
   const long long span = hi >= lo ? hi - lo + 1 : 0;
   const int nparts = static_cast<int>(std::clamp<long long>(span / 1000000, 1, 16));
@@ -267,57 +279,47 @@ std::vector<IndicatorRow> compute(sqlite3* db, int run, const Reference& ref,
   std::vector<int> part_tasks;
   for (int i = 0; i < nparts; ++i) {
     const long long a = lo + span * i / nparts, b = lo + span * (i + 1) / nparts - 1;
-    part_tasks.push_back(g.add("fields", {rows},
-                               [&, i, a, b](sqlite3* c) { parts[i] = load_snapshot_fields(c, snap, a, b); }));
+    part_tasks.push_back(
+        g.add("fields", {rows}, [&, i, a, b](StoreReader& c) { parts[i] = load_snapshot_fields(c, snap, a, b); }));
   }
-  const int merged = g.add("merge", part_tasks, [&](sqlite3*) { merge_snapshot_fields(snap, parts); });
-  // Snapshot layers, longest first (so that the last task to finish is a short one), then the SQL-only
-  // ones; a thread takes the first ready task in this order.
-  const bool want_dq = dataset_quality || write;
-  const int quality_task = g.add("quality", {merged}, [&](sqlite3* c) {
+  const int merged = g.add("merge", part_tasks, [&](StoreReader&) { merge_snapshot_fields(snap, parts); });
+  // Snapshot layers, longest first (so that the last task to finish is a short one), then the
+  // snapshot-free ones; a thread takes the first ready task in this order.
+  const bool want_dq = dataset_quality || store;
+  const int quality_task = g.add("quality", {merged}, [&](StoreReader& c) {
     quality = detail::compute_quality(c, run, ref, snap, want_dq ? &dq : nullptr);
   });
-  bool in_transaction = false;
-  if (write)
+  if (store)
     g.add(
         "write.dq", {quality_task},
-        [&](sqlite3* c) {
-          // The other connection keeps reading meanwhile: RESERVED allows readers, and with cache_spill
-          // off the dirty pages stay in memory until COMMIT (a spill would need the EXCLUSIVE lock).
-          exec(c, "PRAGMA cache_spill=OFF");
-          exec(c, "BEGIN IMMEDIATE");
-          in_transaction = true;
-          write_dataset_quality(c, run, dq);
+        [&](StoreReader&) {
+          store->begin_metrics(run);
+          store->write_dataset_quality(run, quality_rows(dq));
         },
         true);
-  g.add("data", {merged}, [&](sqlite3* c) { data = detail::compute_data(c, run, ref, snap); });
-  g.add("network", {}, [&](sqlite3* c) { network = compute_network(c, run, ref); });
-  g.add("usage", {}, [&](sqlite3* c) { usage = compute_usage(c, run, ref); });
-  g.add("metadata", {merged}, [&](sqlite3* c) { metadata = detail::compute_metadata(c, run, ref, snap); });
-  g.add("impact", {merged}, [&](sqlite3* c) { impact = detail::compute_impact(c, run, ref, snap); });
-  g.add("bulletin", {}, [&](sqlite3* c) { bulletin = compute_bulletin(c, run, ref); });
-  g.add("platform", {merged}, [&](sqlite3* c) { platform = detail::compute_platform(c, run, ref, snap); });
-  std::vector<sqlite3*> conns{db};
-  if (c2) conns.push_back(c2);
+  g.add("data", {merged}, [&](StoreReader& c) { data = detail::compute_data(c, run, ref, snap); });
+  g.add("network", {}, [&](StoreReader& c) { network = compute_network(c, run, ref); });
+  g.add("usage", {}, [&](StoreReader& c) { usage = compute_usage(c, run, ref); });
+  g.add("metadata", {merged}, [&](StoreReader& c) { metadata = detail::compute_metadata(c, run, ref, snap); });
+  g.add("impact", {merged}, [&](StoreReader& c) { impact = detail::compute_impact(c, run, ref, snap); });
+  g.add("bulletin", {}, [&](StoreReader& c) { bulletin = compute_bulletin(c, run, ref); });
+  g.add("platform", {merged}, [&](StoreReader& c) { platform = detail::compute_platform(c, run, ref, snap); });
   std::vector<IndicatorRow> all;
   try {
-    g.run(conns, timing);
+    g.run({&db, second.get()}, timing);
     for (auto* part : {&platform, &metadata, &data, &usage, &impact, &quality, &network, &bulletin})
       all.insert(all.end(), std::make_move_iterator(part->begin()), std::make_move_iterator(part->end()));
-    if (write) {
+    // The composite index reads the layers' portal rows.
+    auto index = compute_index(db, run, ref, all);
+    all.insert(all.end(), std::make_move_iterator(index.begin()), std::make_move_iterator(index.end()));
+    if (store) {
       auto t0 = std::chrono::steady_clock::now();
-      write_indicator_rows(db, run, all);
-      if (timing) std::fprintf(stderr, "metrics:   write.rows   %7.3f s wall\n", seconds_since(t0));
-      exec(db, "COMMIT");
-      in_transaction = false;
-      exec(db, "PRAGMA cache_spill=ON");
+      store->commit_metrics(run, all);
       if (timing)
-        std::fprintf(stderr, "metrics: %-9s %7.3f s wall (indicator rows, commit)\n", "write",
-                     seconds_since(t0));
+        std::fprintf(stderr, "metrics: %-9s %7.3f s wall (indicator rows, commit)\n", "write", seconds_since(t0));
     }
   } catch (...) {
-    if (in_transaction) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    if (write) sqlite3_exec(db, "PRAGMA cache_spill=ON", nullptr, nullptr, nullptr);
+    if (store) store->abort_metrics();
     throw;
   }
   if (dataset_quality) *dataset_quality = std::move(dq);
@@ -325,86 +327,32 @@ std::vector<IndicatorRow> compute(sqlite3* db, int run, const Reference& ref,
 }
 }  // namespace
 
-std::vector<IndicatorRow> compute_all(sqlite3* db, int run, const Reference& ref,
+std::vector<IndicatorRow> compute_all(StoreReader& db, int run, const Reference& ref,
                                       std::vector<DatasetQuality>* dataset_quality) {
-  return compute(db, run, ref, dataset_quality, false);
+  return compute(db, run, ref, dataset_quality, nullptr);
 }
 
-std::vector<IndicatorRow> compute_and_write(sqlite3* db, int run, const Reference& ref,
+std::vector<IndicatorRow> compute_and_write(Store& store, int run, const Reference& ref,
                                             std::vector<DatasetQuality>* dataset_quality) {
-  return compute(db, run, ref, dataset_quality, true);
+  store.flush();
+  auto reader = StoreReader::open(store.path());
+  return compute(*reader, run, ref, dataset_quality, &store);
 }
 
-void write_indicators(sqlite3* db, int run, const std::vector<IndicatorRow>& rows,
+void write_indicators(Store& store, int run, const std::vector<IndicatorRow>& rows,
                       const std::vector<DatasetQuality>* dataset_quality) {
-  exec(db, "BEGIN IMMEDIATE");
+  store.begin_metrics(run);
   try {
-    write_indicator_rows(db, run, rows);
-    if (dataset_quality) write_dataset_quality(db, run, *dataset_quality);
-    exec(db, "COMMIT");
+    if (dataset_quality) store.write_dataset_quality(run, quality_rows(*dataset_quality));
+    store.commit_metrics(run, rows);
   } catch (...) {
-    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    store.abort_metrics();
     throw;
   }
 }
 
-namespace {
-void write_indicator_rows(sqlite3* db, int run, const std::vector<IndicatorRow>& rows) {
-  Stmt del(db, "DELETE FROM indicator WHERE run_id=?");
-  del.bind(1, (long long)run);
-  del.step();
-  // In primary-key order: each insert appends to the key's B-tree instead of splitting pages all over it.
-  std::vector<const IndicatorRow*> sorted;
-  sorted.reserve(rows.size());
-  for (auto& r : rows) sorted.push_back(&r);
-  std::stable_sort(sorted.begin(), sorted.end(), [](const IndicatorRow* a, const IndicatorRow* b) {
-    if (int c = a->scope.compare(b->scope)) return c < 0;
-    if (int c = a->scope_key.compare(b->scope_key)) return c < 0;
-    return a->indicator < b->indicator;
-  });
-  Stmt ins(
-      db,
-      "INSERT OR REPLACE INTO indicator(run_id, scope, scope_key, indicator, value, value_text, unit, n) "
-      "VALUES (?,?,?,?,?,?,?,?)");
-  for (const IndicatorRow* r : sorted) {
-    ins.bind(1, (long long)run)
-        .bind(2, r->scope)
-        .bind(3, r->scope_key)
-        .bind(4, r->indicator)
-        .bind(5, r->value);
-    if (r->value_text.empty())
-      ins.bind(6, std::optional<double>());
-    else
-      ins.bind(6, r->value_text);
-    ins.bind(7, r->unit).bind(8, r->n);
-    ins.step();
-    ins.reset();
-  }
-}
-
-void write_dataset_quality(sqlite3* db, int run, const std::vector<DatasetQuality>& dq) {
-  Stmt del(db, "DELETE FROM dataset_quality WHERE run_id=?");
-  del.bind(1, (long long)run);
-  del.step();
-  // dq is in dataset_pk (= rowid) order: every insert appends to the table's B-tree.
-  Stmt ins(db,
-           "INSERT OR REPLACE INTO dataset_quality(dataset_pk, run_id, findability, accessibility, "
-           "interoperability, reusability, contextuality, total, band) VALUES (?,?,?,?,?,?,?,?,?)");
-  for (auto& d : dq) {
-    const MqaScore& m = d.score;
-    ins.bind(1, d.dataset_pk).bind(2, (long long)run).bind(3, (long long)m.findability);
-    ins.bind(4, (long long)m.accessibility).bind(5, (long long)m.interoperability);
-    ins.bind(6, (long long)m.reusability).bind(7, (long long)m.contextuality);
-    ins.bind(8, (long long)m.total()).bind(9, mqa_band(m.total()));
-    ins.step();
-    ins.reset();
-  }
-}
-}  // namespace
-
-int latest_run(sqlite3* db) {
-  Stmt s(db, "SELECT max(run_id) FROM run");
-  if (s.step() && !s.null(0)) return static_cast<int>(s.i64(0));
+int latest_run(StoreReader& db) {
+  if (auto r = db.latest_run()) return static_cast<int>(r);
   throw Failure("the store has no run");
 }
 

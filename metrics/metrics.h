@@ -2,38 +2,32 @@
 // `indicator` table in long format. Definitions (formula, inputs, unit, what counts as missing) are in
 // docs/indicators.md; every id there is produced here and vice versa (tests/metrics checks both ways).
 //
-// Usage:  sqlite3* db = ...;  auto ref = odh::metrics::load_reference(odh::data_dir());
+// Usage:  auto store = odh::Store::open(path);  auto ref = odh::metrics::load_reference(odh::data_dir());
 //         std::vector<odh::metrics::DatasetQuality> dq;
-//         auto rows = odh::metrics::compute_all(db, run_id, ref, &dq);
-//         odh::metrics::write_indicators(db, run_id, rows, &dq);
-//  or, the same in one go (what `odh metrics` and `odh run` do):
-//         auto rows = odh::metrics::compute_and_write(db, run_id, ref, &dq);
+//         auto rows = odh::metrics::compute_and_write(*store, run_id, ref, &dq);
+//  or, reading only (tests, dry runs):
+//         auto reader = odh::StoreReader::open(path);
+//         auto rows = odh::metrics::compute_all(*reader, run_id, ref, &dq);
+// Metrics read the store through StoreReader and write through Store (store/store.h): no SQL here.
 // Per-dataset MQA scores are not aggregates: they go to their own table (`dataset_quality`, one integer-
 // keyed row per dataset) instead of a million `indicator` rows.
 // All functions read the store only (write_indicators excepted) and are safe to call on an empty run:
 // an indicator whose inputs are absent is emitted with value = nullopt (NULL in the table).
 #pragma once
-#include <sqlite3.h>
-
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "store/store.h"
 
 namespace odh::metrics {
 
-// One row of the `indicator` table (run id is supplied by the caller when writing).
-struct IndicatorRow {
-  std::string scope;      // portal | national | level | region | tier | theme | dataset
-  std::string scope_key;  // portal id, level name, region, tier, theme, dataset_pk ('' for national)
-  std::string indicator;  // stable id, see docs/indicators.md
-  std::optional<double> value;
-  std::string value_text;  // categorical value or "key=count;…" distribution
-  std::string unit;
-  long long n = 0;  // observations behind the value
-};
+// One row of the `indicator` table (store/store.h; scope 'dataset' only for printing dataset_quality).
+using IndicatorRow = odh::IndicatorRow;
 
 // An element of a metadata standard (§3) and the canonical store fields that realise it.
 struct MetadataElement {
@@ -61,6 +55,16 @@ struct Reference {
   std::map<std::string, FormatInfo> formats;  // normalized format → properties
   // vocabulary → term → flag (frequency: dynamic|static; app_kind; open_condition).
   std::map<std::string, std::map<std::string, std::string>> vocab;
+  // Composite index (data/metrics/index_weights.csv): layer weights (indicator "*") and the indicators of
+  // each layer with their weight, transform (log | linear) and direction (+1 more is better, -1 less).
+  struct IndexTerm {
+    std::string layer, indicator;
+    double weight = 1;
+    bool log = false;
+    int direction = 1;
+  };
+  std::map<std::string, double> index_layers;  // layer → weight
+  std::vector<IndexTerm> index_terms;
 };
 
 // Loads <dir>/reference/* (registry's divisions, tiers, themes) and <dir>/metrics/* (standards,
@@ -78,21 +82,25 @@ const std::vector<IndicatorDef>& catalogue();
 
 // One function per layer. Each returns portal rows plus their aggregates (national, level, region,
 // tier; theme where the indicator is defined per unified theme).
-std::vector<IndicatorRow> compute_platform(sqlite3* db, int run, const Reference& ref);  // §2, §5.1
-std::vector<IndicatorRow> compute_metadata(sqlite3* db, int run, const Reference& ref);  // §3
-std::vector<IndicatorRow> compute_data(sqlite3* db, int run, const Reference& ref);      // §5.2
-std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& ref);     // §4, §5.3
-std::vector<IndicatorRow> compute_impact(sqlite3* db, int run, const Reference& ref);    // §5.4
-std::vector<IndicatorRow> compute_quality(sqlite3* db, int run, const Reference& ref);   // MQA, 5★, links
-std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference& ref);   // graph, depth
-std::vector<IndicatorRow> compute_bulletin(sqlite3* db, int run, const Reference& ref);  // seeds 000–002
+std::vector<IndicatorRow> compute_platform(StoreReader& db, int run, const Reference& ref);  // §2, §5.1
+std::vector<IndicatorRow> compute_metadata(StoreReader& db, int run, const Reference& ref);  // §3
+std::vector<IndicatorRow> compute_data(StoreReader& db, int run, const Reference& ref);      // §5.2
+std::vector<IndicatorRow> compute_usage(StoreReader& db, int run, const Reference& ref);     // §4, §5.3
+std::vector<IndicatorRow> compute_impact(StoreReader& db, int run, const Reference& ref);    // §5.4
+std::vector<IndicatorRow> compute_quality(StoreReader& db, int run, const Reference& ref);   // MQA, 5★, links
+std::vector<IndicatorRow> compute_network(StoreReader& db, int run, const Reference& ref);   // graph, depth
+std::vector<IndicatorRow> compute_bulletin(StoreReader& db, int run, const Reference& ref);  // seeds 000–002
+// The composite index over the four layers (index.*), from the other layers' portal rows of the same run
+// (`rows`): scores, ranks overall / per level / per region, and their sensitivity to the weights.
+std::vector<IndicatorRow> compute_index(StoreReader& db, int run, const Reference& ref,
+                                        const std::vector<IndicatorRow>& rows);
 
 // Per-dataset MQA score (exposed for tests and explain).
 struct MqaScore {
   int findability = 0, accessibility = 0, interoperability = 0, reusability = 0, contextuality = 0;
   int total() const { return findability + accessibility + interoperability + reusability + contextuality; }
 };
-std::string mqa_band(int total);  // excellent ≥351 / good ≥221 / sufficient ≥121 / bad
+std::string_view mqa_band(int total);  // excellent ≥351 / good ≥221 / sufficient ≥121 / bad
 
 // One row of the `dataset_quality` table.
 struct DatasetQuality {
@@ -100,20 +108,21 @@ struct DatasetQuality {
   MqaScore score;
 };
 
-// All layers, in the order above. When `dataset_quality` is given, it receives the MQA score of every
-// dataset of the run, ordered by dataset_pk (the portal rows of quality.mqa are their means).
-std::vector<IndicatorRow> compute_all(sqlite3* db, int run, const Reference& ref,
+// All layers, in the order above, on two threads (`db` and a second reader of the same file). When
+// `dataset_quality` is given, it receives the MQA score of every dataset of the run, ordered by
+// dataset_pk (the portal rows of quality.mqa are their means).
+std::vector<IndicatorRow> compute_all(StoreReader& db, int run, const Reference& ref,
                                       std::vector<DatasetQuality>* dataset_quality = nullptr);
 
-// compute_all followed by write_indicators(db, run, rows, &dataset_quality), faster: the dataset_quality
-// rows are written on `db` while the other layers still compute on a second connection, in the same
-// transaction as the indicator rows. `dataset_quality` (optional) receives the per-dataset scores.
-std::vector<IndicatorRow> compute_and_write(sqlite3* db, int run, const Reference& ref,
+// compute_all followed by write_indicators(store, run, rows, &dataset_quality), faster: the
+// dataset_quality rows are written while the other layers still compute, in the same transaction as the
+// indicator rows. `dataset_quality` (optional) receives the per-dataset scores.
+std::vector<IndicatorRow> compute_and_write(Store& store, int run, const Reference& ref,
                                             std::vector<DatasetQuality>* dataset_quality = nullptr);
 
 // Replaces the run's rows of the `indicator` table with `rows` and, when `dataset_quality` is given, the
 // run's rows of the `dataset_quality` table (migration 004) with it; one transaction.
-void write_indicators(sqlite3* db, int run, const std::vector<IndicatorRow>& rows,
+void write_indicators(Store& store, int run, const std::vector<IndicatorRow>& rows,
                       const std::vector<DatasetQuality>* dataset_quality = nullptr);
 
 // `dataset_quality` as indicator rows (scope 'dataset', key dataset_pk, id quality.mqa, value_text the
@@ -121,13 +130,13 @@ void write_indicators(sqlite3* db, int run, const std::vector<IndicatorRow>& row
 std::vector<IndicatorRow> dataset_quality_rows(const std::vector<DatasetQuality>& dq);
 
 // The latest run id in the store; throws odh::Failure when there is none.
-int latest_run(sqlite3* db);
+int latest_run(StoreReader& db);
 
-std::map<long long, MqaScore> mqa_scores(sqlite3* db, int run, const Reference& ref);
+std::map<long long, MqaScore> mqa_scores(StoreReader& db, int run, const Reference& ref);
 
 // Evidence behind an indicator for `explain`: one line per dataset / fetch / WARC record / terms
 // sentence, tab-separated, for the given portal (all portals when empty).
-std::vector<std::string> explain(sqlite3* db, int run, const std::string& indicator,
+std::vector<std::string> explain(StoreReader& db, int run, const std::string& indicator,
                                  const std::string& portal);
 
 }  // namespace odh::metrics

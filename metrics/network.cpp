@@ -100,35 +100,30 @@ struct DepthVisitor : boost::default_bfs_visitor {
 };
 
 // Click depth of every dataset detail fetch, by BFS from the portal's home fetch over `link`.
-std::map<long long, int> link_depths(sqlite3* db, int run) {
+std::map<long long, int> link_depths(StoreReader& db, int run) {
   std::map<long long, int> depth;  // fetch_id → depth
-  if (!has_table(db, "link")) return depth;
   std::unordered_map<long long, size_t> vid;
   std::vector<long long> fid;
   std::unordered_map<std::string, std::vector<size_t>> by_url;
   std::map<std::string, std::vector<size_t>> homes;  // portal → home fetch vertices
   {
-    Stmt s(db, "SELECT fetch_id, url, coalesce(kind,''), coalesce(portal_id,'') FROM fetch WHERE run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) {
+    db.fetch_urls(run, [&](const sql::Row& s) {  // fetch_id, url, kind, portal_id
       size_t v = fid.size();
       vid[s.i64(0)] = v;
       fid.push_back(s.i64(0));
       by_url[s.text(1)].push_back(v);
-      if (s.text(2) == "home") homes[s.text(3)].push_back(v);
-    }
+      if (s.view(2) == "home") homes[s.text(3)].push_back(v);
+    });
   }
   DGraph g(fid.size());
   long long edges = 0;
   {
-    Stmt s(db, "SELECT from_fetch_id, to_url FROM link WHERE run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) {
+    db.links(run, [&](const sql::Row& s) {  // from_fetch_id, to_url
       auto f = vid.find(s.i64(0));
       auto t = by_url.find(s.text(1));
-      if (f == vid.end() || t == by_url.end()) continue;
+      if (f == vid.end() || t == by_url.end()) return;
       for (auto v : t->second) boost::add_edge(f->second, v, g), ++edges;
-    }
+    });
   }
   if (!edges) return depth;
   std::vector<int> best(fid.size(), -1);
@@ -149,7 +144,7 @@ std::map<long long, int> link_depths(sqlite3* db, int run) {
 }
 }  // namespace
 
-std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference& ref) {
+std::vector<IndicatorRow> compute_network(StoreReader& db, int run, const Reference& ref) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
 
@@ -170,24 +165,18 @@ std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference&
   std::unordered_map<std::string, int> tag_ids;  // interned tag strings
   // Titles and owners of datasets are only needed to resolve app citations.
   bool citations = false;
-  {
-    Stmt c(db, "SELECT EXISTS (SELECT 1 FROM app_dataset)");
-    citations = c.step() && c.i64(0) != 0;
-  }
+  citations = db.has_app_citations();
   {
     // Full scan in rowid order (the run index costs a B-tree lookup per row).
-    Stmt s(db,
-           "SELECT portal_id, dataset_pk, coalesce(tags,''), coalesce(title,''), theme, depth, fetch_id FROM "
-           "dataset NOT INDEXED WHERE run_id=?");
-    s.bind(1, (long long)run);
     std::unordered_map<std::string, std::vector<NetDataset>*> by_pid;
     std::string pid, tag;
-    while (s.step()) {
-      pid = s.text(0);
+    // portal_id, dataset_pk, tags, title, theme, depth, fetch_id
+    db.dataset_graph(run, [&](const sql::Row& s) {
+      pid = s.view(0);
       auto pit = by_pid.find(pid);
       if (pit == by_pid.end()) pit = by_pid.emplace(pid, &ds[pid]).first;
       const long long pk = s.i64(1);
-      NetDataset d{pk, static_cast<int>(tags.size()), 0, s.opt(5), s.null(6) ? -1 : s.i64(6)};
+      NetDataset d{pk, static_cast<int>(tags.size()), 0, s.opt_f64(5), s.is_null(6) ? -1 : s.i64(6)};
       // Tags are ';'-separated; empty pieces are skipped.
       const std::string t = s.text(2);
       for (size_t a = 0; a <= t.size();) {
@@ -204,12 +193,12 @@ std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference&
       d.tag_end = static_cast<int>(tags.size());
       pit->second->push_back(d);
       if (citations) portal_of[pk] = pid;
-      if (citations && !s.text(3).empty()) {
-        TitleKey k{!s.null(4), s.text(4), pk};
+      if (citations && !s.view(3).empty()) {
+        TitleKey k{!s.is_null(4), s.text(4), pk};
         auto [it, fresh] = title_first.emplace(std::make_pair(pid, s.text(3)), k);
         if (!fresh && k < it->second) it->second = k;
       }
-    }
+    });
   }
   std::map<std::pair<std::string, std::string>, long long> by_title;
   for (auto& [k, v] : title_first) by_title.emplace(k, v.pk);
@@ -218,26 +207,20 @@ std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference&
   std::map<std::string, std::set<long long>> citing_apps;
   std::map<std::string, long long> apps;
   {
-    Stmt s(db, "SELECT portal_id, count(*) FROM app WHERE run_id=? GROUP BY portal_id");
-    s.bind(1, (long long)run);
-    while (s.step()) apps[s.text(0)] = s.i64(1);
-    Stmt c(db,
-           "SELECT a.portal_id, a.app_pk, l.dataset_pk, coalesce(l.dataset_title,'') FROM app_dataset l JOIN "
-           "app a ON "
-           "a.app_pk=l.app_pk WHERE a.run_id=?");
-    c.bind(1, (long long)run);
-    while (c.step()) {
+    for (auto& [pid, n] : db.count_by_portal(run, StoreReader::Counted::kApps)) apps[pid] = static_cast<long long>(n);
+    // portal_id, app_pk, dataset_pk, dataset_title
+    db.app_citations(run, [&](const sql::Row& c) {
       std::string pid = c.text(0);
       long long pk = -1;
-      if (!c.null(2) && portal_of.count(c.i64(2))) {
+      if (!c.is_null(2) && portal_of.count(c.i64(2))) {
         pk = c.i64(2);
       } else if (auto it = by_title.find({pid, c.text(3)}); it != by_title.end()) {
         pk = it->second;
       }
-      if (pk < 0) continue;
+      if (pk < 0) return;
       cites[portal_of[pk]].emplace_back(c.i64(1), pk);
       citing_apps[pid].insert(c.i64(1));
-    }
+    });
   }
   std::map<std::string, Obs> tagged, comps, largest, isolated, degree, dmax, app_share, cited;
   for (auto& [pid, v] : ds) {
@@ -286,10 +269,7 @@ std::vector<IndicatorRow> compute_network(sqlite3* db, int run, const Reference&
   std::map<std::string, Obs> mean, mx, le3;
   std::map<std::string, std::string> source;
   std::unordered_map<long long, std::optional<double>> fetch_depth;  // fetch_id → crawler depth
-  {
-    Stmt f(db, "SELECT fetch_id, depth FROM fetch");
-    while (f.step()) fetch_depth[f.i64(0)] = f.opt(1);
-  }
+  db.fetch_depths([&](const sql::Row& f) { fetch_depth[f.i64(0)] = f.opt_f64(1); });
   for (auto& [pid, v] : ds) {
     for (auto& dd : v) {
       std::optional<double> depth;

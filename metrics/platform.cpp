@@ -49,7 +49,7 @@ void coverage(std::vector<IndicatorRow>& out, const std::vector<Portal>& ps, con
   }
 }
 
-void year_over_year(std::vector<IndicatorRow>& out, sqlite3* db, int run, const std::vector<Portal>& ps,
+void year_over_year(std::vector<IndicatorRow>& out, StoreReader& db, int run, const std::vector<Portal>& ps,
                     const Reference& ref) {
   const char* ids[] = {"platform.new_portals", "platform.cancelled_portals", "platform.to_independent",
                        "platform.to_embedded"};
@@ -75,19 +75,39 @@ void year_over_year(std::vector<IndicatorRow>& out, sqlite3* db, int run, const 
       cancelled.push_back(p);
       gone[p.id] = true;
     }
+  const size_t first = out.size();
   emit_count(out, ps, ids[0], fresh, false);
+  const size_t mid = out.size();
   emit_count(out, cancelled, ids[1], gone, false);
+  const size_t last = out.size();
   emit_count(out, ps, ids[2], to_ind, false);
   emit_count(out, ps, ids[3], to_emb, false);
+  // Figure 2-5: new and cancelled portals by kind (value_text independent=…;embedded=…, per group).
+  auto by_kind = [&](const std::vector<Portal>& members, const std::map<std::string, std::optional<bool>>& f,
+                     size_t from, size_t to) {
+    std::map<std::pair<std::string, std::string>, std::map<std::string, long long>> g;
+    for (auto& p : members) {
+      auto it = f.find(p.id);
+      if (it == f.end() || !it->second || !*it->second) continue;
+      for (auto& k : groups_of(p)) g[k][p.kind]++;
+    }
+    for (size_t i = from; i < to; ++i) {
+      auto& m = g[{out[i].scope, out[i].scope_key}];
+      out[i].value_text = "independent=" + std::to_string(m["independent"]) +
+                          ";embedded=" + std::to_string(m["embedded"]);
+    }
+  };
+  by_kind(ps, fresh, first, mid);
+  by_kind(cancelled, gone, mid, last);
 }
 
 }  // namespace
 
-std::vector<IndicatorRow> compute_platform(sqlite3* db, int run, const Reference& ref) {
+std::vector<IndicatorRow> compute_platform(StoreReader& db, int run, const Reference& ref) {
   return detail::compute_platform(db, run, ref, *load_snapshot(db, run, ref));
 }
 
-std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const Reference& ref,
+std::vector<IndicatorRow> detail::compute_platform(StoreReader& db, int run, const Reference& ref,
                                                    const Snapshot& snap) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
@@ -99,6 +119,19 @@ std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const R
     embedded[p.id] = Obs{p.kind == "embedded" ? 1.0 : 0.0, 0, 1, ""};
   }
   emit(out, ps, "platform.portals", "portals", Agg::Sum, one);
+  // Figure 2-7 (region × level) and the map of figure 2-1 (province): portal counts, value_text the kinds.
+  {
+    std::map<std::pair<std::string, std::string>, std::map<std::string, long long>> g;
+    for (auto& p : ps) {
+      g[{"region_level", p.region + "/" + p.level}][p.kind]++;
+      if (!p.province.empty()) g[{"province", p.province}][p.kind]++;
+    }
+    for (auto& [k, m] : g) {
+      long long n = 0;
+      for (auto& [kind, c] : m) n += c;
+      out.push_back(row(k.first, k.second, "platform.portals", double(n), "portals", n, distribution_text(m)));
+    }
+  }
   // Share of all portals of the run (the report's §2 shares use a base of 671 = Σ of its level counts,
   // its kind shares 670; docs/indicators.md).
   {
@@ -119,20 +152,17 @@ std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const R
   year_over_year(out, db, run, ps, ref);
 
   // Reachability and error classes.
-  auto datasets =
-      by_portal(db, "SELECT portal_id, count(*) FROM dataset WHERE run_id=? GROUP BY portal_id", run);
+  auto datasets = db.count_by_portal(run, StoreReader::Counted::kDatasets);
   std::map<std::string, Obs> reach, publishing, errors;
   {
-    Stmt s(db, "SELECT portal_id, reachable, coalesce(error_class,'') FROM portal_status WHERE run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) {
+    db.portal_status(run, [&](const sql::Row& s) {  // portal_id, reachable, error_class
       std::string id = s.text(0);
       bool r = s.i64(1) != 0;
       reach[id] = Obs{r ? 1.0 : 0.0, 0, 1, r ? "" : s.text(2)};
       bool pub = r && datasets.count(id) && datasets[id] > 0;
       publishing[id] = Obs{pub ? 1.0 : 0.0, 0, 1, ""};
       if (!r) errors[id] = Obs{1.0, 0, 1, s.text(2).empty() ? "unknown" : s.text(2)};
-    }
+    });
   }
   emit(out, ps, "platform.reachable_share", "share", Agg::Mean, reach);
   emit(out, ps, "platform.publishing", "portals", Agg::Sum, publishing);
@@ -159,7 +189,7 @@ std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const R
   }
 
   // Content: datasets, APIs (apps are in the usage layer).
-  auto apis = by_portal(db, "SELECT portal_id, count(*) FROM api WHERE run_id=? GROUP BY portal_id", run);
+  auto apis = db.count_by_portal(run, StoreReader::Counted::kApis);
   emit(out, ps, "platform.datasets", "datasets", Agg::Sum, counts(ps, datasets));
   emit(out, ps, "platform.apis", "apis", Agg::Sum, counts(ps, apis));
   // Statistics over portals publishing datasets (the report's sample: portals with ≥1 dataset).
@@ -178,7 +208,11 @@ std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const R
     double top = 0, all = 0;
     for (size_t i = 0; i < v.size(); ++i) (i < 10 ? top : all) += v[i].first;
     all += top;
+    // The report's "排名前十的数据中，占比 55.77%": the largest portal's share of the top-10 total.
     out.push_back(row("national", "", "platform.datasets_top10",
+                      top > 0 ? std::optional<double>(v[0].first / top) : std::nullopt, "share",
+                      std::min<size_t>(10, v.size()), t));
+    out.push_back(row("national", "", "platform.datasets_top10_of_all",
                       all > 0 ? std::optional<double>(top / all) : std::nullopt, "share",
                       std::min<size_t>(10, v.size()), t));
   }
@@ -192,28 +226,36 @@ std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const R
   emit(out, ps, "platform.zero_api_portals", "portals", Agg::Sum, zero_api);
 
   // Topics: the portal's own topic list, else the distinct topic names on its datasets.
-  auto topics = by_portal(
-      db, "SELECT portal_id, count(DISTINCT name_raw) FROM topic WHERE run_id=? GROUP BY portal_id", run);
+  auto topics = db.count_by_portal(run, StoreReader::Counted::kTopicNames);
   // Topic names per portal: the topic table, and the datasets' topic_raw (one full scan).
   std::map<std::string, std::set<std::string>> table_names, ds_names;
+  std::map<std::string, std::map<std::string, long long>> topic_datasets;  // portal → topic_raw → datasets
   {
-    Stmt s(db, "SELECT portal_id, name_raw FROM topic WHERE run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) table_names[s.text(0)].insert(s.text(1));
-    Stmt d(
-        db,
-        "SELECT portal_id, topic_raw FROM dataset NOT INDEXED WHERE run_id=? AND coalesce(topic_raw,'')<>''");
-    d.bind(1, (long long)run);
+    db.topics(run, [&](const sql::Row& s) { table_names[s.text(0)].insert(s.text(1)); });
     // Per portal, an unordered set first (one hash per dataset), sorted into ds_names at the end.
-    std::unordered_map<std::string, std::unordered_set<std::string>> names;
+    std::unordered_map<std::string, std::unordered_map<std::string, long long>> names;
     std::string pid, topic;
-    std::unordered_set<std::string>* cur = nullptr;
-    while (d.step()) {
-      if (!cur || d.text(0) != pid) pid = d.text(0), cur = &names[pid];
-      topic = d.text(1);
-      if (!cur->count(topic)) cur->insert(topic);
+    std::unordered_map<std::string, long long>* cur = nullptr;
+    db.dataset_topics(run, [&](const sql::Row& d) {  // portal_id, topic_raw
+      if (!cur || d.view(0) != pid) pid = d.view(0), cur = &names[pid];
+      topic = d.view(1);
+      (*cur)[topic]++;
+    });
+    for (auto& [p, counts] : names) {
+      std::map<std::string, long long> sorted(counts.begin(), counts.end());
+      for (auto& [n, c] : sorted) ds_names[p].insert(n);
+      topic_datasets[p] = std::move(sorted);
     }
-    for (auto& [p, set] : names) ds_names[p].insert(set.begin(), set.end());
+  }
+  // Figures 5-3 and 5-5: datasets per topic of each portal (value = topics with datasets).
+  {
+    std::map<std::string, Obs> o;
+    for (auto& [pid, m] : topic_datasets) {
+      long long n = 0;
+      for (auto& [t, c] : m) n += c;
+      o[pid] = Obs{double(m.size()), 0, n, distribution_text(m)};
+    }
+    emit(out, ps, "platform.topic_datasets", "topics", Agg::Sum, o);
   }
   std::map<std::string, double> ds_topics;
   for (auto& [id, names] : ds_names) ds_topics[id] = double(names.size());
@@ -225,6 +267,12 @@ std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const R
     lt3[id] = Obs{n < 3 ? 1.0 : 0.0, 0, 1, ""};
   }
   emit(out, ps, "platform.topics", "topics", Agg::Mean, tobs);
+  {
+    std::map<std::string, double> sample;
+    for (auto& [id, n] : topics)
+      if (published.count(id)) sample[id] = n;
+    emit_stats(out, ps, "platform.topics", "topics", sample);
+  }
   emit(out, ps, "platform.topics_lt3", "portals", Agg::Sum, lt3);
   {
     // Distinct portals per name: a portal's own topic list, else its datasets' topic names.
@@ -246,12 +294,20 @@ std::vector<IndicatorRow> detail::compute_platform(sqlite3* db, int run, const R
     std::map<std::string, Obs> cap;
     const auto& rows = snap.presence.rows;
     std::vector<std::optional<double>> file_cells(rows.size());
-    for (auto& x : snap.dists)
+    // Appendix 6: only downloadable, structured datasets count: a distribution with an http(s) URL in a
+    // machine-readable format (formats.csv).
+    std::vector<char> structured(rows.size(), 0);
+    for (auto& x : snap.dists) {
       if (x.cells && (!file_cells[x.row] || *x.cells > *file_cells[x.row])) file_cells[x.row] = x.cells;
+      if (!x.url_http) continue;
+      auto f = ref.formats.find(norm_format(x.format, x.sniffed));
+      if (f != ref.formats.end() && f->second.machine_readable) structured[x.row] = 1;
+    }
     // Per portal index, summed in presence order (portal, pk) as before; then keyed by portal id.
     const auto& pr = snap.presence;
     std::vector<Obs> cap_ix(pr.portals.size());
     for (size_t i = 0; i < rows.size(); ++i) {
+      if (!structured[i]) continue;
       auto c = file_cells[i] ? file_cells[i] : snap.cells[i];
       if (!c) continue;
       auto& o = cap_ix[rows[i].portal_ix];

@@ -28,19 +28,6 @@ const std::vector<std::string> kMqa = {
     "department", "rights",         "issued",  "publish_time", "modified",  "update_time"};
 
 // \s*[0-9]+(\.[0-9]+)?\s* (std::regex's \s in the "C" locale), without a regex per field row.
-// Rows a table can hold at most (max(rowid) - min(rowid) + 1, capped), to reserve vectors once: a
-// reservation only takes address space, and growing by doubling would touch (fault in) twice the memory.
-size_t rowid_span(sqlite3* db, const char* table) {
-  sqlite3_stmt* st = nullptr;
-  std::string sql = std::string("SELECT (SELECT max(rowid) FROM ") + table + ") - (SELECT min(rowid) FROM " +
-                    table + ") + 1";
-  size_t n = 0;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-    n = static_cast<size_t>(std::clamp<sqlite3_int64>(sqlite3_column_int64(st, 0), 0, 20000000));
-  sqlite3_finalize(st);
-  return n;
-}
-
 bool numeric_only(std::string_view s) {
   auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
@@ -58,50 +45,21 @@ bool numeric_only(std::string_view s) {
   return i == n;
 }
 
-std::string_view col(sqlite3_stmt* st, int c) {
-  auto p = sqlite3_column_text(st, c);
-  return p ? std::string_view(reinterpret_cast<const char*>(p), sqlite3_column_bytes(st, c))
-           : std::string_view();
-}
-
-sqlite3_stmt* prepare(sqlite3* db, const std::string& sql) {
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
-    throw Failure(std::string("sqlite: ") + sqlite3_errmsg(db) + " in: " + sql.substr(0, 200));
-  return st;
-}
-
-bool step(sqlite3* db, sqlite3_stmt* st) {
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  std::string m = sqlite3_errmsg(db);
-  sqlite3_finalize(st);
-  throw Failure("sqlite: " + m);
-}
-
-struct Finalize {
-  sqlite3_stmt* st;
-  ~Finalize() { sqlite3_finalize(st); }
-};
-
 // The dataset table scan shared by load_presence and load_snapshot: one row per dataset of the run,
 // ordered by portal then pk, with the column-canonical bits set.
-void load_rows(sqlite3* db, int run, Presence& p, std::vector<long long>* fetch_ids,
+void load_rows(StoreReader& db, int run, Presence& p, std::vector<long long>* fetch_ids,
                std::vector<std::optional<double>>* cells, std::vector<std::string>* open_cond) {
   const size_t k = p.canonicals.size();
   p.words = std::max<size_t>(1, (k + 63) / 64);
   const size_t words = p.words;
-  std::string sql = "SELECT dataset_pk, portal_id, fetch_id, record_count*field_count, open_condition";
+  std::vector<std::string> columns;
   std::vector<int> colbits;
   for (size_t i = 0; i < k; ++i)
     if (kColumns.count(p.canonicals[i])) {
       // Raw column: "filled" is tested below (NOT NULL and CAST(c AS TEXT) <> '').
-      sql += ", " + p.canonicals[i];
+      columns.push_back(p.canonicals[i]);
       colbits.push_back(static_cast<int>(i));
     }
-  // A full scan in rowid order beats the (run_id, …) index, which costs one B-tree lookup per row.
-  sql += " FROM dataset NOT INDEXED WHERE run_id=?";
   struct Tmp {
     long long pk;
     int portal;
@@ -111,7 +69,7 @@ void load_rows(sqlite3* db, int run, Presence& p, std::vector<long long>* fetch_
   };
   std::vector<Tmp> tmp;
   std::vector<std::uint64_t> tbits;
-  tmp.reserve(rowid_span(db, "dataset"));
+  tmp.reserve(db.rowid_span(StoreReader::Table::kDataset));
   tbits.reserve(tmp.capacity() * words);
   // Looked up by the column's string_view (no std::string per row).
   struct Hash {
@@ -121,13 +79,11 @@ void load_rows(sqlite3* db, int run, Presence& p, std::vector<long long>* fetch_
   std::unordered_map<std::string, int, Hash, std::equal_to<>> portal_ix;
   std::vector<std::string> names;
   {
-    sqlite3_stmt* st = prepare(db, sql);
-    Finalize fin{st};
-    sqlite3_bind_int64(st, 1, run);
+    // dataset_pk, portal_id, fetch_id, record_count*field_count, open_condition, then the columns.
     std::string_view last;
     int last_ix = -1;
-    while (step(db, st)) {
-      std::string_view portal = col(st, 1);
+    db.dataset_columns(run, columns, [&](const sql::Row& st) {
+      std::string_view portal = st.view(1);
       if (last_ix < 0 || portal != last) {
         auto it = portal_ix.find(portal);
         if (it == portal_ix.end()) {
@@ -137,21 +93,14 @@ void load_rows(sqlite3* db, int run, Presence& p, std::vector<long long>* fetch_
         last_ix = it->second;
         last = names[last_ix];
       }
-      Tmp t{sqlite3_column_int64(st, 0), last_ix,
-            sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2), std::nullopt,
-            std::string(col(st, 4))};
-      if (sqlite3_column_type(st, 3) != SQLITE_NULL) t.cells = sqlite3_column_double(st, 3);
+      Tmp t{st.i64(0), last_ix, st.is_null(2) ? -1 : st.i64(2), std::nullopt, std::string(st.view(4))};
+      if (!st.is_null(3)) t.cells = st.f64(3);
       tbits.resize(tbits.size() + words, 0);
       std::uint64_t* b = &tbits[tbits.size() - words];
-      for (size_t j = 0; j < colbits.size(); ++j) {
-        const int c = static_cast<int>(5 + j);
-        const int type = sqlite3_column_type(st, c);
-        bool filled = type == SQLITE_INTEGER || type == SQLITE_FLOAT ||
-                      ((type == SQLITE_TEXT || type == SQLITE_BLOB) && sqlite3_column_bytes(st, c) > 0);
-        if (filled) b[colbits[j] / 64] |= std::uint64_t(1) << (colbits[j] % 64);
-      }
+      for (size_t j = 0; j < colbits.size(); ++j)
+        if (st.filled(static_cast<int>(5 + j))) b[colbits[j] / 64] |= std::uint64_t(1) << (colbits[j] % 64);
       tmp.push_back(std::move(t));
-    }
+    });
   }
   // Order by portal id (byte order, as SQLite's BINARY collation), then pk.
   std::vector<int> rank(names.size());
@@ -234,42 +183,33 @@ void distribution_bits(Presence& p, const std::vector<Snapshot::Dist>& dists) {
   }
 }
 
-void load_distributions(sqlite3* db, Snapshot& s) {
+void load_distributions(StoreReader& db, Snapshot& s) {
   std::unordered_map<long long, std::string> content_type;
-  {
-    // All runs' fetches: a distribution or dataset points at its own run's fetch anyway.
-    Stmt f(db, "SELECT fetch_id, content_type, status FROM fetch");
-    while (f.step()) {
-      if (!f.null(1)) content_type[f.i64(0)] = f.text(1);
-      s.fetch_status[f.i64(0)] = f.null(2) ? std::nullopt : std::optional<long long>(f.i64(2));
-    }
-  }
+  // All runs' fetches: a distribution or dataset points at its own run's fetch anyway.
+  db.fetch_status([&](const sql::Row& f) {
+    if (!f.is_null(1)) content_type[f.i64(0)] = f.text(1);
+    s.fetch_status[f.i64(0)] = f.is_null(2) ? std::nullopt : std::optional<long long>(f.i64(2));
+  });
   // Distributions of other runs are read and dropped: cheaper than a join per row.
-  sqlite3_stmt* x = prepare(db,
-                            "SELECT dataset_pk, url, live, format, sniffed_format, byte_size IS NOT NULL, "
-                            "CASE WHEN rows IS NOT NULL AND columns IS NOT NULL THEN rows*columns END, "
-                            "fetch_id, coalesce(format, sniffed_format, '')<>'' FROM distribution");
-  Finalize fin{x};
-  s.dists.reserve(rowid_span(db, "distribution"));
-  while (step(db, x)) {
-    const int r = s.row_of(sqlite3_column_int64(x, 0));
-    if (r < 0) continue;
+  s.dists.reserve(db.rowid_span(StoreReader::Table::kDistribution));
+  db.distributions([&](const sql::Row& x) {
+    const int r = s.row_of(x.i64(0));
+    if (r < 0) return;
     Snapshot::Dist d;
     d.row = r;
-    std::string_view url = col(x, 1);
+    std::string_view url = x.view(1);
     d.url = !url.empty();
     d.url_http = url.starts_with("http://") || url.starts_with("https://");
-    if (sqlite3_column_type(x, 2) != SQLITE_NULL) d.live = sqlite3_column_int64(x, 2);
-    d.format = col(x, 3);
-    d.sniffed = col(x, 4);
-    d.byte_size = sqlite3_column_int64(x, 5) != 0;
-    if (sqlite3_column_type(x, 6) != SQLITE_NULL) d.cells = sqlite3_column_double(x, 6);
-    d.has_format = sqlite3_column_int64(x, 8) != 0;
-    if (!content_type.empty() && sqlite3_column_type(x, 7) != SQLITE_NULL)
-      if (auto c = content_type.find(sqlite3_column_int64(x, 7)); c != content_type.end())
-        d.content_type = c->second;
+    if (!x.is_null(2)) d.live = x.i64(2);
+    d.format = x.view(3);
+    d.sniffed = x.view(4);
+    d.byte_size = x.i64(5) != 0;
+    if (!x.is_null(6)) d.cells = x.f64(6);
+    d.has_format = x.i64(8) != 0;
+    if (!content_type.empty() && !x.is_null(7))
+      if (auto c = content_type.find(x.i64(7)); c != content_type.end()) d.content_type = c->second;
     s.dists.push_back(std::move(d));
-  }
+  });
 }
 
 bool is_rating(std::string_view c) {
@@ -313,7 +253,7 @@ std::vector<std::uint64_t> Presence::mask(const std::vector<int>& idx) const {
   return m;
 }
 
-Presence load_presence(sqlite3* db, int run, const std::vector<std::string>& wanted) {
+Presence load_presence(StoreReader& db, int run, const std::vector<std::string>& wanted) {
   Snapshot s;
   Presence& p = s.presence;
   for (auto& c : wanted)
@@ -323,14 +263,11 @@ Presence load_presence(sqlite3* db, int run, const std::vector<std::string>& wan
   load_distributions(db, s);
   distribution_bits(p, s.dists);
   auto fbits = field_bits(p);
-  Stmt f(db,
-         "SELECT dataset_pk, canonical FROM dataset_field WHERE canonical IS NOT NULL AND "
-         "coalesce(value,'')<>''");
-  while (f.step()) {
+  db.field_canonicals([&](const sql::Row& f) {
     auto b = fbits.find(f.text(1));
-    if (b == fbits.end()) continue;
+    if (b == fbits.end()) return;
     if (int r = s.row_of(f.i64(0)); r >= 0) p.set(r, b->second);
-  }
+  });
   return std::move(s.presence);
 }
 
@@ -355,7 +292,7 @@ struct FieldPart {
 };
 void FieldPartDeleter::operator()(FieldPart* p) const { delete p; }
 
-void load_snapshot_rows(sqlite3* db, int run, const Reference& ref, Snapshot& s) {
+void load_snapshot_rows(StoreReader& db, int run, const Reference& ref, Snapshot& s) {
   // ODH_METRICS_TIMING: thread CPU of each step (diagnostics for bench/metrics_bench.sh).
   const bool timing = std::getenv("ODH_METRICS_TIMING") != nullptr;
   timespec t{};
@@ -380,40 +317,26 @@ void load_snapshot_rows(sqlite3* db, int run, const Reference& ref, Snapshot& s)
   lap("bits");
 }
 
-std::pair<long long, long long> field_rowid_range(sqlite3* db) {
-  // Two subqueries: SQLite answers a lone min() or max() from the B-tree's ends, both together by a scan.
-  Stmt q(db, "SELECT (SELECT min(rowid) FROM dataset_field), (SELECT max(rowid) FROM dataset_field)");
-  if (q.step() && !q.null(0)) return {q.i64(0), q.i64(1)};
-  return {1, 0};
-}
-
-FieldPartPtr load_snapshot_fields(sqlite3* db, Snapshot& s, long long lo, long long hi) {
+FieldPartPtr load_snapshot_fields(StoreReader& db, Snapshot& s, long long lo, long long hi) {
   FieldPartPtr part(new FieldPart);
   FieldPart& fp = *part;
   Presence& p = s.presence;
   const size_t nportals = p.portals.size();
   fp.size.assign(nportals, {0.0, 0});
   auto fbits = field_bits(p);
-  // A pass over the range in rowid order, NOT INDEXED: the canonical index would cost a lookup per
-  // row. Rows of other runs are dropped in memory.
-  sqlite3_stmt* st =
-      prepare(db,
-              "SELECT rowid, dataset_pk, canonical, label, value FROM dataset_field NOT INDEXED "
-              "WHERE rowid BETWEEN ? AND ?");
-  Finalize fin{st};
-  sqlite3_bind_int64(st, 1, lo);
-  sqlite3_bind_int64(st, 2, hi);
+  // A pass over the range in rowid order: rows of other runs are dropped in memory.
   std::string key;
   long long last_pk = 0;
   int r = -1;
   bool have_last = false;
-  while (step(db, st)) {
-    if (sqlite3_column_type(st, 2) == SQLITE_NULL) continue;
+  // rowid, dataset_pk, canonical, label, value
+  db.fields(lo, hi, [&](const sql::Row& st) {
+    if (st.is_null(2)) return;
     // A dataset's fields are usually consecutive: one pk lookup per dataset.
-    const long long pk = sqlite3_column_int64(st, 1);
+    const long long pk = st.i64(1);
     if (!have_last || pk != last_pk) r = s.row_of(pk), last_pk = pk, have_last = true;
-    if (r < 0) continue;
-    std::string_view c = col(st, 2), label = col(st, 3);
+    if (r < 0) return;
+    std::string_view c = st.view(2), label = st.view(3);
     key.assign(c);
     key += '\x1f';
     key.append(label);
@@ -430,7 +353,8 @@ FieldPartPtr load_snapshot_fields(sqlite3* db, Snapshot& s, long long lo, long l
     }
     FieldPart::Kind& kd = k->second;
     const auto& row = p.rows[r];
-    const bool has_value = sqlite3_column_bytes(st, 4) > 0;
+    const std::string_view value = st.view(4);
+    const bool has_value = !value.empty();
     if (has_value && kd.bit >= 0) {
       // Another range may set bits of the same dataset concurrently.
       std::atomic_ref<std::uint64_t> w(p.bits[r * p.words + kd.bit / 64]);
@@ -439,15 +363,15 @@ FieldPartPtr load_snapshot_fields(sqlite3* db, Snapshot& s, long long lo, long l
     kd.portals[row.portal_ix] = 1;
     if (has_value && kd.size) {
       auto& sv = fp.size[row.portal_ix];
-      sv.first += numeric_only(col(st, 4)) ? 1 : 0;
+      sv.first += numeric_only(value) ? 1 : 0;
       sv.second++;
     }
     if (kd.licence) {
-      fp.licences.emplace_back(row.pk, std::string(col(st, 4)));
+      fp.licences.emplace_back(row.pk, std::string(value));
       if (has_value) fp.licensed.push_back(row.pk);
     }
-    if (kd.rating) fp.ratings.push_back({r, sqlite3_column_int64(st, 0), std::string(label)});
-  }
+    if (kd.rating) fp.ratings.push_back({r, st.i64(0), std::string(label)});
+  });
   return part;
 }
 
@@ -497,10 +421,10 @@ void merge_snapshot_fields(Snapshot& s, std::vector<FieldPartPtr>& parts) {
   }
 }
 
-std::shared_ptr<const Snapshot> load_snapshot(sqlite3* db, int run, const Reference& ref) {
+std::shared_ptr<const Snapshot> load_snapshot(StoreReader& db, int run, const Reference& ref) {
   auto sp = std::make_shared<Snapshot>();
   load_snapshot_rows(db, run, ref, *sp);
-  auto [lo, hi] = field_rowid_range(db);
+  auto [lo, hi] = db.field_rowid_range();
   std::vector<FieldPartPtr> parts;
   parts.push_back(load_snapshot_fields(db, *sp, lo, hi));
   merge_snapshot_fields(*sp, parts);

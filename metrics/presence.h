@@ -97,28 +97,27 @@ using FieldPartPtr = std::unique_ptr<FieldPart, FieldPartDeleter>;
 std::vector<std::string> snapshot_canonicals(const Reference& ref);
 
 // Loads the snapshot of `run`. Throws odh::Failure on SQLite errors.
-std::shared_ptr<const Snapshot> load_snapshot(sqlite3* db, int run, const Reference& ref);
+std::shared_ptr<const Snapshot> load_snapshot(StoreReader& db, int run, const Reference& ref);
 
 // The same in steps, so that two threads on two connections can share the dataset_field scan:
 // load_snapshot_rows (dataset, distribution, fetch), then load_snapshot_fields on disjoint rowid ranges
 // of dataset_field (any thread, any connection; the ranges may run concurrently: presence bits are set
 // atomically), then merge_snapshot_fields with the parts in rowid order.
-void load_snapshot_rows(sqlite3* db, int run, const Reference& ref, Snapshot& s);
-std::pair<long long, long long> field_rowid_range(sqlite3* db);  // min, max rowid ({1, 0} when empty)
-FieldPartPtr load_snapshot_fields(sqlite3* db, Snapshot& s, long long lo, long long hi);  // [lo, hi]
+void load_snapshot_rows(StoreReader& db, int run, const Reference& ref, Snapshot& s);
+FieldPartPtr load_snapshot_fields(StoreReader& db, Snapshot& s, long long lo, long long hi);  // [lo, hi]
 void merge_snapshot_fields(Snapshot& s, std::vector<FieldPartPtr>& parts);
 
 // Loads presence of `canonicals` for every dataset of the run (tests; layers use the snapshot).
-Presence load_presence(sqlite3* db, int run, const std::vector<std::string>& canonicals);
+Presence load_presence(StoreReader& db, int run, const std::vector<std::string>& canonicals);
 
 // Layers over a loaded snapshot (compute_all shares one between them).
-std::vector<IndicatorRow> compute_metadata(sqlite3* db, int run, const Reference& ref, const Snapshot& s);
-std::vector<IndicatorRow> compute_data(sqlite3* db, int run, const Reference& ref, const Snapshot& s);
-std::vector<IndicatorRow> compute_quality(sqlite3* db, int run, const Reference& ref, const Snapshot& s,
+std::vector<IndicatorRow> compute_metadata(StoreReader& db, int run, const Reference& ref, const Snapshot& s);
+std::vector<IndicatorRow> compute_data(StoreReader& db, int run, const Reference& ref, const Snapshot& s);
+std::vector<IndicatorRow> compute_quality(StoreReader& db, int run, const Reference& ref, const Snapshot& s,
                                           std::vector<DatasetQuality>* dataset_quality);
-std::vector<IndicatorRow> compute_platform(sqlite3* db, int run, const Reference& ref, const Snapshot& s);
-std::vector<IndicatorRow> compute_impact(sqlite3* db, int run, const Reference& ref, const Snapshot& s);
+std::vector<IndicatorRow> compute_platform(StoreReader& db, int run, const Reference& ref, const Snapshot& s);
+std::vector<IndicatorRow> compute_impact(StoreReader& db, int run, const Reference& ref, const Snapshot& s);
 // One score per presence row.
-std::vector<MqaScore> mqa_scores(sqlite3* db, int run, const Reference& ref, const Snapshot& s);
+std::vector<MqaScore> mqa_scores(StoreReader& db, int run, const Reference& ref, const Snapshot& s);
 
 }  // namespace odh::metrics::detail

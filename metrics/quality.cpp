@@ -14,33 +14,31 @@ namespace odh::metrics {
 using namespace detail;
 
 namespace {
-const std::set<std::string> kPositive = {"授予", "保障", "不限时免费", "可自由传播", "granted"};
 
 struct DistAgg {
   bool url = false, live = false, format = false, media = false, vocab = false, open = false, mr = false,
        conform = false, byte_size = false;
 };
 
-std::map<std::string, std::string> verdicts(sqlite3* db, int run, const std::string& aspect) {
+std::map<std::string, std::string> verdicts(StoreReader& db, int run, const std::string& aspect) {
   std::map<std::string, std::string> m;
-  Stmt s(db, "SELECT portal_id, verdict FROM terms WHERE run_id=? AND aspect=?");
-  s.bind(1, (long long)run).bind(2, aspect);
-  while (s.step()) {
-    auto& v = m[s.text(0)];
-    if (v.empty() || verdict_rank(s.text(1)) > verdict_rank(v)) v = s.text(1);
-  }
+  db.terms(run, [&](const sql::Row& s) {  // aspect, portal_id, verdict
+    if (s.view(0) != aspect) return;
+    auto& v = m[s.text(1)];
+    if (v.empty() || verdict_rank(s.text(2)) > verdict_rank(v)) v = s.text(2);
+  });
   return m;
 }
 }  // namespace
 
-std::string mqa_band(int t) {
+std::string_view mqa_band(int t) {
   if (t >= 351) return "excellent";
   if (t >= 221) return "good";
   if (t >= 121) return "sufficient";
   return "bad";
 }
 
-std::map<long long, MqaScore> mqa_scores(sqlite3* db, int run, const Reference& ref) {
+std::map<long long, MqaScore> mqa_scores(StoreReader& db, int run, const Reference& ref) {
   auto snap = load_snapshot(db, run, ref);
   auto v = detail::mqa_scores(db, run, ref, *snap);
   std::map<long long, MqaScore> out;
@@ -48,7 +46,7 @@ std::map<long long, MqaScore> mqa_scores(sqlite3* db, int run, const Reference& 
   return out;
 }
 
-std::vector<MqaScore> detail::mqa_scores(sqlite3* db, int run, const Reference& ref, const Snapshot& snap) {
+std::vector<MqaScore> detail::mqa_scores(StoreReader& db, int run, const Reference& ref, const Snapshot& snap) {
   const auto& pr = snap.presence;
   std::vector<DistAgg> dist(pr.rows.size());
   for (auto& x : snap.dists) {
@@ -82,7 +80,7 @@ std::vector<MqaScore> detail::mqa_scores(sqlite3* db, int run, const Reference& 
   std::vector<char> portal_licence(pr.portals.size()), portal_rights(pr.portals.size());
   for (size_t i = 0; i < pr.portals.size(); ++i) {
     auto l = licence.find(pr.portals[i]);
-    portal_licence[i] = l != licence.end() && kPositive.count(l->second);
+    portal_licence[i] = l != licence.end() && (verdict_rank(l->second) == 1);
     auto r = rights.find(pr.portals[i]);
     portal_rights[i] = r != rights.end() && r->second != "未提及";
   }
@@ -148,7 +146,7 @@ std::vector<MqaScore> detail::mqa_scores(sqlite3* db, int run, const Reference& 
   return out;
 }
 
-std::vector<IndicatorRow> compute_quality(sqlite3* db, int run, const Reference& ref) {
+std::vector<IndicatorRow> compute_quality(StoreReader& db, int run, const Reference& ref) {
   return detail::compute_quality(db, run, ref, *load_snapshot(db, run, ref), nullptr);
 }
 
@@ -157,11 +155,11 @@ std::vector<IndicatorRow> dataset_quality_rows(const std::vector<DatasetQuality>
   out.reserve(dq.size());
   for (auto& d : dq)
     out.push_back(row("dataset", std::to_string(d.dataset_pk), "quality.mqa", d.score.total(), "points", 1,
-                      mqa_band(d.score.total())));
+                      std::string(mqa_band(d.score.total()))));
   return out;
 }
 
-std::vector<IndicatorRow> detail::compute_quality(sqlite3* db, int run, const Reference& ref,
+std::vector<IndicatorRow> detail::compute_quality(StoreReader& db, int run, const Reference& ref,
                                                   const Snapshot& snap, std::vector<DatasetQuality>* dq) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
@@ -214,7 +212,7 @@ std::vector<IndicatorRow> detail::compute_quality(sqlite3* db, int run, const Re
   }
   emit(out, ps, "quality.mqa", "points", Agg::Ratio, total);
   for (auto& r : out)
-    if (r.indicator == "quality.mqa" && r.value) r.value_text = mqa_band(static_cast<int>(*r.value + 0.5));
+    if (r.indicator == "quality.mqa" && r.value) r.value_text = std::string(mqa_band(static_cast<int>(*r.value + 0.5)));
   emit(out, ps, "quality.mqa.findability", "points", Agg::Ratio, fnd);
   emit(out, ps, "quality.mqa.accessibility", "points", Agg::Ratio, accs);
   emit(out, ps, "quality.mqa.interoperability", "points", Agg::Ratio, itp);
@@ -228,7 +226,7 @@ std::vector<IndicatorRow> detail::compute_quality(sqlite3* db, int run, const Re
   std::vector<char> portal_licence(pr.portals.size());
   for (size_t i = 0; i < pr.portals.size(); ++i) {
     auto l = licence.find(pr.portals[i]);
-    portal_licence[i] = l != licence.end() && kPositive.count(l->second);
+    portal_licence[i] = l != licence.end() && (verdict_rank(l->second) == 1);
   }
   const auto& licensed_ds = snap.licensed;
   struct StarAcc {

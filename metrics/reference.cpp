@@ -139,6 +139,34 @@ Reference load_reference(const std::filesystem::path& data) {
     int v = c.need({"vocabulary"}), t = c.need({"term"}), fl = c.need({"flag"});
     for (auto& row : c.rows) ref.vocab[row[v]][row[t]] = row[fl];
   }
+  if (fs::exists(m / "index_weights.csv")) {
+    auto c = read_csv(m / "index_weights.csv");
+    int l = c.need({"layer"}), in = c.need({"indicator"}), w = c.need({"weight"}), tr = c.need({"transform"}),
+        d = c.need({"direction"});
+    for (size_t i = 0; i < c.rows.size(); ++i) {
+      auto& row = c.rows[i];
+      double weight = 0;
+      try {
+        size_t used = 0;
+        weight = std::stod(row[w], &used);
+        if (used != row[w].size() || weight < 0) throw std::invalid_argument("");
+      } catch (const std::exception&) {
+        throw InputError(c.file, c.lines[i], "weight", "not a number >= 0: '" + row[w] + "'");
+      }
+      if (row[in] == "*") {
+        ref.index_layers[row[l]] = weight;
+        continue;
+      }
+      if (row[tr] != "log" && row[tr] != "linear")
+        throw InputError(c.file, c.lines[i], "transform", "log or linear, not '" + row[tr] + "'");
+      if (row[d] != "+" && row[d] != "-")
+        throw InputError(c.file, c.lines[i], "direction", "+ or -, not '" + row[d] + "'");
+      ref.index_terms.push_back({row[l], row[in], weight, row[tr] == "log", row[d] == "+" ? 1 : -1});
+    }
+    for (auto& t : ref.index_terms)
+      if (!ref.index_layers.count(t.layer))
+        throw InputError(c.file, 1, "layer", "layer '" + t.layer + "' has no weight row (indicator *)");
+  }
   return ref;
 }
 

@@ -10,7 +10,16 @@ namespace odh::metrics {
 using namespace detail;
 
 namespace {
+// Buckets of one dataset's views or downloads (figure 5-18), in order.
+const char* const kBuckets[] = {"0", "1-9", "10-99", "100-999", "1k-9.9k", "10k-99k", "100k+"};
+int bucket_of(double v) {
+  if (v < 1) return 0;
+  int b = 1;
+  for (double lim = 10; v >= lim && b < 6; lim *= 10) ++b;
+  return b;
+}
 struct Tot {
+  long long hist_b[7] = {0}, hist_d[7] = {0};  // datasets per bucket of views / downloads
   double n = 0, b = 0, d = 0;       // datasets publishing views / downloads, and their totals
   double nb = 0, nd = 0;            // datasets with views published, with downloads published
   double both_b = 0, both_d = 0;    // totals over datasets publishing both
@@ -23,22 +32,24 @@ void usage_rows(std::vector<IndicatorRow>& out, const std::string& scope, const 
                 const std::vector<std::string>& keys) {
   double sum_vr = 0, sum_dr = 0, sum_b = 0, sum_d = 0;
   for (auto& [k, x] : t) {
-    if (x.nb > 0) sum_vr += x.b / x.nb;
-    if (x.nd > 0) sum_dr += x.d / x.nd;
+    if (x.nb > 0) sum_vr += x.b / x.datasets;
+    if (x.nd > 0) sum_dr += x.d / x.datasets;
     sum_b += x.b;
     sum_d += x.d;
   }
   for (auto& k : keys) {
     auto it = t.find(k);
     Tot x = it == t.end() ? Tot{} : it->second;
-    std::optional<double> vr, dr, vo, dov, vs, ds;
+    std::optional<double> vr, dr, vo, dov, vs, ds, vrp, drp;
     if (x.nb > 0) {
-      vr = x.b / x.nb;
+      vr = x.b / x.datasets;
+      vrp = x.b / x.nb;
       if (sum_vr > 0) vo = *vr / sum_vr;
       if (sum_b > 0) vs = x.b / sum_b;
     }
     if (x.nd > 0) {
-      dr = x.d / x.nd;
+      dr = x.d / x.datasets;
+      drp = x.d / x.nd;
       if (sum_dr > 0) dov = *dr / sum_dr;
       if (sum_d > 0) ds = x.d / sum_d;
     }
@@ -47,8 +58,10 @@ void usage_rows(std::vector<IndicatorRow>& out, const std::string& scope, const 
         row(scope, k, "usage.views", x.nb > 0 ? std::optional<double>(x.b) : std::nullopt, "views", nb));
     out.push_back(row(scope, k, "usage.downloads", x.nd > 0 ? std::optional<double>(x.d) : std::nullopt,
                       "downloads", nd));
-    out.push_back(row(scope, k, "usage.view_rate", vr, "views/dataset", nb));
-    out.push_back(row(scope, k, "usage.download_rate", dr, "downloads/dataset", nd));
+    out.push_back(row(scope, k, "usage.view_rate", vr, "views/dataset", x.datasets));
+    out.push_back(row(scope, k, "usage.download_rate", dr, "downloads/dataset", x.datasets));
+    out.push_back(row(scope, k, "usage.view_rate_published", vrp, "views/dataset", nb));
+    out.push_back(row(scope, k, "usage.download_rate_published", drp, "downloads/dataset", nd));
     out.push_back(row(scope, k, "usage.view_rate_overall", vo, "share", nb));
     out.push_back(row(scope, k, "usage.download_rate_overall", dov, "share", nd));
     out.push_back(row(scope, k, "usage.view_share", vs, "share", nb));
@@ -58,7 +71,7 @@ void usage_rows(std::vector<IndicatorRow>& out, const std::string& scope, const 
 }
 }  // namespace
 
-std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& ref) {
+std::vector<IndicatorRow> compute_usage(StoreReader& db, int run, const Reference& ref) {
   std::vector<IndicatorRow> out;
   auto ps = portals(db, run, ref);
 
@@ -74,8 +87,6 @@ std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& r
     };
     std::vector<Rate> rates;
     std::map<std::string, int> theme_ix;  // theme → provisional id (rank assigned below)
-    Stmt s(db, "SELECT portal_id, theme, views, downloads FROM dataset NOT INDEXED WHERE run_id=?");
-    s.bind(1, (long long)run);
     std::string pid, theme;
     // std::map nodes stay put: one hash lookup per row instead of a string-compare walk down the tree.
     std::unordered_map<std::string, Tot*> portal_tot, theme_tot;
@@ -85,23 +96,25 @@ std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& r
       if (it == cache.end()) it = cache.emplace(k, &m[k]).first;
       return *it->second;
     };
-    while (s.step()) {
-      pid = s.text(0);
-      theme = s.text(1);
-      const bool theme_null = s.null(1);
+    db.dataset_usage(run, [&](const sql::Row& s) {  // portal_id, theme, views, downloads
+      pid = s.view(0);
+      theme = s.view(1);
+      const bool theme_null = s.is_null(1);
       for (int pass = 0; pass < 2; ++pass) {
         if (pass == 1 && theme.empty()) continue;
         auto& x = pass == 0 ? tot(portal_tot, by_portal_t, pid) : tot(theme_tot, by_theme, theme);
         x.datasets++;
-        if (!s.null(2)) {
+        if (!s.is_null(2)) {
           x.nb++;
           x.b += s.f64(2);
+          if (pass == 0) x.hist_b[bucket_of(s.f64(2))]++;
         }
-        if (!s.null(3)) {
+        if (!s.is_null(3)) {
           x.nd++;
           x.d += s.f64(3);
+          if (pass == 0) x.hist_d[bucket_of(s.f64(3))]++;
         }
-        if (!s.null(2) && !s.null(3)) {
+        if (!s.is_null(2) && !s.is_null(3)) {
           x.both_b += s.f64(2);
           x.both_d += s.f64(3);
           if (s.f64(2) > 0) {
@@ -116,7 +129,7 @@ std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& r
           }
         }
       }
-    }
+    });
     std::vector<int> rank(theme_ix.size());
     int r = 0;
     for (auto& [t, id] : theme_ix) rank[id] = r++;  // std::map iterates in byte order
@@ -129,24 +142,29 @@ std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& r
   // Region view: portal rows with group aggregates (views, downloads summed; rates pooled).
   double sum_vr = 0, sum_dr = 0, sum_b = 0, sum_d = 0;
   for (auto& [k, x] : by_portal_t) {
-    if (x.nb > 0) sum_vr += x.b / x.nb;
-    if (x.nd > 0) sum_dr += x.d / x.nd;
+    if (x.nb > 0) sum_vr += x.b / x.datasets;
+    if (x.nd > 0) sum_dr += x.d / x.datasets;
     sum_b += x.b;
     sum_d += x.d;
   }
-  std::map<std::string, Obs> views, downloads, vr, dr, vo, dov, vs, ds, dpv, below, dsrate;
+  std::map<std::string, Obs> views, downloads, vr, dr, vo, dov, vs, ds, dpv, below, dsrate, vrp, drp;
   for (auto& [pid, x] : by_portal_t) {
     auto nb = static_cast<long long>(x.nb), nd = static_cast<long long>(x.nd);
+    const double n_all = static_cast<double>(x.datasets);
+    // The report's rates (appendix 5, 浏览量/数据量) divide by all datasets of the portal; the
+    // *_published variants only by the datasets that publish the count.
     if (x.nb > 0) {
       views[pid] = Obs{x.b, 0, nb, ""};
-      vr[pid] = Obs{x.b, x.nb, nb, ""};
-      if (sum_vr > 0) vo[pid] = Obs{(x.b / x.nb) / sum_vr, 0, nb, ""};
+      vr[pid] = Obs{x.b, n_all, x.datasets, ""};
+      vrp[pid] = Obs{x.b, x.nb, nb, ""};
+      if (sum_vr > 0) vo[pid] = Obs{(x.b / n_all) / sum_vr, 0, x.datasets, ""};
       if (sum_b > 0) vs[pid] = Obs{x.b / sum_b, 0, nb, ""};
     }
     if (x.nd > 0) {
       downloads[pid] = Obs{x.d, 0, nd, ""};
-      dr[pid] = Obs{x.d, x.nd, nd, ""};
-      if (sum_dr > 0) dov[pid] = Obs{(x.d / x.nd) / sum_dr, 0, nd, ""};
+      dr[pid] = Obs{x.d, n_all, x.datasets, ""};
+      drp[pid] = Obs{x.d, x.nd, nd, ""};
+      if (sum_dr > 0) dov[pid] = Obs{(x.d / n_all) / sum_dr, 0, x.datasets, ""};
       if (sum_d > 0) ds[pid] = Obs{x.d / sum_d, 0, nd, ""};
     }
     if (x.both_b > 0) {
@@ -159,6 +177,8 @@ std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& r
   emit(out, ps, "usage.downloads", "downloads", Agg::Sum, downloads);
   emit(out, ps, "usage.view_rate", "views/dataset", Agg::Ratio, vr);
   emit(out, ps, "usage.download_rate", "downloads/dataset", Agg::Ratio, dr);
+  emit(out, ps, "usage.view_rate_published", "views/dataset", Agg::Ratio, vrp);
+  emit(out, ps, "usage.download_rate_published", "downloads/dataset", Agg::Ratio, drp);
   emit(out, ps, "usage.view_rate_overall", "share", Agg::Sum, vo);
   emit(out, ps, "usage.download_rate_overall", "share", Agg::Sum, dov);
   emit(out, ps, "usage.view_share", "share", Agg::Sum, vs);
@@ -166,6 +186,21 @@ std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& r
   emit(out, ps, "usage.download_per_view", "downloads/view", Agg::Ratio, dpv);
   emit(out, ps, "usage.download_per_view_below50", "portals", Agg::Sum, below);
   emit(out, ps, "usage.dataset_download_per_view", "downloads/view", Agg::Ratio, dsrate);
+  // Figure 5-18: one portal's datasets by views and by downloads (value_text bucket=datasets, in order).
+  {
+    std::map<std::string, Obs> hb, hd;
+    auto text = [](const long long* h) {
+      std::string t;
+      for (int i = 0; i < 7; ++i) t += (i ? ";" : "") + std::string(kBuckets[i]) + "=" + std::to_string(h[i]);
+      return t;
+    };
+    for (auto& [pid, x] : by_portal_t) {
+      if (x.nb > 0) hb[pid] = Obs{x.nb, 0, static_cast<long long>(x.nb), text(x.hist_b)};
+      if (x.nd > 0) hd[pid] = Obs{x.nd, 0, static_cast<long long>(x.nd), text(x.hist_d)};
+    }
+    emit(out, ps, "usage.views_histogram", "datasets", Agg::Sum, hb);
+    emit(out, ps, "usage.downloads_histogram", "datasets", Agg::Sum, hd);
+  }
 
   // Topic view: the same quantities per unified theme.
   std::vector<std::string> themes = ref.themes;
@@ -174,9 +209,8 @@ std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& r
   usage_rows(out, "theme", by_theme, themes);
 
   // Apps (§5.3.1).
-  auto datasets =
-      by_portal(db, "SELECT portal_id, count(*) FROM dataset WHERE run_id=? GROUP BY portal_id", run);
-  auto apps = by_portal(db, "SELECT portal_id, count(*) FROM app WHERE run_id=? GROUP BY portal_id", run);
+  auto datasets = db.count_by_portal(run, StoreReader::Counted::kDatasets);
+  auto apps = db.count_by_portal(run, StoreReader::Counted::kApps);
   std::map<std::string, Obs> a;
   for (auto& p : ps) {
     double n = apps.count(p.id) ? apps[p.id] : 0;
@@ -186,18 +220,13 @@ std::vector<IndicatorRow> compute_usage(sqlite3* db, int run, const Reference& r
   std::set<std::string> kinds;
   if (ref.vocab.count("app_kind"))
     for (auto& [k, f] : ref.vocab.at("app_kind")) kinds.insert(k);
-  {
-    Stmt s(db, "SELECT DISTINCT coalesce(app_kind,'其他') FROM app WHERE run_id=?");
-    s.bind(1, (long long)run);
-    while (s.step()) kinds.insert(s.text(0));
-  }
+  std::map<std::string, std::map<std::string, double>> by_kind;  // kind → portal → apps
+  db.apps(run, [&](const sql::Row& s) {  // portal_id, app_kind
+    kinds.insert(s.text(1));
+    by_kind[s.text(1)][s.text(0)] += 1;
+  });
   for (auto& k : kinds) {
-    Stmt s(db,
-           "SELECT portal_id, count(*) FROM app WHERE run_id=? AND coalesce(app_kind,'其他')=? GROUP BY "
-           "portal_id");
-    s.bind(1, (long long)run).bind(2, k);
-    std::map<std::string, double> m;
-    while (s.step()) m[s.text(0)] = s.f64(1);
+    std::map<std::string, double>& m = by_kind[k];
     std::map<std::string, Obs> o;
     for (auto& p : ps) o[p.id] = Obs{m.count(p.id) ? m[p.id] : 0.0, 0, 1, ""};
     emit(out, ps, "usage.apps_kind." + k, "apps", Agg::Sum, o);

@@ -1,10 +1,11 @@
-#include "reports/export.h"
-
 #include <algorithm>
 #include <iomanip>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "reports/reports.h"
+#include "reports/util.h"
 
 namespace odh::reports {
 namespace {
@@ -16,21 +17,10 @@ std::string number(const std::optional<double>& v) {
   return s.str();
 }
 
-// Cuts a UTF-8 string after max_chars code points (never inside a sequence).
-std::string cut_utf8(const std::string& s, std::size_t max_chars) {
-  std::size_t chars = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
-      if (chars == max_chars) return s.substr(0, i) + "…";
-      ++chars;
-    }
-  }
-  return s;
-}
-
 }  // namespace
 
-std::string csv_field(const std::string& s) {
+std::string csv_field(const std::string& text) {
+  const std::string s = spreadsheet_text(text);
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string q = "\"";
   for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -38,31 +28,7 @@ std::string csv_field(const std::string& s) {
 }
 
 std::string markdown_cell(const std::string& text, std::size_t max_chars) {
-  std::string out;
-  for (char c : cut_utf8(text, max_chars)) {
-    switch (c) {
-      case '|':
-        out += "\\|";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '\r':
-        break;
-      case '\n':
-        out += ' ';
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return markdown_text(text, max_chars);  // escapes | as well
 }
 
 void write_csv(std::ostream& out, int run, const Rows& rows) {

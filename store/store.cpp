@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <algorithm>
 #include <deque>
 #include <string_view>
 #include <utility>
@@ -28,58 +29,6 @@ std::string now_iso() {
   return buf;
 }
 
-// RAII prepared statement with positional binders that map empty strings/absent values to NULL.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK)
-      throw Failure(std::string("store: prepare: ") + sqlite3_errmsg(db) + " in: " + sql);
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt& text(const std::string& v) {
-    ++i_;
-    if (v.empty())
-      sqlite3_bind_null(s_, i_);
-    else
-      sqlite3_bind_text(s_, i_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& raw(const std::string& v) {  // "" stays '' (published but empty)
-    sqlite3_bind_text(s_, ++i_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& i64(std::optional<std::int64_t> v) {
-    ++i_;
-    if (v)
-      sqlite3_bind_int64(s_, i_, *v);
-    else
-      sqlite3_bind_null(s_, i_);
-    return *this;
-  }
-  Stmt& real(std::optional<double> v) {
-    ++i_;
-    if (v)
-      sqlite3_bind_double(s_, i_, *v);
-    else
-      sqlite3_bind_null(s_, i_);
-    return *this;
-  }
-  // Executes and resets; returns last insert rowid.
-  std::int64_t run() {
-    int rc = sqlite3_step(s_);
-    i_ = 0;
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) throw Failure(std::string("store: ") + sqlite3_errmsg(db_));
-    return sqlite3_last_insert_rowid(db_);
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
-  int i_ = 0;
-};
-
 std::string join_tags(const std::vector<std::string>& tags) {
   std::string out;
   for (const auto& t : tags) {
@@ -93,7 +42,7 @@ std::string join_tags(const std::vector<std::string>& tags) {
 }  // namespace
 
 struct Store::Stmts {
-  Stmt portal, fetch, dataset, field, dist, api, app, app_ds, topic, terms, issue, link;
+  sql::Statement portal, fetch, dataset, field, dist, api, app, app_ds, topic, terms, issue, link;
   explicit Stmts(sqlite3* db)
       : portal(db,
                "INSERT OR REPLACE INTO portal(run_id,portal_id,seq,name,province,city,county,division_code,"
@@ -203,7 +152,10 @@ std::unique_ptr<Store> Store::open(const std::string& path, const StoreOptions& 
   std::unique_ptr<Store> s(new Store());
   s->path_ = path;
   s->batch_ = options.batch > 0 ? options.batch : 1;
-  int flags = options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  sql::configure_process();
+  // No per-call connection mutex: a Store is used by one thread at a time.
+  int flags = (options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) |
+              SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &s->db_, flags, nullptr) != SQLITE_OK) {
     std::string msg = s->db_ ? sqlite3_errmsg(s->db_) : "out of memory";
     throw Failure("store: cannot open " + path + ": " + msg);
@@ -259,8 +211,8 @@ bool Store::begin_bulk_load() {
   exec("BEGIN");
   try {
     for (auto& row : idx) {
-      Stmt ins(db_, "INSERT OR REPLACE INTO store_pending_index VALUES(?,?)");
-      ins.raw(row[0]).raw(row[1]).run();
+      sql::Statement ins(db_, "INSERT OR REPLACE INTO store_pending_index VALUES(?,?)");
+      ins.arg_raw(row[0]).arg_raw(row[1]).run();
       exec("DROP INDEX \"" + row[0] + "\"");
     }
     exec("COMMIT");
@@ -377,8 +329,8 @@ std::int64_t Store::begin_run(const std::string& label, const std::string& sourc
                               const std::string& sites_file) {
   if (log_) throw Failure("store: begin_run on a write log");
   flush();
-  Stmt s(db_, "INSERT INTO run(label,started_at,source,sites_file,odh_version) VALUES(?,?,?,?,?)");
-  return s.text(label).text(now_iso()).text(source).text(sites_file).text(version_string()).run();
+  sql::Statement s(db_, "INSERT INTO run(label,started_at,source,sites_file,odh_version) VALUES(?,?,?,?,?)");
+  return s.arg_text(label).arg_text(now_iso()).arg_text(source).arg_text(sites_file).arg_text(version_string()).run();
 }
 
 std::int64_t Store::latest_run(bool finished) {
@@ -402,26 +354,26 @@ std::map<std::string, std::int64_t> Store::datasets_by_portal(std::int64_t run_i
 void Store::finish_run(std::int64_t run_id) {
   if (log_) throw Failure("store: finish_run on a write log");
   flush();
-  Stmt s(db_, "UPDATE run SET finished_at=? WHERE run_id=?");
-  s.text(now_iso()).i64(run_id).run();
+  sql::Statement s(db_, "UPDATE run SET finished_at=? WHERE run_id=?");
+  s.arg_text(now_iso()).arg(run_id).run();
 }
 
 void Store::write_portal(std::int64_t run_id, const PortalRow& p) {
   if (log_) return log_->ops.emplace_back(p), void();
   begin_if_needed();
-  st_->portal.i64(run_id)
-      .text(p.portal_id)
-      .i64(p.seq)
-      .text(p.name)
-      .text(p.province)
-      .text(p.city)
-      .text(p.county)
-      .text(p.division_code)
-      .text(p.level)
-      .text(p.region)
-      .text(p.kind)
-      .text(p.family)
-      .text(p.url)
+  st_->portal.arg(run_id)
+      .arg_text(p.portal_id)
+      .arg(p.seq)
+      .arg_text(p.name)
+      .arg_text(p.province)
+      .arg_text(p.city)
+      .arg_text(p.county)
+      .arg_text(p.division_code)
+      .arg_text(p.level)
+      .arg_text(p.region)
+      .arg_text(p.kind)
+      .arg_text(p.family)
+      .arg_text(p.url)
       .run();
   wrote();
 }
@@ -429,21 +381,21 @@ void Store::write_portal(std::int64_t run_id, const PortalRow& p) {
 std::int64_t Store::write_fetch(std::int64_t run_id, const FetchRow& f) {
   if (log_) return log_->ops.emplace_back(f), ++log_->fetches;
   begin_if_needed();
-  auto id = st_->fetch.i64(run_id)
-                .text(f.portal_id)
-                .text(f.url)
-                .text(f.method)
-                .text(f.kind)
-                .i64(f.status ? std::optional<std::int64_t>(f.status) : std::nullopt)
-                .text(f.content_type)
-                .text(f.charset)
-                .text(f.charset_source)
-                .i64(f.bytes)
-                .text(f.warc_file)
-                .i64(f.warc_offset >= 0 ? std::optional<std::int64_t>(f.warc_offset) : std::nullopt)
-                .text(f.fetched_at)
-                .i64(f.depth)
-                .text(f.error_class)
+  auto id = st_->fetch.arg(run_id)
+                .arg_text(f.portal_id)
+                .arg_text(f.url)
+                .arg_text(f.method)
+                .arg_text(f.kind)
+                .arg(f.status ? std::optional<std::int64_t>(f.status) : std::nullopt)
+                .arg_text(f.content_type)
+                .arg_text(f.charset)
+                .arg_text(f.charset_source)
+                .arg(f.bytes)
+                .arg_text(f.warc_file)
+                .arg(f.warc_offset >= 0 ? std::optional<std::int64_t>(f.warc_offset) : std::nullopt)
+                .arg_text(f.fetched_at)
+                .arg(f.depth)
+                .arg_text(f.error_class)
                 .run();
   wrote();
   return id;
@@ -452,37 +404,37 @@ std::int64_t Store::write_fetch(std::int64_t run_id, const FetchRow& f) {
 std::int64_t Store::write_dataset(std::int64_t run_id, const DatasetRow& d) {
   if (log_) return log_->ops.emplace_back(d), ++log_->datasets;
   begin_if_needed();
-  auto pk = st_->dataset.i64(run_id)
-                .text(d.portal_id)
-                .text(d.source_id)
-                .text(d.url)
-                .text(d.title)
-                .text(d.description)
-                .text(d.publisher)
-                .text(d.topic_raw)
-                .text(d.theme)
-                .text(d.issued)
-                .text(d.modified)
-                .text(d.frequency_raw)
-                .text(d.frequency)
-                .text(d.open_condition)
-                .text(join_tags(d.tags))
-                .i64(d.views)
-                .i64(d.downloads)
-                .i64(d.record_count)
-                .i64(d.field_count)
-                .real(d.rating)
-                .i64(d.rating_count)
-                .i64(d.comment_count)
-                .i64(d.fetch_id)
-                .i64(d.depth >= 0 ? std::optional<std::int64_t>(d.depth) : std::nullopt)
+  auto pk = st_->dataset.arg(run_id)
+                .arg_text(d.portal_id)
+                .arg_text(d.source_id)
+                .arg_text(d.url)
+                .arg_text(d.title)
+                .arg_text(d.description)
+                .arg_text(d.publisher)
+                .arg_text(d.topic_raw)
+                .arg_text(d.theme)
+                .arg_text(d.issued)
+                .arg_text(d.modified)
+                .arg_text(d.frequency_raw)
+                .arg_text(d.frequency)
+                .arg_text(d.open_condition)
+                .arg_text(join_tags(d.tags))
+                .arg(d.views)
+                .arg(d.downloads)
+                .arg(d.record_count)
+                .arg(d.field_count)
+                .arg(d.rating)
+                .arg(d.rating_count)
+                .arg(d.comment_count)
+                .arg(d.fetch_id)
+                .arg(d.depth >= 0 ? std::optional<std::int64_t>(d.depth) : std::nullopt)
                 .run();
   for (const auto& f : d.fields) {
     // value "" is a published-but-empty value: keep it as '' (not NULL) so presence is measurable.
-    st_->field.i64(pk).raw(f.label).raw(f.value).text(f.canonical).run();
+    st_->field.arg(pk).arg_raw(f.label).arg_raw(f.value).arg_text(f.canonical).run();
   }
   for (const auto& x : d.distributions)
-    st_->dist.i64(pk).text(x.format_raw).text(x.format).text(x.url).i64(x.byte_size).run();
+    st_->dist.arg(pk).arg_text(x.format_raw).arg_text(x.format).arg_text(x.url).arg(x.byte_size).run();
   wrote();
   return pk;
 }
@@ -490,14 +442,14 @@ std::int64_t Store::write_dataset(std::int64_t run_id, const DatasetRow& d) {
 std::int64_t Store::write_api(std::int64_t run_id, const ApiRow& a) {
   if (log_) return log_->ops.emplace_back(a), ++log_->apis;
   begin_if_needed();
-  auto id = st_->api.i64(run_id)
-                .text(a.portal_id)
-                .text(a.source_id)
-                .text(a.title)
-                .text(a.publisher)
-                .text(a.url)
-                .i64(a.dataset_pk)
-                .i64(a.fetch_id)
+  auto id = st_->api.arg(run_id)
+                .arg_text(a.portal_id)
+                .arg_text(a.source_id)
+                .arg_text(a.title)
+                .arg_text(a.publisher)
+                .arg_text(a.url)
+                .arg(a.dataset_pk)
+                .arg(a.fetch_id)
                 .run();
   wrote();
   return id;
@@ -506,15 +458,15 @@ std::int64_t Store::write_api(std::int64_t run_id, const ApiRow& a) {
 std::int64_t Store::write_app(std::int64_t run_id, const AppRow& a) {
   if (log_) return log_->ops.emplace_back(a), ++log_->apps;
   begin_if_needed();
-  auto id = st_->app.i64(run_id)
-                .text(a.portal_id)
-                .text(a.title)
-                .text(a.app_kind)
-                .text(a.developer)
-                .text(a.url)
-                .i64(a.fetch_id)
+  auto id = st_->app.arg(run_id)
+                .arg_text(a.portal_id)
+                .arg_text(a.title)
+                .arg_text(a.app_kind)
+                .arg_text(a.developer)
+                .arg_text(a.url)
+                .arg(a.fetch_id)
                 .run();
-  for (const auto& t : a.dataset_titles) st_->app_ds.i64(id).text(t).run();
+  for (const auto& t : a.dataset_titles) st_->app_ds.arg(id).arg_text(t).run();
   wrote();
   return id;
 }
@@ -523,7 +475,7 @@ void Store::write_topic(std::int64_t run_id, const std::string& portal_id, const
                         const std::string& theme, std::optional<std::int64_t> datasets) {
   if (log_) return log_->ops.emplace_back(TopicOp{portal_id, name_raw, theme, datasets}), void();
   begin_if_needed();
-  st_->topic.i64(run_id).text(portal_id).text(name_raw).text(theme).i64(datasets).run();
+  st_->topic.arg(run_id).arg_text(portal_id).arg_text(name_raw).arg_text(theme).arg(datasets).run();
   wrote();
 }
 
@@ -533,13 +485,13 @@ void Store::write_terms(std::int64_t run_id, const std::string& portal_id, const
   if (log_)
     return log_->ops.emplace_back(TermsOp{portal_id, url, aspect, verdict, evidence, fetch_id}), void();
   begin_if_needed();
-  st_->terms.i64(run_id)
-      .text(portal_id)
-      .text(url)
-      .text(aspect)
-      .text(verdict)
-      .text(evidence)
-      .i64(fetch_id >= 0 ? std::optional<std::int64_t>(fetch_id) : std::nullopt)
+  st_->terms.arg(run_id)
+      .arg_text(portal_id)
+      .arg_text(url)
+      .arg_text(aspect)
+      .arg_text(verdict)
+      .arg_text(evidence)
+      .arg(fetch_id >= 0 ? std::optional<std::int64_t>(fetch_id) : std::nullopt)
       .run();
   wrote();
 }
@@ -548,15 +500,142 @@ void Store::write_issue(std::int64_t run_id, const std::string& portal_id, const
                         const std::string& kind, const std::string& message) {
   if (log_) return log_->ops.emplace_back(IssueOp{portal_id, url, kind, message}), void();
   begin_if_needed();
-  st_->issue.i64(run_id).text(portal_id).text(url).text(kind).text(message.substr(0, 500)).run();
+  st_->issue.arg(run_id).arg_text(portal_id).arg_text(url).arg_text(kind).arg_text(message.substr(0, 500)).run();
   wrote();
 }
 
 void Store::write_link(std::int64_t run_id, std::int64_t from_fetch_id, const std::string& to_url) {
   if (log_) return log_->ops.emplace_back(LinkOp{from_fetch_id, to_url}), void();
   begin_if_needed();
-  st_->link.i64(run_id).i64(from_fetch_id).text(to_url).run();
+  st_->link.arg(run_id).arg(from_fetch_id).arg_text(to_url).run();
   wrote();
+}
+
+// ---- portal status and metrics ------------------------------------------------------------------
+
+void Store::write_portal_status(std::int64_t run_id, const std::vector<PortalCounters>& counters) {
+  if (log_) throw Failure("store: write_portal_status on a write log");
+  flush();
+  exec("BEGIN");
+  try {
+    // Reachable = at least one 2xx answer; otherwise the most frequent error class (or http-NNN).
+    sql::Statement(db_,
+                   "INSERT OR REPLACE INTO portal_status(run_id, portal_id, reachable, error_class, pages, bytes, "
+                   "requests_2xx, requests_3xx, requests_4xx, requests_5xx, requests_err) "
+                   "SELECT p.run_id, p.portal_id, "
+                   " COALESCE(MAX(f.status BETWEEN 200 AND 299), 0), NULL, "
+                   " COALESCE(SUM(f.status BETWEEN 200 AND 299), 0), COALESCE(SUM(CASE WHEN f.status BETWEEN 200 "
+                   "   AND 299 THEN f.bytes END), 0), "
+                   " COALESCE(SUM(f.status BETWEEN 200 AND 299), 0), COALESCE(SUM(f.status BETWEEN 300 AND 399), 0), "
+                   " COALESCE(SUM(f.status BETWEEN 400 AND 499), 0), COALESCE(SUM(f.status >= 500), 0), "
+                   " COALESCE(SUM(f.status IS NULL OR f.status = 0), 0) "
+                   "FROM portal p LEFT JOIN fetch f ON f.run_id = p.run_id AND f.portal_id = p.portal_id "
+                   "WHERE p.run_id = ? GROUP BY p.portal_id")
+        .bind(1, run_id)
+        .run();
+    sql::Statement(db_,
+                   "UPDATE portal_status SET error_class = COALESCE("
+                   " (SELECT f.error_class FROM fetch f WHERE f.run_id = portal_status.run_id AND "
+                   "  f.portal_id = portal_status.portal_id AND f.error_class IS NOT NULL AND f.error_class <> '' "
+                   "  GROUP BY f.error_class ORDER BY COUNT(*) DESC, f.error_class LIMIT 1),"
+                   " (SELECT 'http-' || f.status FROM fetch f WHERE f.run_id = portal_status.run_id AND "
+                   "  f.portal_id = portal_status.portal_id AND f.status >= 300 "
+                   "  GROUP BY f.status ORDER BY COUNT(*) DESC, f.status LIMIT 1), 'not-crawled') "
+                   "WHERE run_id = ? AND reachable = 0")
+        .bind(1, run_id)
+        .run();
+    sql::Statement up(db_,
+                      "UPDATE portal_status SET robots=?, retries=?, backoff_s=?, mean_latency_ms=?, paused=? "
+                      "WHERE run_id=? AND portal_id=?");
+    for (const auto& c : counters)
+      up.bind(1, c.robots)
+          .bind(2, c.retries)
+          .bind(3, c.backoff_s)
+          .bind(4, c.mean_latency_ms)
+          .bind(5, c.paused ? 1 : 0)
+          .bind(6, run_id)
+          .bind(7, c.portal_id)
+          .run();
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+void Store::begin_metrics(std::int64_t) {
+  if (log_) throw Failure("store: begin_metrics on a write log");
+  flush();
+  // RESERVED lets the readers go on (WAL); with cache_spill off the dirty pages stay in memory until
+  // COMMIT, so a long dataset_quality write never waits for them.
+  // A large page cache for the million-row table (and no spill, see above).
+  exec("PRAGMA cache_spill=OFF; PRAGMA cache_size=-262144; PRAGMA mmap_size=4294967296");
+  exec("BEGIN IMMEDIATE");
+  in_metrics_ = true;
+}
+
+void Store::write_dataset_quality(std::int64_t run_id, const std::vector<DatasetQualityRow>& rows) {
+  const bool own = !in_metrics_;
+  if (own) begin_metrics(run_id);
+  sql::Statement(db_, "DELETE FROM dataset_quality WHERE run_id=?").bind(1, run_id).run();
+  // Rows in dataset_pk (= rowid) order: every insert appends to the table's B-tree.
+  sql::Statement ins(db_,
+                     "INSERT OR REPLACE INTO dataset_quality(dataset_pk, run_id, findability, accessibility, "
+                     "interoperability, reusability, contextuality, total, band) VALUES (?,?,?,?,?,?,?,?,?)");
+  for (auto& d : rows)
+    ins.bind(1, d.dataset_pk)
+        .bind(2, run_id)
+        .bind(3, d.findability)
+        .bind(4, d.accessibility)
+        .bind(5, d.interoperability)
+        .bind(6, d.reusability)
+        .bind(7, d.contextuality)
+        .bind(8, d.total())
+        .bind(9, d.band)
+        .run();
+  if (own) commit_metrics(run_id, {}, false);
+}
+
+void Store::commit_metrics(std::int64_t run_id, const std::vector<IndicatorRow>& rows, bool indicators) {
+  if (!in_metrics_) begin_metrics(run_id);
+  try {
+    if (indicators) {
+      sql::Statement(db_, "DELETE FROM indicator WHERE run_id=?").bind(1, run_id).run();
+      // In primary-key order: each insert appends to the key's B-tree instead of splitting pages all over.
+      std::vector<const IndicatorRow*> sorted;
+      sorted.reserve(rows.size());
+      for (auto& r : rows) sorted.push_back(&r);
+      std::stable_sort(sorted.begin(), sorted.end(), [](const IndicatorRow* a, const IndicatorRow* b) {
+        if (int c = a->scope.compare(b->scope)) return c < 0;
+        if (int c = a->scope_key.compare(b->scope_key)) return c < 0;
+        return a->indicator < b->indicator;
+      });
+      sql::Statement ins(db_,
+                         "INSERT OR REPLACE INTO indicator(run_id, scope, scope_key, indicator, value, value_text, "
+                         "unit, n) VALUES (?,?,?,?,?,?,?,?)");
+      for (const IndicatorRow* r : sorted) {
+        ins.bind(1, run_id).bind(2, r->scope).bind(3, r->scope_key).bind(4, r->indicator).bind(5, r->value);
+        if (r->value_text.empty())
+          ins.bind_null(6);
+        else
+          ins.bind(6, r->value_text);
+        ins.bind(7, r->unit).bind(8, r->n).run();
+      }
+    }
+    exec("COMMIT");
+    in_metrics_ = false;
+    exec("PRAGMA cache_spill=ON; PRAGMA cache_size=-2000");
+  } catch (...) {
+    abort_metrics();
+    throw;
+  }
+}
+
+void Store::abort_metrics() {
+  if (!in_metrics_) return;
+  in_metrics_ = false;
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_exec(db_, "PRAGMA cache_spill=ON; PRAGMA cache_size=-2000", nullptr, nullptr, nullptr);
 }
 
 }  // namespace odh

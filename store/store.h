@@ -1,18 +1,29 @@
-// store: odh's SQLite database. One file per harvest history (many runs); schema versioned by
-// embedded migrations (store/schema.sql = 1, store/migrations/NNN_*.sql after it). Tables and
-// views are documented in docs/schema.md.
+// store/store.h — odh's SQLite database, and the only room that runs SQL on it. One file per harvest
+// history (many runs); schema versioned by embedded migrations (store/schema.sql = 1,
+// store/migrations/NNN_*.sql after it). Tables and views are documented in docs/schema.md.
 //
-// A Store is used from one thread at a time. Writes are batched: every write joins the open
-// transaction, which commits every `batch` writes and on flush()/finish_run()/destruction.
+// Two ways in:
+//  - Store: opens (and migrates) a database and writes it: the harvest's records, portal status, the
+//    metrics' indicator and dataset_quality rows. Used from one thread at a time. Writes are batched:
+//    every write joins the open transaction, which commits every `batch` writes and on
+//    flush()/finish_run()/destruction.
+//  - StoreReader: a read-only connection tuned for whole-table scans, one per thread (metrics runs two).
+//    Every read is a method with its columns documented; rows arrive in order through a callback as a
+//    sql::Row (core/sql.h). Researchers query the file directly; rooms of odh go through these.
 #pragma once
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include <functional>
+#include <utility>
+
 #include "core/records.h"
+#include "core/sql.h"
 
 struct sqlite3;
 
@@ -33,6 +44,34 @@ struct FetchRow {
                               fetched_at, error_class;
   int status = 0, depth = 0;
   std::int64_t bytes = 0, warc_offset = -1;
+};
+
+// A portal's politeness counters from the crawler (its entry host), for portal_status.
+struct PortalCounters {
+  std::string portal_id;
+  std::string robots;  // "ok" | "none" | "unreachable" | ""
+  std::int64_t retries = 0;
+  double backoff_s = 0, mean_latency_ms = 0;
+  bool paused = false;
+};
+
+// One row of the `indicator` table (the run id is given when writing).
+struct IndicatorRow {
+  std::string scope;      // portal | national | level | region | tier | theme
+  std::string scope_key;  // portal id, level name, region, tier, theme ('' for national)
+  std::string indicator;  // stable id, see docs/indicators.md
+  std::optional<double> value;
+  std::string value_text;  // categorical value or "key=count;…" distribution
+  std::string unit;
+  long long n = 0;  // observations behind the value
+};
+
+// One row of the `dataset_quality` table: a dataset's MQA score by dimension.
+struct DatasetQualityRow {
+  long long dataset_pk = 0;
+  int findability = 0, accessibility = 0, interoperability = 0, reusability = 0, contextuality = 0;
+  std::string_view band;  // excellent | good | sufficient | bad (static text from mqa_band)
+  int total() const { return findability + accessibility + interoperability + reusability + contextuality; }
 };
 
 class Store {
@@ -88,6 +127,20 @@ class Store {
   // One out-link of a fetched page (table `link`): the page's fetch id and the absolute target URL.
   void write_link(std::int64_t run_id, std::int64_t from_fetch_id, const std::string& to_url);
 
+  // Fills portal_status for a run from its fetch rows (reachable = at least one 2xx answer, else the
+  // most frequent error class or http-NNN) and the crawler's counters of each portal's entry host.
+  void write_portal_status(std::int64_t run_id, const std::vector<PortalCounters>& counters);
+
+  // The metrics' writes, in one transaction that other connections can read beside (WAL):
+  // begin_metrics(run) replaces nothing yet; write_dataset_quality may come while readers still scan;
+  // commit_metrics(run, rows) replaces the run's indicator rows and commits both tables.
+  // abort_metrics() rolls back. Rows of a previous computation of the run are replaced.
+  void begin_metrics(std::int64_t run_id);
+  void write_dataset_quality(std::int64_t run_id, const std::vector<DatasetQualityRow>& rows);
+  // indicators = false commits the dataset_quality rows alone (the indicator rows stay as they were).
+  void commit_metrics(std::int64_t run_id, const std::vector<IndicatorRow>& rows, bool indicators = true);
+  void abort_metrics();
+
   // Bulk loading into a fresh database (e.g. `odh parse --replay` into a new file): while the bulk
   // tables (fetch, dataset, dataset_field, distribution, link) are empty, drops their secondary
   // indexes and sets synchronous=OFF; end_bulk_load() creates the indexes again in one sorted pass
@@ -98,14 +151,12 @@ class Store {
   void end_bulk_load();
   // Commits the open batch.
   void flush();
-  // Runs SQL outside the prepared writers (flushes first). Throws Failure on error.
-  void exec(const std::string& sql);
-  // First column of the first row as text ("" when no row); for tests and summaries.
-  std::string query_text(const std::string& sql);
-  // All rows as text (NULL -> "").
-  std::vector<std::vector<std::string>> query(const std::string& sql);
+  const std::string& path() const { return path_; }
 
-  sqlite3* handle() { return db_; }
+  // Ad-hoc read-only SQL for tests and researchers' checks (never used by odh's rooms, which use the
+  // typed reads): first column of the first row as text ("" when no row), or all rows (NULL → "").
+  std::string query_text(const std::string& sql);
+  std::vector<std::vector<std::string>> query(const std::string& sql);
 
  private:
   Store() = default;
@@ -118,8 +169,122 @@ class Store {
   std::unique_ptr<Stmts> st_;
   std::string path_;
   int batch_ = 2000, pending_ = 0;
-  bool in_tx_ = false, bulk_ = false;
+  bool in_tx_ = false, bulk_ = false, in_metrics_ = false;
+  void exec(const std::string& sql);
   void create_pending_indexes();
+};
+
+// ---- Reading ------------------------------------------------------------------------------------
+
+class StoreReader {
+ public:
+  using RowFn = std::function<void(const sql::Row&)>;
+
+  // Opens an existing store read-only (memory-mapped, 256 MB page cache). Throws Failure naming the
+  // path. Migrations are the writer's business: open the store with Store::open first.
+  static std::unique_ptr<StoreReader> open(const std::string& path);
+  ~StoreReader();
+  const std::string& path() const { return path_; }
+  StoreReader(const StoreReader&) = delete;
+  StoreReader& operator=(const StoreReader&) = delete;
+
+  // Runs. latest_run: 0 when none (finished: closed by finish_run). previous_run: the baseline of
+  // year-over-year changes: the newest *finished* run before `run` of the same kind (source: live,
+  // replay or sim) and scope (the same sites file). run_date: the day the run started, YYYY-MM-DD
+  // ("" when unknown).
+  std::int64_t latest_run(bool finished = false);
+  std::optional<std::int64_t> previous_run(std::int64_t run);
+  std::string run_date(std::int64_t run);
+  // One run's row (run_id 0 when absent).
+  struct RunInfo {
+    std::int64_t run_id = 0;
+    std::string label, started_at, finished_at, source, sites_file, odh_version;
+  };
+  RunInfo run_info(std::int64_t run);
+
+  // The `indicator` rows of a run in writing order: scope, scope_key, indicator, value (NULL when not
+  // computable), value_text (''), unit (''), n. What reports render (they never recompute).
+  void indicators(std::int64_t run, const RowFn& fn);
+  // Portals of a run with what a report names them by: portal_id, name, level, region, kind, province,
+  // city, county, family, url, division_code — in registry order (seq, then id).
+  void portal_details(std::int64_t run, const RowFn& fn);
+  // Where a portal's numbers come from, per portal of the run: portal_id, reachable (NULL without a
+  // status row), error_class, robots, pages, bytes, fetches of the run, distinct WARC files of its
+  // fetches ('|'-separated, at most 5), the home page's WARC file and offset ('' / NULL when none).
+  void portal_sources(std::int64_t run, const RowFn& fn);
+
+  // Portals of a run: portal_id, level, region, kind, province, city, name — by portal_id.
+  void portals(std::int64_t run, const RowFn& fn);
+  // portal_status: portal_id, reachable, error_class.
+  void portal_status(std::int64_t run, const RowFn& fn);
+  // Rows per portal of a run (portal → count): datasets, APIs, apps, distinct topic names.
+  enum class Counted { kDatasets, kApis, kApps, kTopicNames };
+  std::map<std::string, double> count_by_portal(std::int64_t run, Counted what);
+
+  // Datasets of a run, each scan one pass in rowid order (= dataset_pk):
+  // dataset_pk, portal_id, fetch_id, record_count*field_count, open_condition, then `columns` (any of
+  // the dataset table's value columns, e.g. "title", "views"; Failure for any other name).
+  void dataset_columns(std::int64_t run, const std::vector<std::string>& columns, const RowFn& fn);
+  // portal_id, topic_raw — datasets with a topic.
+  void dataset_topics(std::int64_t run, const RowFn& fn);
+  // portal_id, publisher, views, downloads — datasets with a publisher.
+  void dataset_publishers(std::int64_t run, const RowFn& fn);
+  // portal_id, issued, modified, has a rating channel (rating, rating_count or comment_count present),
+  // rating_count, comment_count, frequency ('' when NULL).
+  void dataset_dates(std::int64_t run, const RowFn& fn);
+  // portal_id, frequency_raw — datasets with a raw frequency.
+  void dataset_frequencies(std::int64_t run, const RowFn& fn);
+  // portal_id, theme, views, downloads.
+  void dataset_usage(std::int64_t run, const RowFn& fn);
+  // portal_id, dataset_pk, tags (''), title (''), theme, depth, fetch_id.
+  void dataset_graph(std::int64_t run, const RowFn& fn);
+  // Rows a table holds at most (max(rowid) - min(rowid) + 1, capped at 20M), to reserve vectors once.
+  enum class Table { kDataset, kDistribution };
+  std::size_t rowid_span(Table table);
+
+  // dataset_field, all runs (callers keep the rows of their run's datasets): [min, max] rowid
+  // ({1, 0} when empty), and the rows of a rowid range: rowid, dataset_pk, canonical, label, value.
+  std::pair<long long, long long> field_rowid_range();
+  void fields(long long lo, long long hi, const RowFn& fn);
+  // dataset_pk, canonical — fields with a canonical name and a value.
+  void field_canonicals(const RowFn& fn);
+
+  // Distributions, all runs: dataset_pk, url, live, format, sniffed_format, byte_size present,
+  // rows*columns (NULL unless both), fetch_id, has a format (declared or sniffed).
+  void distributions(const RowFn& fn);
+  // Fetches, all runs: fetch_id, content_type, status / fetch_id, depth.
+  void fetch_status(const RowFn& fn);
+  void fetch_depths(const RowFn& fn);
+  // Fetches of a run: fetch_id, url, kind (''), portal_id ('').
+  void fetch_urls(std::int64_t run, const RowFn& fn);
+  // Links of a run: from_fetch_id, to_url.
+  void links(std::int64_t run, const RowFn& fn);
+
+  // Terms verdicts of a run in writing order: aspect, portal_id, verdict.
+  void terms(std::int64_t run, const RowFn& fn);
+  // Topics of a run: portal_id, name_raw.
+  void topics(std::int64_t run, const RowFn& fn);
+  // Apps of a run: portal_id, app_kind ('其他' when NULL). App citations: portal_id, app_pk, dataset_pk,
+  // dataset_title (''); has_app_citations: any row in app_dataset at all.
+  void apps(std::int64_t run, const RowFn& fn);
+  bool has_app_citations();
+  void app_citations(std::int64_t run, const RowFn& fn);
+
+  // Evidence behind an indicator (odh explain), one text line per record, tab-separated. kValues: the
+  // stored values of `indicator` for the portal (or all portals) and nationally. The others list the
+  // records of the portal (all portals when "") with their fetch and WARC record: kTerms (detail = the
+  // aspect), kPortals, kApis, kApps, kQuality (dataset_quality scores), kDistributions, kDatasets
+  // (detail = the dataset column shown: one of evidence_columns()).
+  enum class Evidence { kValues, kTerms, kPortals, kApis, kApps, kQuality, kDistributions, kDatasets };
+  std::vector<std::string> evidence(Evidence kind, std::int64_t run, const std::string& portal,
+                                    const std::string& detail = "");
+  static const std::vector<std::string>& evidence_columns();
+
+ private:
+  StoreReader() = default;
+  void scan(const char* sql, std::int64_t run, const RowFn& fn);
+  sqlite3* db_ = nullptr;
+  std::string path_;
 };
 
 }  // namespace odh

@@ -27,7 +27,7 @@ CONTRACTS = {
     "crawler": {"crawl.h"},
     "parsers": {"parsers.h"},
     "metrics": {"metrics.h"},
-    "reports": {"export.h"},
+    "reports": {"reports.h"},
     "harvest": {"harvest.h"},
     "sim": {"sim.h"},
 }

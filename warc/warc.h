@@ -298,6 +298,8 @@ void write_cdxj(std::vector<IndexEntry> entries, std::ostream& out);
 void create_index_table(sqlite3* db);
 // Inserts (or replaces, keyed by file + offset) entries in one transaction.
 void insert_index(sqlite3* db, const std::vector<IndexEntry>& entries);
+// The same on the database file at `db_path` (created when missing): table, then entries.
+void index_into(const std::string& db_path, const std::vector<IndexEntry>& entries);
 
 // ---------------------------------------------------------------------------------------------
 // Snapshot fetcher (replay)

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <memory>
+
 #include "core/sql.h"
 
 #include <algorithm>
@@ -223,6 +225,20 @@ void insert_index(sqlite3* db, const std::vector<IndexEntry>& entries) {
     throw;
   }
   sql::exec(db, "RELEASE warc_index");
+}
+
+void index_into(const std::string& db_path, const std::vector<IndexEntry>& entries) {
+  sql::configure_process();
+  sqlite3* db = nullptr;
+  if (sqlite3_open(db_path.c_str(), &db) != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw Failure("cannot open " + db_path + ": " + msg);
+  }
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close);
+  sqlite3_busy_timeout(db, 5000);
+  create_index_table(db);
+  insert_index(db, entries);
 }
 
 }  // namespace odh::warc

@@ -9,6 +9,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "core/core.h"
@@ -16,7 +18,12 @@
 namespace fx {
 
 Db::Db() {
-  REQUIRE(sqlite3_open(":memory:", &db) == SQLITE_OK);
+  static int serial = 0;
+  std::filesystem::create_directories(std::string(ODH_TEST_OUT_DIR) + "/metrics");
+  path = std::string(ODH_TEST_OUT_DIR) + "/metrics/fixture-" + std::to_string(::getpid()) + "-" +
+         std::to_string(serial++) + ".sqlite";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   // The store's migrations in order: schema.sql is 1, then store/migrations/NNN_*.sql.
   exec(odh::read_file(std::string(ODH_SOURCE_DIR) + "/store/schema.sql"));
   std::vector<std::filesystem::path> m;
@@ -24,8 +31,22 @@ Db::Db() {
     if (e.path().extension() == ".sql") m.push_back(e.path());
   std::sort(m.begin(), m.end());
   for (auto& p : m) exec(odh::read_file(p));
+  exec("PRAGMA journal_mode=WAL; PRAGMA user_version=" + std::to_string(m.size() + 1));
 }
-Db::~Db() { sqlite3_close(db); }
+Db::~Db() {
+  reader_.reset();
+  store_.reset();
+  sqlite3_close(db);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+}
+odh::StoreReader& Db::reader() {
+  if (!reader_) reader_ = odh::StoreReader::open(path);
+  return *reader_;
+}
+odh::Store& Db::store() {
+  if (!store_) store_ = odh::Store::open(path);
+  return *store_;
+}
 void Db::exec(const std::string& sql) {
   char* err = nullptr;
   int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
@@ -45,7 +66,7 @@ odh::metrics::Reference reference() {
 
 void fill(Db& d) {
   d.exec(R"SQL(
-INSERT INTO run VALUES (1,'2026-11','2026-11-01T00:00:00Z',NULL,'sim',NULL,NULL);
+INSERT INTO run VALUES (1,'2026-11','2026-11-01T00:00:00Z','2026-11-01T01:00:00Z','sim',NULL,NULL);
 INSERT INTO run VALUES (2,'2026-12','2026-12-01T08:00:00Z',NULL,'sim',NULL,NULL);
 INSERT INTO portal VALUES (1,'a',1,'A省平台','浙江省','','','330000','省级','华东','embedded','x','http://a.example/');
 INSERT INTO portal VALUES (1,'b',2,'B市平台','浙江省','杭州市','','330100','地市级','华东','embedded','x','http://b.example/');

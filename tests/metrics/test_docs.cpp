@@ -43,7 +43,7 @@ TEST_CASE("docs/indicators.md documents exactly the catalogue") {
 TEST_CASE("every catalogued id is produced, and every produced id is catalogued") {
   fx::Db d;
   fx::fill(d);
-  auto rows = odh::metrics::compute_all(d.db, 2, fx::reference());
+  auto rows = odh::metrics::compute_all(d.reader(), 2, fx::reference());
   std::set<std::string> cat, produced;
   for (auto& def : odh::metrics::catalogue()) cat.insert(def.id);
   for (auto& r : rows) {

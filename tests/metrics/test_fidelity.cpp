@@ -69,7 +69,8 @@ TEST_CASE("§2 from the registry: counts by level, region, kind; coverage agains
   CHECK(ref.units_by_level.at("副省级") == 15);
   CHECK(ref.units_by_level.at("地市级") == 333);
   CHECK(ref.units_by_level.at("县区级") == 2844);
-  auto rows = compute_platform(store->handle(), static_cast<int>(run), ref);
+  auto reader = odh::StoreReader::open(t.path);
+  auto rows = compute_platform(*reader, static_cast<int>(run), ref);
 
   // Counts equal the registry's own, level by level, region by region, kind by kind.
   std::map<std::string, int> level, region, kind;
@@ -137,8 +138,9 @@ TEST_CASE("appendix 3 and appendix 2 through the store writer: content and topic
   store->flush();
   REQUIRE(expect.size() >= 150);
   auto ref = load_reference(kSrc + "/data");
-  auto rows = compute_platform(store->handle(), static_cast<int>(run), ref);
-  auto usage = compute_usage(store->handle(), static_cast<int>(run), ref);
+  auto reader = odh::StoreReader::open(t.path);
+  auto rows = compute_platform(*reader, static_cast<int>(run), ref);
+  auto usage = compute_usage(*reader, static_cast<int>(run), ref);
   long total = 0;
   int zero_api = 0, zero_app = 0;
   for (auto& [id, r] : expect) {

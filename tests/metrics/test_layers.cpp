@@ -18,7 +18,7 @@ struct Computed {
   std::vector<DatasetQuality> dq;
   Computed() {
     fx::fill(d);
-    rows = compute_all(d.db, 2, ref, &dq);
+    rows = compute_all(d.reader(), 2, ref, &dq);
   }
 };
 Computed& C() {
@@ -70,7 +70,10 @@ TEST_CASE("platform: reachability, content, topics, capacity") {
   CHECK(val(r, "national", "", "platform.datasets_mean") == Approx(2));
   CHECK(val(r, "national", "", "platform.datasets_median") == Approx(2));
   CHECK(val(r, "national", "", "platform.datasets_above_mean") == 1);
-  CHECK(val(r, "national", "", "platform.datasets_top10") == Approx(1.0));
+  CHECK(val(r, "national", "", "platform.datasets_below_mean") == 1);
+  // The report's top-10 share: the largest portal's share of the top 10 (3 of 4); of all datasets: 1.
+  CHECK(val(r, "national", "", "platform.datasets_top10") == Approx(0.75));
+  CHECK(val(r, "national", "", "platform.datasets_top10_of_all") == Approx(1.0));
   CHECK(text(r, "national", "", "platform.datasets_top10") == "a=3;b=1");
   CHECK(val(r, "portal", "a", "platform.apis") == 1);
   CHECK(val(r, "national", "", "platform.api_share") == Approx(0.5));
@@ -81,10 +84,11 @@ TEST_CASE("platform: reachability, content, topics, capacity") {
   CHECK(val(r, "national", "", "platform.topics_lt3") == 1);
   CHECK(val(r, "national", "", "platform.topic_names") == 4);
   CHECK(val(r, "portal", "a", "platform.capacity") == 30);  // from the file (10×3), not metadata (100×5)
-  CHECK(val(r, "portal", "b", "platform.capacity") == 2e8);
+  // b's only distribution is an ftp link: not downloadable, so its 1e6 × 200 metadata does not count.
+  CHECK_FALSE(val(r, "portal", "b", "platform.capacity").has_value());
   CHECK_FALSE(val(r, "portal", "c", "platform.capacity").has_value());
-  CHECK(val(r, "national", "", "platform.capacity_computable") == 2);
-  CHECK(val(r, "national", "", "platform.capacity_gt_1e8") == 1);
+  CHECK(val(r, "national", "", "platform.capacity_computable") == 1);
+  CHECK(val(r, "national", "", "platform.capacity_gt_1e8") == 0);
   CHECK(val(r, "national", "", "platform.capacity_lt_1e7") == 1);
 }
 
@@ -126,10 +130,13 @@ TEST_CASE("data layer: openness, formats, usability, completeness") {
   CHECK(text(r, "portal", "a", "data.licence") == "保障");
   CHECK(val(r, "national", "", "data.licence") == Approx(0.5));
   CHECK(text(r, "national", "", "data.licence") == "保障=1;未提及=1");
-  CHECK(val(r, "national", "", "data.non_discrimination") == Approx(1.0));
-  CHECK_FALSE(val(r, "national", "", "data.free_access").has_value());
-  CHECK_FALSE(val(r, "national", "", "data.free_use").has_value());
-  CHECK_FALSE(val(r, "national", "", "data.free_sharing").has_value());
+  // Publishing portals without a verdict count as 未提及 (b here), in the denominator.
+  CHECK(val(r, "national", "", "data.non_discrimination") == Approx(0.5));
+  CHECK(text(r, "portal", "b", "data.non_discrimination") == "未提及");
+  CHECK(val(r, "national", "", "data.free_access") == Approx(0.0));
+  CHECK(text(r, "national", "", "data.free_access") == "未提及=2");
+  CHECK_FALSE(val(r, "portal", "c", "data.free_use").has_value());  // no datasets, no terms
+  CHECK(val(r, "national", "", "data.free_sharing") == Approx(0.0));
   CHECK(val(r, "portal", "a", "data.completeness") == Approx(1.0));
   CHECK(val(r, "portal", "b", "data.completeness") == Approx(12.0 / 14));
   CHECK(val(r, "portal", "a", "data.completeness.description") == Approx(1.0 / 3));
@@ -139,10 +146,15 @@ TEST_CASE("data layer: openness, formats, usability, completeness") {
 TEST_CASE("usage: region view, topic view, download rate, apps") {
   auto& r = C().rows;
   CHECK(val(r, "portal", "a", "usage.views") == 150);
-  CHECK(val(r, "portal", "a", "usage.view_rate") == Approx(75));
-  CHECK(val(r, "portal", "a", "usage.download_rate") == Approx(25));
+  // The report's rates divide by all datasets (a: 150 views over 3 datasets, one without counts).
+  CHECK(val(r, "portal", "a", "usage.view_rate") == Approx(50));
+  CHECK(val(r, "portal", "a", "usage.download_rate") == Approx(50.0 / 3));
+  CHECK(val(r, "portal", "a", "usage.view_rate_published") == Approx(75));
+  CHECK(val(r, "portal", "a", "usage.download_rate_published") == Approx(25));
   CHECK(val(r, "portal", "b", "usage.view_rate") == Approx(0));
-  CHECK(val(r, "national", "", "usage.view_rate") == Approx(50));
+  CHECK(val(r, "national", "", "usage.view_rate") == Approx(37.5));
+  CHECK(text(r, "portal", "a", "usage.views_histogram") == "0=0;1-9=0;10-99=1;100-999=1;1k-9.9k=0;10k-99k=0;100k+=0");
+  CHECK(val(r, "portal", "b", "usage.views_histogram") == 1);
   CHECK(val(r, "portal", "a", "usage.view_rate_overall") == Approx(1));
   CHECK(val(r, "portal", "b", "usage.view_rate_overall") == Approx(0));
   CHECK(val(r, "portal", "a", "usage.view_share") == Approx(1));
@@ -174,14 +186,25 @@ TEST_CASE("usage: region view, topic view, download rate, apps") {
 
 TEST_CASE("impact: recency buckets, frequency, promise kept, evaluation") {
   auto& r = C().rows;
-  CHECK(val(r, "portal", "a", "impact.issued_recency") == 3);
-  CHECK(text(r, "portal", "a", "impact.issued_recency") == "一周内");
+  // The report's recency: the mean age of the portal's dataset dates (a: 3 and 183 days → 93).
+  CHECK(val(r, "portal", "a", "impact.issued_recency") == 93);
+  CHECK(text(r, "portal", "a", "impact.issued_recency") == "半年内");
   CHECK(text(r, "portal", "b", "impact.issued_recency") == "一年前");
-  CHECK(text(r, "national", "", "impact.issued_recency") == "一周内=1;一年前=1");
+  CHECK(text(r, "national", "", "impact.issued_recency") == "一年前=1;半年内=1");
+  CHECK(val(r, "portal", "a", "impact.issued_latest") == 3);
+  CHECK(text(r, "portal", "a", "impact.issued_latest") == "一周内");
+  CHECK(text(r, "national", "", "impact.issued_latest") == "一周内=1;一年前=1");
   CHECK(val(r, "portal", "b", "impact.update_recency") == 42);
   CHECK(text(r, "portal", "b", "impact.update_recency") == "三月内");
-  CHECK(val(r, "national", "", "impact.update_recency") == Approx(21.5));
+  CHECK(val(r, "portal", "a", "impact.update_recency") == 92);
+  CHECK(val(r, "national", "", "impact.update_recency") == Approx(67));
+  CHECK(val(r, "national", "", "impact.update_latest") == Approx(21.5));
   CHECK_FALSE(val(r, "portal", "c", "impact.update_recency").has_value());
+  // Platforms classified by their main frequency (a: 每月 and 每年 tie → 每月, dynamic; b: 每日).
+  CHECK(text(r, "portal", "a", "impact.platform_frequency") == "每月");
+  CHECK(val(r, "portal", "a", "impact.platform_dynamic") == 1);
+  CHECK(val(r, "national", "", "impact.platform_dynamic") == Approx(1.0));
+  CHECK(text(r, "national", "", "impact.platform_dynamic") == "动态=2");
   CHECK(val(r, "portal", "a", "impact.frequency") == Approx(2.0 / 3));
   CHECK(text(r, "national", "", "impact.frequency") == "未提供=1;每年=1;每日=1;每月=1");
   CHECK(val(r, "national", "", "impact.dynamic_share") == Approx(2.0 / 3));
@@ -198,7 +221,7 @@ TEST_CASE("impact: recency buckets, frequency, promise kept, evaluation") {
 
 TEST_CASE("quality: MQA per dataset and portal, five stars, link liveness") {
   auto& c = C();
-  auto s = mqa_scores(c.d.db, 2, c.ref);
+  auto s = mqa_scores(c.d.reader(), 2, c.ref);
   REQUIRE(s.count(1));
   // a1: keyword 30 + theme 30 | accessURL ok 50 + downloadURL 20 + ok 30 | format 20 + media type 10 +
   // vocabulary 10 + open 20 + machine-readable 20 + conforms 30 | licence 20 + access rights 10 + vocab 5 +
@@ -287,7 +310,7 @@ TEST_CASE("empty cases: no portals, no datasets, no views, no dates") {
   fx::Db d;
   d.exec("INSERT INTO run VALUES (1,'x','2026-01-01T00:00:00Z',NULL,'sim',NULL,NULL)");
   auto ref = fx::reference();
-  auto rows = compute_all(d.db, 1, ref);
+  auto rows = compute_all(d.reader(), 1, ref);
   CHECK_FALSE(val(rows, "national", "", "platform.portals").has_value());
   CHECK(val(rows, "national", "", "platform.coverage") == Approx(0));
   CHECK_FALSE(val(rows, "national", "", "usage.view_rate").has_value());
@@ -299,7 +322,7 @@ TEST_CASE("empty cases: no portals, no datasets, no views, no dates") {
   d.exec(
       R"(INSERT INTO portal VALUES (1,'p',1,'P','浙江省','宁波市','','330200','地市级','华东','independent','x','http://p/');
             INSERT INTO dataset(dataset_pk,run_id,portal_id,title) VALUES (1,1,'p','t1'),(2,1,'p','t2');)");
-  rows = compute_all(d.db, 1, ref);
+  rows = compute_all(d.reader(), 1, ref);
   CHECK(val(rows, "portal", "p", "platform.datasets") == 2);
   CHECK_FALSE(val(rows, "portal", "p", "usage.view_rate").has_value());
   CHECK_FALSE(val(rows, "portal", "p", "usage.download_rate").has_value());
@@ -319,9 +342,9 @@ TEST_CASE("write_indicators replaces the run's rows; NULL stays NULL") {
   fx::Db d;
   fx::fill(d);
   auto ref = fx::reference();
-  auto rows = compute_all(d.db, 2, ref);
-  write_indicators(d.db, 2, rows);
-  write_indicators(d.db, 2, rows);
+  auto rows = compute_all(d.reader(), 2, ref);
+  write_indicators(d.store(), 2, rows);
+  write_indicators(d.store(), 2, rows);
   sqlite3_stmt* st;
   sqlite3_prepare_v2(d.db, "SELECT count(*), sum(value IS NULL) FROM indicator WHERE run_id=2", -1, &st,
                      nullptr);
@@ -331,14 +354,14 @@ TEST_CASE("write_indicators replaces the run's rows; NULL stays NULL") {
   for (auto& r : rows) nulls += !r.value.has_value();
   CHECK(sqlite3_column_int64(st, 1) == nulls);
   sqlite3_finalize(st);
-  CHECK(latest_run(d.db) == 2);
+  CHECK(latest_run(d.reader()) == 2);
   // dataset_quality: one row per dataset of the run, replaced on rewrite, equal to the scores.
   std::vector<DatasetQuality> dq;
-  rows = compute_all(d.db, 2, ref, &dq);
+  rows = compute_all(d.reader(), 2, ref, &dq);
   REQUIRE(!dq.empty());
-  write_indicators(d.db, 2, rows, &dq);
-  write_indicators(d.db, 2, rows, &dq);
-  auto scores = mqa_scores(d.db, 2, ref);
+  write_indicators(d.store(), 2, rows, &dq);
+  write_indicators(d.store(), 2, rows, &dq);
+  auto scores = mqa_scores(d.reader(), 2, ref);
   sqlite3_prepare_v2(d.db,
                      "SELECT q.dataset_pk, total, findability+accessibility+interoperability+reusability+"
                      "contextuality, band FROM dataset_quality q JOIN dataset x USING (dataset_pk) WHERE "
@@ -362,8 +385,8 @@ TEST_CASE("explain lists the records and WARC offsets behind a value") {
   fx::Db d;
   fx::fill(d);
   auto ref = fx::reference();
-  write_indicators(d.db, 2, compute_all(d.db, 2, ref));
-  auto lines = explain(d.db, 2, "usage.views", "a");
+  write_indicators(d.store(), 2, compute_all(d.reader(), 2, ref));
+  auto lines = explain(d.reader(), 2, "usage.views", "a");
   REQUIRE(lines.size() >= 4);
   CHECK(lines[0].rfind("value\tnational", 0) == 0);
   bool saw = false;
@@ -374,15 +397,15 @@ TEST_CASE("explain lists the records and WARC offsets behind a value") {
   // A portal's MQA value traces to its datasets' scores.
   {
     std::vector<DatasetQuality> dq;
-    auto rows = compute_all(d.db, 2, ref, &dq);
-    write_indicators(d.db, 2, rows, &dq);
-    auto q = explain(d.db, 2, "quality.mqa", "a");
+    auto rows = compute_all(d.reader(), 2, ref, &dq);
+    write_indicators(d.store(), 2, rows, &dq);
+    auto q = explain(d.reader(), 2, "quality.mqa", "a");
     bool a1 = false;
     for (auto& l : q)
       a1 = a1 || (l.rfind("dataset\ta\t1\t", 0) == 0 && l.find("325 good") != std::string::npos);
     CHECK(a1);
   }
-  auto terms = explain(d.db, 2, "data.licence", "a");
+  auto terms = explain(d.reader(), 2, "data.licence", "a");
   bool evidence = false;
   for (auto& l : terms) evidence = evidence || l.find("本网站授予用户使用数据的许可") != std::string::npos;
   CHECK(evidence);
@@ -397,34 +420,28 @@ TEST_CASE("MQA and element usage accept the parsers' canonical field names") {
               (1,'更新时间','2025-02-01','update_time'),(1,'开放许可','CC BY 4.0','license'),(1,'联系电话','1','telephone'),
               (1,'所属行业','x','category'),(1,'开放条件','无条件','is_open');)");
   auto ref = fx::reference();
-  auto s = mqa_scores(d.db, 1, ref);
+  auto s = mqa_scores(d.reader(), 1, ref);
   // theme 30 | — | — | licence 20 + vocabulary 10 + access rights 10 + contact 20 + publisher 10 | issued 5 +
   // modified 5
   CHECK(s[1].findability == 30);
   CHECK(s[1].reusability == 70);
   CHECK(s[1].contextuality == 10);
-  auto rows = compute_metadata(d.db, 1, ref);
+  auto rows = compute_metadata(d.reader(), 1, ref);
   CHECK(val(rows, "portal", "p", "metadata.element.dcat.contact_point") == Approx(1));
   CHECK(val(rows, "portal", "p", "metadata.element.gov13.provider") == Approx(1));
   CHECK(val(rows, "portal", "p", "metadata.element.dc15.language") == Approx(0));
 }
 
-TEST_CASE("compute_and_write on a file store: two connections, dataset_quality written while computing") {
-  // The fixture in a file, so that compute_and_write opens its second (read-only) connection and writes
-  // dataset_quality on the first one while the other thread still reads.
+TEST_CASE("compute_and_write on a file store: two readers, dataset_quality written while computing") {
+  // compute_and_write reads on two connections and writes dataset_quality through the Store while the
+  // other thread still reads; the result must be what a computation without writes gives.
   fx::Db d;
   fx::fill(d);
   auto ref = fx::reference();
-  const std::string path = "metrics_compute_and_write.sqlite";
-  std::remove(path.c_str());
-  d.exec("VACUUM INTO '" + path + "'");
-  sqlite3* f = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &f) == SQLITE_OK);
-  std::vector<DatasetQuality> dq;
-  auto rows = compute_and_write(f, 2, ref, &dq);
-  // The same rows as the one-thread path on the in-memory copy.
   std::vector<DatasetQuality> dq_mem;
-  auto mem = compute_all(d.db, 2, ref, &dq_mem);
+  auto mem = compute_all(d.reader(), 2, ref, &dq_mem);
+  std::vector<DatasetQuality> dq;
+  auto rows = compute_and_write(d.store(), 2, ref, &dq);
   REQUIRE(rows.size() == mem.size());
   for (auto& r : mem) {
     auto* x = fx::find(rows, r.scope, r.scope_key, r.indicator);
@@ -440,7 +457,7 @@ TEST_CASE("compute_and_write on a file store: two connections, dataset_quality w
   }
   // Both tables written and committed: a new connection sees them.
   sqlite3* g = nullptr;
-  REQUIRE(sqlite3_open_v2(path.c_str(), &g, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_open_v2(d.path.c_str(), &g, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(
       g,
@@ -454,15 +471,11 @@ TEST_CASE("compute_and_write on a file store: two connections, dataset_quality w
   for (auto& q : dq) sum += q.score.total();
   CHECK(sqlite3_column_int64(st, 2) == sum);
   sqlite3_finalize(st);
-  sqlite3_close(g);
   // Run again: the run's rows are replaced, not duplicated.
-  compute_and_write(f, 2, ref);
-  REQUIRE(sqlite3_open_v2(path.c_str(), &g, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  compute_and_write(d.store(), 2, ref);
   sqlite3_prepare_v2(g, "SELECT count(*) FROM dataset_quality", -1, &st, nullptr);
   REQUIRE(sqlite3_step(st) == SQLITE_ROW);
   CHECK(sqlite3_column_int64(st, 0) == (long long)dq.size());
   sqlite3_finalize(st);
   sqlite3_close(g);
-  sqlite3_close(f);
-  std::remove(path.c_str());
 }

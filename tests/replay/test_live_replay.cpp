@@ -106,7 +106,9 @@ TEST_CASE("click depth: BFS over recorded links from the home fetch equals the k
              "SELECT l.to_url FROM link l JOIN fetch f ON f.fetch_id=l.from_fetch_id WHERE f.kind='home'") ==
         std::vector<std::string>{b + "/about\x1f", b + "/d/4.html\x1f", b + "/list?page=1\x1f"});
   auto ref = odh::metrics::load_reference(odh::data_dir());
-  auto ind = odh::metrics::compute_network(store->handle(), static_cast<int>(run), ref);
+  store->flush();
+  auto reader = odh::StoreReader::open(store->path());
+  auto ind = odh::metrics::compute_network(*reader, static_cast<int>(run), ref);
   std::map<std::string, double> got;
   for (auto& r : ind)
     if (r.scope == "portal" && r.scope_key == "t" && r.value) got[r.indicator] = *r.value;

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "reports/export.h"
+#include "reports/reports.h"
 
 using odh::metrics::IndicatorRow;
 

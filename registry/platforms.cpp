@@ -23,6 +23,13 @@ std::vector<std::string> lines_of(const std::filesystem::path& file) {
   return out;
 }
 
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  auto e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
 // Cells of a markdown table row ("| a | b |" → {"a", "b"}); empty when the line is no row.
 std::vector<std::string> cells(const std::string& line) {
   std::vector<std::string> out;

@@ -361,6 +361,14 @@ std::string State::meta(const std::string& key) {
   return s.step() ? s.text(0) : "";
 }
 
+std::vector<std::pair<std::string, std::string>> State::meta_with_prefix(const std::string& prefix) {
+  std::vector<std::pair<std::string, std::string>> out;
+  sql::Statement s(db_, "SELECT key, value FROM meta WHERE substr(key, 1, ?) = ? ORDER BY key");
+  s.bind(1, static_cast<std::int64_t>(prefix.size())).bind(2, prefix);
+  while (s.step()) out.emplace_back(s.text(0), s.text(1));
+  return out;
+}
+
 void State::set_meta(const std::string& key, const std::string& value) {
   sql::Statement(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)").bind(1, key).bind(2, value).run();
 }

@@ -94,6 +94,8 @@ class State {
 
   std::string meta(const std::string& key);
   void set_meta(const std::string& key, const std::string& value);
+  // Every meta row whose key starts with `prefix`, ordered by key.
+  std::vector<std::pair<std::string, std::string>> meta_with_prefix(const std::string& prefix);
 
   // Previous crawl (ATTACHed read-only) lookup by URL.
   bool attach_previous(const std::string& dir);

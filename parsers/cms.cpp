@@ -134,7 +134,7 @@ std::string cms_next_page(const HtmlDoc& doc, const std::string& html, const std
   std::smatch m;
   std::string tail = html.size() > 200000 ? html.substr(html.size() - 200000) : html;
   if (std::regex_search(tail, m, trs)) {
-    long count = std::stol(m[1]), cur = std::stol(m[2]);
+    long count = checked_long(m[1].str(), 0), cur = checked_long(m[2].str(), count);  // bad digits: no next page
     if (cur + 1 < count && count < 100000)
       return resolve_url(page_url, m[3].str() + "_" + std::to_string(cur + 1) + "." + m[4].str());
   }

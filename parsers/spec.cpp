@@ -152,7 +152,19 @@ ListSpec read_list(const Reader& r, const YAML::Node& n) {
 
 }  // namespace
 
+// Wrong node types deep in a spec (a map where a scalar belongs…) surface as yaml-cpp exceptions:
+// they are input errors like the rest (found by the `spec` fuzz target).
+static FamilySpec read_family_file(const std::filesystem::path& path);
+
 FamilySpec load_family_file(const std::filesystem::path& path) {
+  try {
+    return read_family_file(path);
+  } catch (const YAML::Exception& e) {
+    throw InputError(path.string(), e.mark.line + 1, "", e.msg);
+  }
+}
+
+static FamilySpec read_family_file(const std::filesystem::path& path) {
   Reader r{path.string()};
   YAML::Node root;
   try {

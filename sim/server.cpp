@@ -1,12 +1,16 @@
 // The simulator's HTTP server: one cpp-httplib server on 127.0.0.1, every portal a virtual
 // host chosen by the Host header; faults, robots.txt and the JSON-lines request log.
 // This is the only file that includes cpp-httplib.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <httplib.h>
 #include <sys/socket.h>
 #include <zlib.h>
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -38,10 +42,14 @@ int find_socket(int local_port, int remote_port) {
 }
 
 const std::string& gzip_bomb(std::int64_t size) {
-  // Built once: `size` zero bytes gzip-compressed (~1000:1).
-  static std::once_flag once;
-  static std::string out;
-  std::call_once(once, [size] {
+  // Built once per size: `size` zero bytes gzip-compressed (~1000:1). Keyed by size because fault
+  // rules ask for different sizes (a single cached bomb answered every later rule with the first size).
+  static std::mutex mu;
+  static std::map<std::int64_t, std::string> built;  // node-based: references stay valid
+  std::lock_guard lock(mu);
+  if (auto it = built.find(size); it != built.end()) return it->second;
+  std::string& out = built[size];
+  {
     z_stream zs{};
     deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
     std::string zeros(1 << 20, '\0');
@@ -58,7 +66,7 @@ const std::string& gzip_bomb(std::int64_t size) {
       } while (zs.avail_out == 0);
     }
     deflateEnd(&zs);
-  });
+  }
   return out;
 }
 
@@ -428,10 +436,19 @@ int Server::start(int port) {
   if (port == 0) impl_->port = s.bind_to_any_port("127.0.0.1");
   else impl_->port = s.bind_to_port("127.0.0.1", port) ? port : -1;
   if (impl_->port <= 0) throw Failure("sim: cannot bind 127.0.0.1:" + std::to_string(port));
-  // A port with no listener for "connection refused" hosts: bind, note, close.
+  // A port with no listener for "connection refused" hosts: bind, note, close. (An httplib::Server
+  // probe kept its listening socket open, so those hosts accepted and timed out: found by the fault
+  // matrix, tests/sim/test_fault_matrix.cpp.)
   {
-    httplib::Server probe;
-    impl_->refused = probe.bind_to_any_port("127.0.0.1");
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+      impl_->refused = ntohs(a.sin_port);
+    if (fd >= 0) ::close(fd);
   }
   impl_->thread = std::thread([this] { impl_->svr.listen_after_bind(); });
   std::vector<std::string> https_hosts;

@@ -105,7 +105,13 @@ std::vector<CmsItem> cms_list_items(const HtmlDoc& doc, const std::string& page_
   const std::vector<HtmlNode>* best = nullptr;
   for (auto* p : order)
     if (groups[p].size() >= 2 && (!best || groups[p].size() > best->size())) best = &groups[p];
-  if (!best && order.size() == 1 && groups[order[0]][0].tag() == "li") best = &groups[order[0]];
+  if (!best) {
+    const std::vector<HtmlNode>* li = nullptr;
+    int n_li = 0;
+    for (auto* p : order)
+      if (groups[p][0].tag() == "li") ++n_li, li = &groups[p];
+    if (n_li == 1) best = li;
+  }
   if (!best) return out;
   std::set<std::string> seen;
   for (auto& n : *best) {
@@ -148,7 +154,7 @@ HanwebStore hanweb_datastore(const std::string& text, const std::string& page_ur
   // The jpage parameters: from the nextgroup link's query or the page script (key:"v" / key=v).
   for (const char* k : {"col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid", "webname",
                         "permissiontype", "perpage"}) {
-    std::regex kv(std::string("[?&{,\\s]") + k + R"(\s*(?:=|:)\s*['"]?([^'"&,}<>\s]*))");
+    std::regex kv(std::string("[?&{,\\s]") + k + R"(\s*(?:=|:)\s*['"]?([^'"&,}<>\s]*))", std::regex::icase);
     if (std::regex_search(text, m, kv)) st.params[k] = m[1].str();
   }
   return st;

@@ -280,7 +280,11 @@ std::vector<InputError> check_platform_facts(const Registry& reg, const Platform
       if (!province) {
         if (std::find(notes.guizhou_divisions.begin(), notes.guizhou_divisions.end(), div) ==
             notes.guizhou_divisions.end())
-          err(s, "overrides.divisionId", "'" + div + "' is not a divisionId of guizhou-api.md");
+          err(s, "overrides.divisionId",
+              "'" + div + "' is not a divisionId of guizhou-api.md" +
+                  (std::count(notes.guizhou_divisions.begin(), notes.guizhou_divisions.end(), s.division_code)
+                       ? " (it lists " + s.division_code + ", this portal's division)"
+                       : std::string()));
         else if (s.county.empty() && div != s.division_code)
           err(s, "overrides.divisionId", "'" + div + "' but the portal's division is " + s.division_code);
       }

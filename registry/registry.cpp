@@ -177,7 +177,9 @@ bool Checker::check_site(const YAML::Node& node, Site& site) {
   }
 
   if (YAML::Node ov = node["overrides"]; ov && !ov.IsNull()) {
-    static const std::regex key_re("[a-z][a-z0-9_]*(\\.[A-Za-z0-9_-]+)*");
+    // A lowercase initial, then the spec variable's own spelling (divisionId, regionId, siteId: the
+    // portals' parameter names), dotted for namespaces.
+    static const std::regex key_re("[a-z][A-Za-z0-9_]*(\\.[A-Za-z0-9_-]+)*");
     static const std::regex uint_re("[0-9]{1,9}");
     if (!ov.IsMap()) {
       error(ov, "overrides", "must be a mapping of key: value");
@@ -186,7 +188,7 @@ bool Checker::check_site(const YAML::Node& node, Site& site) {
         std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
         std::string field = "overrides." + key;
         if (!std::regex_match(key, key_re)) {
-          error(kv.first, "overrides", "bad key '" + key + "' (lowercase, dotted: selector.list)");
+          error(kv.first, "overrides", "bad key '" + key + "' (a lowercase initial, letters, digits, _; dotted: selector.list)");
         } else if (!kv.second.IsScalar()) {
           error(kv.second, field, "must be a single value");
         } else {

@@ -221,7 +221,8 @@ class LongTail : public Family {
     put("volume", d.volume);
     put("views", d.views);
     put("downloads", d.downloads);
-    for (auto& [k, v] : proto.value("constants", json::object()).items()) jset(r, k, v);
+    const json constants = proto.value("constants", json::object());  // (a temporary's items() would dangle)
+    for (auto& [k, v] : constants.items()) jset(r, k, v);
     return r;
   }
 
@@ -252,7 +253,8 @@ class LongTail : public Family {
           for (auto& x : d.formats) f.push_back(x);
           jset(r, s_of(list, "formats"), f);
         }
-        for (auto& [k, v] : list.value("item_constants", json::object()).items()) jset(r, k, v);
+        const json constants = list.value("item_constants", json::object());
+        for (auto& [k, v] : constants.items()) jset(r, k, v);
       }
       items.push_back(std::move(r));
     }
@@ -261,7 +263,8 @@ class LongTail : public Family {
     else jset(doc, s_of(list, "items"), items);
     if (!s_of(list, "total").empty()) jset(doc, s_of(list, "total"), total);
     if (!s_of(list, "pages").empty()) jset(doc, s_of(list, "pages"), pages(total, size));
-    for (auto& [k, v] : list.value("answer_constants", json::object()).items()) jset(doc, k, v);
+    const json answer_constants = list.value("answer_constants", json::object());
+    for (auto& [k, v] : answer_constants.items()) jset(doc, k, v);
     std::string wrap = s_of(list, "wrap");
     if (wrap == "quoted") {  // the whole answer is a JSON string holding the JSON (wuhu)
       resp.json(json(doc.dump()));
@@ -282,7 +285,8 @@ class LongTail : public Family {
     if (s_of(proto, "html") == "true") return answer_html_detail(p, *i, resp);
     json doc = json::object();
     jset(doc, s_of(detail, "root", "data"), record(p, proto, defaults, *i));
-    for (auto& [k, v] : detail.value("answer_constants", json::object()).items()) jset(doc, k, v);
+    const json answer_constants = detail.value("answer_constants", json::object());
+    for (auto& [k, v] : answer_constants.items()) jset(doc, k, v);
     resp.json(doc);
   }
 

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <regex>
 #include <set>
@@ -100,9 +101,17 @@ std::vector<CmsItem> cms_list_items(const HtmlDoc& doc, const std::string& page_
     if (!groups.count(parent)) order.push_back(parent);
     groups[parent].push_back(n);
   }
+  // A column with one item has a group of one: accepted only when it is the only dated group.
   const std::vector<HtmlNode>* best = nullptr;
   for (auto* p : order)
     if (groups[p].size() >= 2 && (!best || groups[p].size() > best->size())) best = &groups[p];
+  if (!best) {
+    const std::vector<HtmlNode>* li = nullptr;
+    int n_li = 0;
+    for (auto* p : order)
+      if (groups[p][0].tag() == "li") ++n_li, li = &groups[p];
+    if (n_li == 1) best = li;
+  }
   if (!best) return out;
   std::set<std::string> seen;
   for (auto& n : *best) {
@@ -111,6 +120,44 @@ std::vector<CmsItem> cms_list_items(const HtmlDoc& doc, const std::string& page_
     out.push_back(std::move(it));
   }
   return out;
+}
+
+HanwebStore hanweb_datastore(const std::string& text, const std::string& page_url) {
+  HanwebStore st;
+  auto ds = text.find("<datastore>");
+  if (ds == std::string::npos) return st;
+  st.found = true;
+  std::string records;
+  for (std::size_t at = text.find("<record>", ds); at != std::string::npos; at = text.find("<record>", at)) {
+    auto b = text.find("<![CDATA[", at), e = text.find("]]>", at);
+    auto close = text.find("</record>", at);
+    if (b == std::string::npos || e == std::string::npos || close == std::string::npos || b > close) break;
+    records += "<div class=\"odh-record\">" + text.substr(b + 9, e - b - 9) + "</div>\n";
+    ++st.shown;
+    at = close + 9;
+  }
+  HtmlDoc doc(records);
+  std::set<std::string> seen;
+  for (auto& n : doc.root().select("div.odh-record")) {
+    auto a = n.select_one("a[href]");
+    if (!a) continue;
+    CmsItem it;
+    it.url = resolve_url(page_url, a.attr("href"));
+    it.title = trim(a.attr("title"));
+    if (it.title.empty()) it.title = a.text();
+    it.date = find_date(n.text());
+    if (!it.url.empty() && seen.insert(it.url).second) st.items.push_back(std::move(it));
+  }
+  static const std::regex total(R"(<totalrecord>\s*(\d+)\s*</totalrecord>)");
+  std::smatch m;
+  if (std::regex_search(text, m, total)) st.total = std::stol(m[1]);
+  // The jpage parameters: from the nextgroup link's query or the page script (key:"v" / key=v).
+  for (const char* k : {"col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid", "webname",
+                        "permissiontype", "perpage"}) {
+    std::regex kv(std::string("[?&{,\\s]") + k + R"(\s*(?:=|:)\s*['"]?([^'"&,}<>\s]*))", std::regex::icase);
+    if (std::regex_search(text, m, kv)) st.params[k] = m[1].str();
+  }
+  return st;
 }
 
 std::string cms_next_page(const HtmlDoc& doc, const std::string& html, const std::string& page_url,
@@ -211,8 +258,15 @@ class CmsSpider : public Spider {
     SpiderOutput result;
     std::vector<FetchRequest>& out = result.requests;
     if (r.status < 200 || r.status >= 300 || !r.error_class.empty()) {
-      sink_.issue(site_.id, r.request.url, "http-error",
-                  r.error_class.empty() ? "status " + std::to_string(r.status) : r.error_class);
+      std::string why = r.error_class.empty() ? "status " + std::to_string(r.status) : r.error_class;
+      // A list page that failed after its retries is a gap; the pages already scheduled after it
+      // (known total: Hanweb batches, TRS page count) are still walked.
+      auto pg = r.request.meta.find("\"page\":");
+      if ((r.request.kind == "list" || r.request.kind == "list-proxy") && pg != std::string::npos)
+        sink_.issue(site_.id, r.request.url, "list-gap",
+                    "list page " + std::to_string(std::atol(r.request.meta.c_str() + pg + 7)) + " failed (" + why + ")");
+      else
+        sink_.issue(site_.id, r.request.url, "http-error", why);
       return result;
     }
     const std::string& html = r.text.empty() ? r.body : r.text;
@@ -220,20 +274,50 @@ class CmsSpider : public Spider {
     HtmlDoc doc(html);
     result.links.emplace();
     collect_links(doc.root().raw(), url, r.charset, &*result.links);
-    if (r.request.kind == "list") {
-      auto items = cms_list_items(doc, url, items_, link_);
-      if (items.empty()) sink_.issue(site_.id, url, "no-items", "no item list found on the column page");
+    if (r.request.kind == "list" || r.request.kind == "list-proxy") {
+      HanwebStore store = items_.empty() ? hanweb_datastore(html, url) : HanwebStore{};
+      auto items = store.found ? store.items : cms_list_items(doc, url, items_, link_);
+      if (items.empty() && r.request.kind == "list")
+        sink_.issue(site_.id, url, "no-items", "no item list found on the column page");
       for (auto& it : items) {
         if (!seen_items_.insert(it.url).second) continue;
+        if (!format_from_name(it.url).empty()) {  // the item links to its attachment directly
+          direct_item(it, r);
+          continue;
+        }
         FetchRequest q = req(it.url, "detail", r.request.depth + 1);
         q.meta = "{\"date\":\"" + it.date + "\"}";
         out.push_back(std::move(q));
       }
       ++pages_;
+      if (store.found) {
+        hanweb_pages(store, url, r.request.depth, out);
+        return result;
+      }
+      if (r.request.kind == "list-proxy") return result;
+      // TRS: the page count is known on the first page, so every page is scheduled at once.
+      static const std::regex trs(
+          R"(createPageHTML\(\s*['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([\w-]+)['"]\s*,\s*['"](\w+)['"])");
+      std::smatch m;
+      if (next_.empty() && std::regex_search(html, m, trs) && std::stol(m[2]) == 0) {
+        long count = std::min<long>(std::stol(m[1]), max_pages_);
+        for (long k = 1; k < count; ++k) {
+          std::string u = resolve_url(url, m[3].str() + "_" + std::to_string(k) + "." + m[4].str());
+          if (!u.empty() && same_site(u, url) && seen_lists_.insert(u).second) {
+            FetchRequest q = req(u, "list", r.request.depth + 1);
+            q.meta = "{\"page\":" + std::to_string(k + 1) + "}";
+            out.push_back(std::move(q));
+          }
+        }
+        return result;
+      }
       std::string next = cms_next_page(doc, html, url, next_);
       if (!items.empty() && !next.empty() && pages_ < max_pages_ && same_site(next, url) &&
-          seen_lists_.insert(next).second)
-        out.push_back(req(next, "list", r.request.depth + 1));
+          seen_lists_.insert(next).second) {
+        FetchRequest q = req(next, "list", r.request.depth + 1);
+        q.meta = "{\"page\":" + std::to_string(pages_ + 1) + "}";
+        out.push_back(std::move(q));
+      }
     } else if (r.request.kind == "detail") {
       RawRecord rec = cms_item_record(doc, url, title_, date_);
       // The list's date is the publication date when the page shows none.
@@ -254,6 +338,60 @@ class CmsSpider : public Spider {
   }
 
  private:
+  // A list item whose link is the file itself: the dataset is the list entry (title, date, one file).
+  void direct_item(const CmsItem& it, const FetchResult& r) {
+    RawRecord rec;
+    rec.url = it.url;
+    rec.title = it.title;
+    if (!it.date.empty()) rec.pairs.emplace_back("发布日期", it.date);
+    std::string f = format_from_name(it.url);
+    rec.files.push_back({f, f, it.url, {}});
+    DatasetRow row = build_dataset(rec, site_.id, spec_, dict_);
+    if (r.fetch_id >= 0) row.fetch_id = r.fetch_id;
+    row.depth = r.request.depth + 1;
+    sink_.dataset(std::move(row));
+  }
+  // Hanweb: once <totalrecord> is known, every remaining dataproxy batch is scheduled (so one failed
+  // batch leaves a gap, not an end); before that, one probe batch after the records shown.
+  void hanweb_pages(const HanwebStore& st, const std::string& url, int depth, std::vector<FetchRequest>& out) {
+    if (proxy_scheduled_to_ < 0) proxy_scheduled_to_ = st.shown;  // the column page shows records 1..shown
+    long batch = std::max<long>(1, first_shown_ > 0 ? first_shown_ : st.shown);
+    if (first_shown_ <= 0) first_shown_ = st.shown;
+    if (!hanweb_params_.count("columnid")) hanweb_params_ = st.params;
+    long total = st.total >= 0 ? st.total : (st.shown >= batch ? proxy_scheduled_to_ + batch : proxy_scheduled_to_);
+    if (st.total < 0 && total == proxy_scheduled_to_) return;
+    long per = batch;
+    if (auto p = hanweb_params_.find("perpage"); p != hanweb_params_.end() && std::atol(p->second.c_str()) > 0)
+      per = std::atol(p->second.c_str());
+    std::string form;
+    for (const char* k : {"col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid", "webname",
+                          "permissiontype"}) {
+      auto v = hanweb_params_.find(k);
+      if (v == hanweb_params_.end()) continue;
+      form += (form.empty() ? "" : "&") + std::string(k) + "=" + form_value(v->second);
+    }
+    for (long a = proxy_scheduled_to_ + 1; a <= total && pages_ + static_cast<int>(out.size()) < max_pages_ * 3; a += batch) {
+      long b = std::min(total, a + batch - 1);
+      FetchRequest q = req(resolve_url(url, "/module/web/jpage/dataproxy.jsp?startrecord=" + std::to_string(a) +
+                                                 "&endrecord=" + std::to_string(b) + "&perpage=" + std::to_string(per)),
+                           "list-proxy", depth + 1);
+      q.method = "POST";
+      q.body = form;
+      q.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+      q.meta = "{\"page\":" + std::to_string(1 + (a - 1) / batch) + "}";
+      out.push_back(std::move(q));
+      proxy_scheduled_to_ = b;
+    }
+  }
+  static std::string form_value(const std::string& v) {  // keeps %XX escapes found in the page
+    static const char* hex = "0123456789ABCDEF";
+    std::string o;
+    for (unsigned char c : v) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '%') o += static_cast<char>(c);
+      else o += '%', o += hex[c >> 4], o += hex[c & 15];
+    }
+    return o;
+  }
   FetchRequest req(const std::string& url, const char* kind, int depth) const {
     FetchRequest q;
     q.site_id = site_.id;
@@ -269,6 +407,8 @@ class CmsSpider : public Spider {
   FamilySpec spec_;
   std::string items_, link_, next_, title_, date_;
   int max_pages_ = 500, pages_ = 0;
+  long proxy_scheduled_to_ = -1, first_shown_ = 0;
+  std::map<std::string, std::string> hanweb_params_;
   std::set<std::string> seen_lists_, seen_items_;
 };
 

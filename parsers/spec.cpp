@@ -60,13 +60,13 @@ struct Reader {
 const char* kListKeys[] = {"record",  "request",    "format",        "paging",    "start",
                            "size",    "max_pages",  "json_string",   "html",      "items",
                            "total",   "pages",      "link",          "id",        "formats",
-                           "convert", "detail_url", "pages_pattern", "categories"};
+                           "convert", "detail_url", "pages_pattern", "categories", "id_pattern"};
 const char* kCategoryKeys[] = {"request", "items", "attr", "pattern", "vars"};
 const char* kDetailKeys[] = {"request", "format",  "root",  "title",   "title_own_text",
                              "pairs",   "formats", "files", "page_url"};
 const char* kTopKeys[] = {"family", "engine",   "about",  "list",  "lists",
                           "detail", "defaults", "labels", "codes", "tags_split_spaces",
-                          "sites"};
+                          "sites",  "international"};
 
 template <size_t N>
 void check_keys(const Reader& r, const YAML::Node& n, const char* (&keys)[N], const std::string& where) {
@@ -107,6 +107,15 @@ ListSpec read_list(const Reader& r, const YAML::Node& n) {
   l.convert = r.str(n, "convert");
   l.detail_url = r.str(n, "detail_url");
   l.pages_pattern = r.str(n, "pages_pattern");
+  l.id_pattern = r.str(n, "id_pattern");
+  if (!l.id_pattern.empty()) {
+    try {
+      std::regex re(l.id_pattern);
+      if (re.mark_count() < 1) r.fail(n["id_pattern"], "list.id_pattern", "needs one capture group");
+    } catch (const std::regex_error& e) {
+      r.fail(n["id_pattern"], "list.id_pattern", std::string("bad regex: ") + e.what());
+    }
+  }
   if (!l.pages_pattern.empty()) {
     try {
       std::regex re(l.pages_pattern);
@@ -251,6 +260,8 @@ void apply_overrides(FamilySpec& s, const std::map<std::string, std::string>& o)
         l.link = v;
       else if (f == "id")
         l.id = v;
+      else if (f == "id_pattern")
+        l.id_pattern = v;
       else if (f == "total")
         l.total = v;
       else if (f == "pages")

@@ -15,7 +15,7 @@ std::string upper(std::string s) {
   return s;
 }
 std::string org(const Portal& p) { return std::to_string(29000 + p.key % 900); }
-bool province(const Portal& p) { return p.host.find("gddata") != std::string::npos || p.site.overrides.count("gd_province"); }
+bool province(const Portal& p) { return p.fact("variant") == "guangdong" || p.host.find("gddata") != std::string::npos; }
 bool fuzhou(const Portal& p) { return p.host.find("fuzhou") != std::string::npos; }
 
 class Gd : public Family {

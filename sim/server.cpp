@@ -162,6 +162,16 @@ struct Server::Impl {
     } fin{this, host, hreq, status, bytes, fault, t0};
 
     auto portals = world->by_host(host);
+    // A moved portal's 2021 URL: 302 to where the twin serves it now.
+    if (auto rd = world->redirects.find(host); rd != world->redirects.end()) {
+      auto at = rd->second.find(hreq.path);
+      if (at != rd->second.end() || portals.empty()) {
+        status = res.status = 302;
+        fault = "moved";
+        res.set_header("Location", at != rd->second.end() ? at->second : rd->second.begin()->second);
+        return;
+      }
+    }
     if (portals.empty()) {
       if (world->gov_homes.count(host)) {
         res.set_content(html_page("人民政府门户网站", "<h1>人民政府门户网站</h1><ul><li><a href=\"/zwgk/\">政务公开</a></li>"
@@ -443,7 +453,9 @@ int Server::start(int port) {
   impl_->thread = std::thread([this] { impl_->svr.listen_after_bind(); });
   std::vector<std::string> https_hosts;
   for (const auto& p : impl_->world->portals)
-    if (!p.site.urls.empty() && p.site.urls.front().rfind("https", 0) == 0) https_hosts.push_back(p.host);
+    if (p.https) https_hosts.push_back(p.host.substr(0, p.host.find(':')));
+  for (const auto& [host, paths] : impl_->world->redirects)
+    if (!impl_->world->by_host(host).size()) https_hosts.push_back(host.substr(0, host.find(':')));
   if (!https_hosts.empty()) {
     impl_->tls = make_tls(https_hosts);
     impl_->ssl = std::make_unique<httplib::SSLServer>(impl_->tls->cert, impl_->tls->key);

@@ -6,26 +6,32 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "parsers/labels.h"
 #include "parsers/normalize.h"
+#include "parsers/pattern.h"
 
 namespace odh {
 namespace {
 
 // First date in free text: 2021-06-07, 2021/6/7, 2021.06.07, 2021年6月7日.
 std::string find_date(const std::string& text) {
-  static const std::regex re(R"((19|20)\d\d\s*(?:[-/.]|年)\s*\d{1,2}\s*(?:[-/.]|月)\s*\d{1,2})");
-  std::smatch m;
-  std::string s = text.substr(0, 4096);
-  if (std::regex_search(s, m, re)) {
-    std::string d = m.str();
+  static const Pattern re(R"((19|20)\d\d\s*(?:[-/.]|年)\s*\d{1,2}\s*(?:[-/.]|月)\s*\d{1,2})");
+  std::vector<std::string> m;
+  if (re.search(std::string_view(text).substr(0, 4096), &m)) {
+    std::string d = m[0];
     d.erase(std::remove(d.begin(), d.end(), ' '), d.end());
     return normalize_date(d);
   }
   return "";
+}
+
+// TRS: createPageHTML(countPage, currentPage, "index", "html") — page 0 is index.html.
+const Pattern& trs_pager() {
+  static const Pattern re(
+      R"(createPageHTML\(\s*['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([\w-]+)['"]\s*,\s*['"](\w+)['"])");
+  return re;
 }
 
 std::string host_of(const std::string& url) {
@@ -148,15 +154,20 @@ HanwebStore hanweb_datastore(const std::string& text, const std::string& page_ur
     it.date = find_date(n.text());
     if (!it.url.empty() && seen.insert(it.url).second) st.items.push_back(std::move(it));
   }
-  static const std::regex total(R"(<totalrecord>\s*(\d+)\s*</totalrecord>)");
-  std::smatch m;
-  if (std::regex_search(text, m, total)) st.total = std::stol(m[1]);
+  static const Pattern total(R"(<totalrecord>\s*(\d+)\s*</totalrecord>)");
+  std::vector<std::string> m;
+  if (total.search(text, &m)) st.total = checked_long(m[1], 0);
   // The jpage parameters: from the nextgroup link's query or the page script (key:"v" / key=v).
-  for (const char* k : {"col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid", "webname",
-                        "permissiontype", "perpage"}) {
-    std::regex kv(std::string("[?&{,\\s]") + k + R"(\s*(?:=|:)\s*['"]?([^'"&,}<>\s]*))", std::regex::icase);
-    if (std::regex_search(text, m, kv)) st.params[k] = m[1].str();
-  }
+  static const char* const kKeys[] = {"col",    "appid",   "webid",   "path",           "columnid",
+                                      "sourceContentType", "unitid", "webname", "permissiontype", "perpage"};
+  static const std::vector<Pattern> kv = [] {
+    std::vector<Pattern> v;
+    for (const char* k : kKeys)
+      v.emplace_back(std::string("[?&{,\\s]") + k + R"(\s*(?:=|:)\s*['"]?([^'"&,}<>\s]*))", true);
+    return v;
+  }();
+  for (size_t i = 0; i < kv.size(); ++i)
+    if (kv[i].search(text, &m)) st.params[kKeys[i]] = m[1];
   return st;
 }
 
@@ -175,15 +186,12 @@ std::string cms_next_page(const HtmlDoc& doc, const std::string& html, const std
       if (!u.empty() && u != page_url) return u;
     }
   }
-  // TRS: createPageHTML(countPage, currentPage, "index", "html") — page 0 is index.html.
-  static const std::regex trs(
-      R"(createPageHTML\(\s*['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([\w-]+)['"]\s*,\s*['"](\w+)['"])");
-  std::smatch m;
-  std::string tail = html.size() > 200000 ? html.substr(html.size() - 200000) : html;
-  if (std::regex_search(tail, m, trs)) {
-    long count = checked_long(m[1].str(), 0), cur = checked_long(m[2].str(), count);  // bad digits: no next page
+  std::vector<std::string> m;
+  std::string_view tail = html.size() > 200000 ? std::string_view(html).substr(html.size() - 200000) : html;
+  if (trs_pager().search(tail, &m)) {
+    long count = checked_long(m[1], 0), cur = checked_long(m[2], count);  // bad digits: no next page
     if (cur + 1 < count && count < 100000)
-      return resolve_url(page_url, m[3].str() + "_" + std::to_string(cur + 1) + "." + m[4].str());
+      return resolve_url(page_url, m[3] + "_" + std::to_string(cur + 1) + "." + m[4]);
   }
   return "";
 }
@@ -296,13 +304,11 @@ class CmsSpider : public Spider {
       }
       if (r.request.kind == "list-proxy") return result;
       // TRS: the page count is known on the first page, so every page is scheduled at once.
-      static const std::regex trs(
-          R"(createPageHTML\(\s*['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([\w-]+)['"]\s*,\s*['"](\w+)['"])");
-      std::smatch m;
-      if (next_.empty() && std::regex_search(html, m, trs) && std::stol(m[2]) == 0) {
-        long count = std::min<long>(std::stol(m[1]), max_pages_);
+      std::vector<std::string> m;
+      if (next_.empty() && trs_pager().search(html, &m) && checked_long(m[2], -1) == 0) {
+        long count = std::min<long>(checked_long(m[1], 0), max_pages_);  // bad digits: no page scheduled
         for (long k = 1; k < count; ++k) {
-          std::string u = resolve_url(url, m[3].str() + "_" + std::to_string(k) + "." + m[4].str());
+          std::string u = resolve_url(url, m[3] + "_" + std::to_string(k) + "." + m[4]);
           if (!u.empty() && same_site(u, url) && seen_lists_.insert(u).second) {
             FetchRequest q = req(u, "list", r.request.depth + 1);
             q.meta = "{\"page\":" + std::to_string(k + 1) + "}";

@@ -1,11 +1,11 @@
 // The spec-driven engine: a family's catalogue walked as its spec says (category pages, paged lists
 // in HTML, JSON or DCAT documents, detail pages), every item a record. parsers/family_spider.h.
 #include "parsers/family_spider.h"
+#include "parsers/pattern.h"
 
 #include <algorithm>
 #include <cmath>
 #include <optional>
-#include <regex>
 #include <set>
 
 #include "parsers/html.h"
@@ -124,11 +124,10 @@ std::optional<std::int64_t> json_count(const json& root, const std::string& spec
   return any ? std::optional<std::int64_t>(sum) : std::nullopt;
 }
 
-std::optional<std::int64_t> pages_from(const std::string& text, const std::regex& re) {
-  std::smatch m;
-  std::string t = text.size() > 65536 ? text.substr(0, 65536) : text;
-  if (!std::regex_search(t, m, re) || m.size() < 2) return std::nullopt;
-  return parse_count(m[1].str());
+std::optional<std::int64_t> pages_from(const std::string& text, const Pattern& re) {
+  std::vector<std::string> m;
+  if (!re.search(std::string_view(text).substr(0, 65536), &m) || m.size() < 2) return std::nullopt;
+  return parse_count(m[1]);
 }
 
 bool known_label(std::string_view s) {
@@ -221,13 +220,19 @@ class FamilySpider : public Spider {
 
   // `cat`: the category's variables (object of strings) when the list has a category stage; its
   // pages are one level deeper than the category page.
-  FetchRequest list_request(size_t li, int page, const json& cat = json()) const {
+  // known_pages / known_total: the list's size as the pages before said it, carried in the request so a
+  // spider started anew (a resumed crawl) can still walk past a failed page (on_list_gap).
+  FetchRequest list_request(size_t li, int page, const json& cat = json(),
+                            std::optional<std::int64_t> known_pages = std::nullopt,
+                            std::optional<std::int64_t> known_total = std::nullopt) const {
     const ListSpec& l = spec_.lists[li];
     auto vars = vars_;
     vars["page"] = std::to_string(page);
     vars["size"] = std::to_string(l.size);
     vars["offset"] = std::to_string(static_cast<long long>(page - l.start) * l.size);
     json m = {{"list", li}, {"page", page}};
+    if (known_pages) m["known_pages"] = *known_pages;
+    if (known_total) m["known_total"] = *known_total;
     if (cat.is_object()) {
       for (auto it = cat.begin(); it != cat.end(); ++it)
         if (it.value().is_string()) vars["cat." + it.key()] = it.value().get<std::string>();
@@ -250,15 +255,15 @@ class FamilySpider : public Spider {
     HtmlDoc html(body);
     auto root = html.root();
     report_links(root, r);
-    std::regex re(c.pattern);
+    Pattern re(c.pattern);
     std::set<std::string> seen;
+    std::vector<std::string> m;
     for (auto& n : root.select(c.items)) {
       std::string v = c.attr.empty() ? n.text() : n.attr(c.attr);
       if (v.size() > 4096) v.resize(4096);
-      std::smatch m;
-      if (!std::regex_search(v, m, re)) continue;
+      if (!re.search(v, &m)) continue;
       json cat = json::object();
-      for (size_t i = 0; i < c.vars.size() && i + 1 < m.size(); ++i) cat[c.vars[i]] = m[i + 1].str();
+      for (size_t i = 0; i < c.vars.size() && i + 1 < m.size(); ++i) cat[c.vars[i]] = m[i + 1];
       if (!seen.insert(cat.dump()).second) continue;
       out.push_back(list_request(li, spec_.lists[li].start, cat));
       if (seen.size() >= 10000) break;  // bounded
@@ -389,9 +394,8 @@ class FamilySpider : public Spider {
         if (!v.empty()) it.id = v.front();
       }
       if (id_re_[li] && !it.id.empty()) {  // the id inside an onclick / javascript: value
-        std::smatch m;
-        std::string v = it.id.substr(0, 4096);
-        it.id = std::regex_search(v, m, *id_re_[li]) && m.size() > 1 ? m[1].str() : "";
+        std::vector<std::string> m;
+        it.id = id_re_[li]->search(std::string_view(it.id).substr(0, 4096), &m) && m.size() > 1 ? m[1] : "";
       }
       if (it.id.empty() && !it.link.empty()) {  // last path segment of the link
         std::string p = it.link.substr(0, it.link.find_first_of("?#"));
@@ -497,6 +501,7 @@ class FamilySpider : public Spider {
     Known& k = known_[key];  // this page's count, else what the pages before it said
     if (lp.pages) k.pages = lp.pages;
     if (lp.total) k.total = lp.total;
+    fill_from_request(k, meta);
     if (l.paging == "none") return;
     int index = page - l.start + 1;  // 1-based page index
     bool sized = k.pages || k.total;
@@ -518,7 +523,7 @@ class FamilySpider : public Spider {
     std::string sig = lp.items.front().id + "|" + lp.items.front().link;
     if (last_sig_.count(key) && last_sig_[key] == sig) return;
     last_sig_[key] = sig;
-    out.push_back(list_request(li, page + 1, cat));
+    out.push_back(list_request(li, page + 1, cat, k.pages, k.total));
   }
 
   // A list page that failed after the crawler's retries (not the first: that is the catalogue's
@@ -536,14 +541,15 @@ class FamilySpider : public Spider {
     if (index <= 1 || l.format == "rdf" || l.format == "turtle" || l.format == "jsonld") return false;
     const json cat = meta.contains("cat") ? meta["cat"] : json();
     sink_.issue(site_.id, r.request.url, "list-gap", "list page " + std::to_string(index) + " failed (" + why + ")");
-    auto k = known_.find(list_key(li, cat));
-    if (k == known_.end() || (!k->second.pages && !k->second.total)) {
+    Known& k = known_[list_key(li, cat)];  // what this spider read, else what the request carries
+    fill_from_request(k, meta);
+    if (!k.pages && !k.total) {
       sink_.issue(site_.id, r.request.url, "list-incomplete",
                   "the list's size is unknown: pages after " + std::to_string(index) + " not requested");
       return true;
     }
-    if (more_after(l, index, k->second.pages, k->second.total) && index < l.max_pages)
-      out.push_back(list_request(li, page + 1, cat));
+    if (more_after(l, index, k.pages, k.total) && index < l.max_pages)
+      out.push_back(list_request(li, page + 1, cat, k.pages, k.total));
     return true;
   }
 
@@ -638,10 +644,17 @@ class FamilySpider : public Spider {
   struct Known {
     std::optional<std::int64_t> total, pages;
   };
+  // What the request carries (list_request's known_pages / known_total) fills what this spider lacks.
+  static void fill_from_request(Known& k, const json& meta) {
+    if (!k.pages && meta.contains("known_pages") && meta["known_pages"].is_number_integer())
+      k.pages = meta["known_pages"].get<std::int64_t>();
+    if (!k.total && meta.contains("known_total") && meta["known_total"].is_number_integer())
+      k.total = meta["known_total"].get<std::int64_t>();
+  }
   std::map<std::string, Known> known_;  // list (+ category) → its size, from the last page that said it
   std::set<std::string> seen_details_;
-  std::vector<std::optional<std::regex>> pages_re_;  // per list
-  std::vector<std::optional<std::regex>> id_re_;     // per list
+  std::vector<std::optional<Pattern>> pages_re_;  // per list
+  std::vector<std::optional<Pattern>> id_re_;     // per list
   // The links of the page in on_result, when it is parsed as HTML (set by report_links).
   std::optional<std::vector<PageLink>>* links_ = nullptr;
   std::set<std::string> seen_pages_;  // hydra pages already requested

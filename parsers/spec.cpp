@@ -3,9 +3,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <regex>
 
 #include "core/core.h"
+#include "parsers/pattern.h"
 
 namespace odh {
 namespace {
@@ -79,6 +79,14 @@ void check_keys(const Reader& r, const YAML::Node& n, const char* (&keys)[N], co
   }
 }
 
+// A spec regex compiles (RE2 syntax: parsers/pattern.h) and has at least `groups` capture groups.
+void check_pattern(const Reader& r, const YAML::Node& at, const std::string& field, const std::string& re,
+                   size_t groups, const char* need) {
+  Pattern p(re);
+  if (!p.ok()) r.fail(at, field, "bad regex: " + p.error());
+  if (static_cast<size_t>(p.groups()) < groups) r.fail(at, field, need);
+}
+
 ListSpec read_list(const Reader& r, const YAML::Node& n) {
   check_keys(r, n, kListKeys, "list");
   ListSpec l;
@@ -108,22 +116,10 @@ ListSpec read_list(const Reader& r, const YAML::Node& n) {
   l.detail_url = r.str(n, "detail_url");
   l.pages_pattern = r.str(n, "pages_pattern");
   l.id_pattern = r.str(n, "id_pattern");
-  if (!l.id_pattern.empty()) {
-    try {
-      std::regex re(l.id_pattern);
-      if (re.mark_count() < 1) r.fail(n["id_pattern"], "list.id_pattern", "needs one capture group");
-    } catch (const std::regex_error& e) {
-      r.fail(n["id_pattern"], "list.id_pattern", std::string("bad regex: ") + e.what());
-    }
-  }
-  if (!l.pages_pattern.empty()) {
-    try {
-      std::regex re(l.pages_pattern);
-      if (re.mark_count() < 1) r.fail(n["pages_pattern"], "list.pages_pattern", "needs one capture group");
-    } catch (const std::regex_error& e) {
-      r.fail(n["pages_pattern"], "list.pages_pattern", std::string("bad regex: ") + e.what());
-    }
-  }
+  if (!l.id_pattern.empty())
+    check_pattern(r, n["id_pattern"], "list.id_pattern", l.id_pattern, 1, "needs one capture group");
+  if (!l.pages_pattern.empty())
+    check_pattern(r, n["pages_pattern"], "list.pages_pattern", l.pages_pattern, 1, "needs one capture group");
   if (auto c = n["categories"]; c.IsDefined()) {
     check_keys(r, c, kCategoryKeys, "list.categories");
     l.categories.request = r.request(c["request"], "list.categories.request");
@@ -136,13 +132,8 @@ ListSpec read_list(const Reader& r, const YAML::Node& n) {
       if (!v.IsSequence()) r.fail(v, "list.categories.vars", "must be a sequence of names");
       for (auto x : v) l.categories.vars.push_back(x.as<std::string>());
     }
-    try {
-      std::regex re(l.categories.pattern);
-      if (re.mark_count() < l.categories.vars.size())
-        r.fail(c["pattern"], "list.categories.pattern", "needs one capture group per var");
-    } catch (const std::regex_error& e) {
-      r.fail(c["pattern"], "list.categories.pattern", std::string("bad regex: ") + e.what());
-    }
+    check_pattern(r, c["pattern"], "list.categories.pattern", l.categories.pattern, l.categories.vars.size(),
+                  "needs one capture group per var");
   }
   if (l.request.url.empty()) r.fail(n, "list.request", "url is required");
   if (l.items.empty() && l.format != "rdf" && l.format != "turtle" && l.format != "jsonld")

@@ -39,7 +39,7 @@ struct CategoryStage {
   RequestTemplate request;  // url "" = no category stage
   std::string items;        // selector of the category elements
   std::string attr;         // attribute holding the category's parameters ("" = text)
-  std::string pattern;      // ECMAScript regex with one capture group per var
+  std::string pattern;      // RE2 regex (parsers/pattern.h) with one capture group per var
   std::vector<std::string> vars;
 };
 

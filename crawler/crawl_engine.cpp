@@ -1439,9 +1439,13 @@ void Engine::close_crawl(const std::vector<Site>& sites, bool interrupted) {
   archive_->flush(o_.fsync);
   st_.begin();
   for (auto& [k, h] : hosts_) save_host(h.get());
+  std::map<std::string, std::string> first_at_url;  // Appendix 1 prints some counties with their city's URL
   for (auto& s : sites) {
     UrlParts p;
-    st_.write_portal_status(s.id, !s.urls.empty() && parse_url(s.urls[0], &p) ? p.origin : "");
+    std::string shared_with;
+    if (!s.urls.empty())
+      if (auto [it, fresh] = first_at_url.emplace(s.urls[0], s.id); !fresh) shared_with = it->second;
+    st_.write_portal_status(s.id, !s.urls.empty() && parse_url(s.urls[0], &p) ? p.origin : "", shared_with);
   }
   st_.commit();
   if (!interrupted) st_.set_meta("finished_at", std::to_string(wall_now()));

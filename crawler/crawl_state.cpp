@@ -51,15 +51,18 @@ CREATE TABLE IF NOT EXISTS portal_status(
   backoff_s REAL DEFAULT 0, mean_latency_ms REAL, paused INTEGER DEFAULT 0);
 )sql";
 
-// portal_status of one site from its fetch rows and the status of its entry host (?1 site, ?2 origin).
+// portal_status of one site from its fetch rows and the status of its entry host (?1 site, ?2 origin,
+// ?3 'shared-url' when an earlier site has the same entry URL, else NULL).
 const char* kPortalStatus = R"sql(
 INSERT OR REPLACE INTO portal_status
 SELECT ?1,
   coalesce((SELECT status BETWEEN 200 AND 299 FROM fetch WHERE portal_id=?1 AND kind='home' AND final=1
             ORDER BY fetch_id LIMIT 1), 0),
-  (SELECT CASE WHEN status BETWEEN 200 AND 299 THEN NULL
-               ELSE coalesce(error_class, 'http-' || status) END
-     FROM fetch WHERE portal_id=?1 AND kind='home' AND final=1 ORDER BY fetch_id LIMIT 1),
+  CASE WHEN EXISTS (SELECT 1 FROM fetch WHERE portal_id=?1 AND kind='home' AND final=1)
+  THEN (SELECT CASE WHEN status BETWEEN 200 AND 299 THEN NULL
+                    ELSE coalesce(error_class, 'http-' || status) END
+          FROM fetch WHERE portal_id=?1 AND kind='home' AND final=1 ORDER BY fetch_id LIMIT 1)
+  ELSE ?3 END,
   (SELECT nullif(robots, '') FROM host_status WHERE host=?2),
   (SELECT count(*) FROM fetch WHERE portal_id=?1 AND final=1 AND kind!='robots' AND status BETWEEN 200 AND 299),
   (SELECT coalesce(sum(bytes), 0) FROM fetch WHERE portal_id=?1),
@@ -354,8 +357,11 @@ int State::unpause_hosts() {
   return n;
 }
 
-void State::write_portal_status(const std::string& site_id, const std::string& origin) {
-  stmts_->portal_status.bind(1, site_id).bind(2, origin).run();
+void State::write_portal_status(const std::string& site_id, const std::string& origin,
+                                const std::string& shared_with) {
+  auto& st = stmts_->portal_status.bind(1, site_id).bind(2, origin);
+  if (!shared_with.empty()) st.bind(3, "shared-url");
+  st.run();
 }
 
 void State::set_warc_committed(const std::string& name, std::int64_t bytes) {

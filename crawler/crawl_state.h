@@ -87,7 +87,8 @@ class State {
   std::optional<HostRow> load_host(const std::string& host);
 
   // Fills portal_status for a site from its fetch rows; origin = its entry URL's host key.
-  void write_portal_status(const std::string& site_id, const std::string& origin);
+  // `shared_with`: an earlier site with the same entry URL (its page was fetched for that site), or "".
+  void write_portal_status(const std::string& site_id, const std::string& origin, const std::string& shared_with = "");
 
   // WARC files: committed byte lengths.
   void set_warc_committed(const std::string& name, std::int64_t bytes);

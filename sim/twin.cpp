@@ -133,12 +133,6 @@ TwinPlan Twin::plan(const Site& site) const {
   bool https0 = false;
   split_url(url, &host0, &path0, &https0);
   p.host = host0, p.entry_path = path0, p.https = https0;
-  // International catalogue software: the registry names it (standard APIs, no per-site facts).
-  if (is_intl_family(site.family)) {
-    p.family = site.family;
-    p.why = "international catalogue software named by the registry";
-    return p;
-  }
   // A place whose portal the notes document elsewhere now (level for level).
   for (const auto& pl : places_) {
     if (pl.province != site.province || pl.city != site.city || pl.county != site.county) continue;
@@ -160,6 +154,8 @@ TwinPlan Twin::plan(const Site& site) const {
   if (auto it = hosts_.find(p.host); it != hosts_.end()) {
     apply(it->second.first, it->second.second, nullptr);
     if (p.why.empty()) p.why = "host " + p.host;
+    // International catalogue software: standard APIs, no per-site facts and no place.
+    if (is_intl_family(p.family)) return p;
   }
   if (p.family.empty())
     for (const auto& pt : host_patterns_) {

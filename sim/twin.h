@@ -6,8 +6,8 @@
 // protocols of the long-tail portals. A portal's plan is decided from its host, its place (province,
 // city, county, division code) and the shape of its URL — never from the registry's family, its
 // overrides or data/families — so a registry that is wrong makes the simulated crawl fail, as the
-// real portal would. (International catalogue software, whose APIs are published standards, is the
-// one exception: the registry names it.)
+// real portal would. International catalogue software (CKAN, DCAT, data.json, Socrata, ODS) is
+// decided the same way, by host, from the hosts of the real records in ../shared/fixtures-real.
 #pragma once
 #include <map>
 #include <memory>

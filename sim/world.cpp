@@ -277,7 +277,8 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
     std::set<std::string> ids, names;
     for (const auto& s : sites) ids.insert(s.id), names.insert(norm_name(s.name));
     // A registry of foreign portals only (data/sites-international.yaml) gets no appendix-3 extras.
-    bool chinese = std::any_of(sites.begin(), sites.end(), [](const Site& s) { return !is_intl_family(s.family); });
+    bool chinese =
+        std::any_of(sites.begin(), sites.end(), [&](const Site& s) { return !is_intl_family(twin->plan(s).family); });
     int k = 0;
     for (const auto& r : a3rows) {
       if (!chinese) break;
@@ -296,12 +297,14 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
     }
   }
   std::size_t matched = 0;
+  std::map<std::string, std::string> first_at_url;  // registry URL → the first portal listing it
   portals.reserve(all_sites.size());
-  for (const auto& s : all_sites) {
+  for (std::size_t i = 0; i < all_sites.size(); ++i) {
+    const Site& s = all_sites[i];
     Portal p;
     p.site = s;
     p.world = this;
-    if (s.family == "generic") {  // the appendix-3 extras above: the twin's invented long-tail shape
+    if (i >= sites.size()) {  // the appendix-3 extras above: the twin's invented long-tail shape
       p.family = "generic";
       p.host = host_of(s.urls.front(), &p.entry_path);
       p.https = s.urls.front().rfind("https", 0) == 0;
@@ -396,6 +399,15 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
         }
       }
     }
+    if (!s.urls.empty()) {
+      std::string u = s.urls.front().substr(0, s.urls.front().find('#'));
+      auto [it, fresh] = first_at_url.emplace(u, s.id);
+      if (!fresh) {
+        p.shared_with = it->second;
+        p.n_datasets = p.n_apis = p.n_apps = 0;
+        p.terms.clear();
+      }
+    }
     portals.push_back(std::move(p));
   }
   if (!opt.faults_file.empty()) {
@@ -412,7 +424,8 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
       if (p.reach == Reach::kEmpty) p.n_datasets = p.n_apis = p.n_apps = 0;
     }
   }
-  for (std::size_t i = 0; i < portals.size(); ++i) host_index_[portals[i].host].push_back(i);
+  for (std::size_t i = 0; i < portals.size(); ++i)
+    if (portals[i].shared_with.empty()) host_index_[portals[i].host].push_back(i);
   // A moved portal's 2021 URL answers 302 to its new home — unless another portal is served at that
   // very entry (a county column printed with the city's URL keeps it).
   for (const auto& p : portals) {

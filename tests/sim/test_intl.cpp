@@ -43,8 +43,11 @@ struct IntlSim {
   std::unique_ptr<sim::Server> server;
   int port = 0;
   std::string dir;
-  IntlSim() {
+  // `wrong_family`: a registry that names another software for `wrong_id` (the twin must not follow it).
+  explicit IntlSim(const std::string& wrong_id = "", const std::string& wrong_family = "") {
     reg = load_registry(std::string(ODH_SOURCE_DIR) + "/data/sites-international.yaml");
+    for (auto& site : reg.sites)
+      if (site.id == wrong_id) site.family = wrong_family;
     dir = (std::filesystem::temp_directory_path() / ("odh-intl-" + std::to_string(::getpid()))).string();
     std::filesystem::create_directories(dir);
     sim::Options o;
@@ -189,6 +192,25 @@ TEST_CASE("international registry: every family, foreign portals without Chinese
          "    urls: [\"http://x.gov.cn/\"]\n";
   CHECK_THROWS_WITH_AS(load_registry((dir / "s.yaml").string()), doctest::Contains("province"), InputError);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the twin decides foreign software by host: a registry naming the wrong family harvests nothing") {
+  // demo.ckan.org runs CKAN (twin.yaml hosts, from the fixtures' provenance) whatever the registry says.
+  for (const char* wrong : {"socrata", "ods", "datajson"}) {
+    CAPTURE(wrong);
+    IntlSim s("demo-ckan-org", wrong);
+    auto it = std::find_if(s.world->portals.begin(), s.world->portals.end(),
+                           [](const sim::Portal& p) { return p.site.id == "demo-ckan-org"; });
+    REQUIRE(it != s.world->portals.end());
+    CHECK(it->family == "ckan");
+    CHECK(it->n_datasets == 3);
+    std::vector<std::string> issues;
+    CHECK(s.harvest("demo-ckan-org", nullptr, &issues).empty());
+  }
+  // The right family harvests the three real records (and the extras of a Chinese registry stay out).
+  IntlSim ok;
+  CHECK(ok.harvest("demo-ckan-org").size() == 3);
+  CHECK(ok.world->portals.size() == ok.reg.sites.size());
 }
 
 TEST_CASE("CKAN: package_search paged with rows/start → the real demo.ckan.org records") {

@@ -184,6 +184,22 @@ PlatformNotes load_platform_notes(const std::filesystem::path& dir) {
     for (std::sregex_iterator it(line.begin(), line.end(), part), end; it != end; ++it)
       add(lower((*it)[1]), "hunan-webapp", "hunan-webapp.md")->dir = (*it)[2];
   }
+  // Variants: a family's notes give some hosts their own section, "## Guangdong province
+  // (gddata.gd.gov.cn) — JSON posts". When a spec `<family>-<first word>` exists (gd-opendata-guangdong),
+  // that host runs the variant.
+  for (const auto& fam : known_families()) {
+    auto file = dir / (fam.name + ".md");
+    if (!std::filesystem::exists(file)) continue;
+    for (const auto& line : lines_of(file)) {
+      static const std::regex head(R"(^## ([A-Za-z]+)[^(]*\(([^)]*)\))");
+      std::smatch m;
+      if (!std::regex_search(line, m, head)) continue;
+      std::string variant = fam.name + "-" + lower(m[1]);
+      if (!find_family_info(variant)) continue;
+      for (auto& h : hosts_in(m[2]))
+        if (auto it = n.hosts.find(h); it != n.hosts.end() && it->second.family == fam.name) it->second.family = variant;
+    }
+  }
   if (n.hosts.empty()) throw Failure("no host tables found in " + dir.string());
   return n;
 }
@@ -295,6 +311,20 @@ std::vector<InputError> check_platform_facts(const Registry& reg, const Platform
       err(s, "overrides.regionId",
           "'" + ov(s, "regionId") + "': a county column of the provincial jdop portal lists its own division (" +
               s.division_code + ")");
+    // A city collection on gddata.gd.gov.cn (…/collect?deptCode=N): the harvest goes to that host and
+    // lists deptCode N (inferred from the list body's officeCode of gd-opendata.md).
+    if (s.family == "gd-opendata-guangdong" && p)
+      for (const auto& u : s.urls) {
+        if (host_of_url(u) != p->host) continue;
+        static const std::regex dept(R"([?&]deptCode=(\w+))");
+        std::smatch m;
+        std::string code = std::regex_search(u, m, dept) ? m[1].str() : "";
+        if (ov(s, "officeCode") != code)
+          err(s, "overrides.officeCode", "'" + ov(s, "officeCode") + "' but the portal's collection on " + p->host +
+                                             " is deptCode '" + code + "'");
+        if (u != s.urls.front() && host_of_url(ov(s, "base")) != p->host)
+          err(s, "overrides.base", "the first URL is not on " + p->host + ", where gd-opendata.md serves the catalogue");
+      }
     if (s.family == "unknown" && s.family_note.empty())
       err(s, "family_note", "an 'unknown' portal must say why it has no engine");
   }

@@ -133,6 +133,18 @@ TwinPlan Twin::plan(const Site& site) const {
   bool https0 = false;
   split_url(url, &host0, &path0, &https0);
   p.host = host0, p.entry_path = path0, p.https = https0;
+  // Appendix 1 gives some portals two addresses, a CMS column first and a documented platform second
+  // (Yangjiang: www.yangjiang.gov.cn/sjkf/ and its collection on gddata.gd.gov.cn): the platform serves
+  // the catalogue and the column links there (a 302 here).
+  for (std::size_t i = 1; i < site.urls.size() && !hosts_.count(host0); ++i) {
+    std::string h, path;
+    bool s = false;
+    split_url(site.urls[i], &h, &path, &s);
+    if (!hosts_.count(h)) continue;
+    p.host = h, p.entry_path = path, p.https = s;
+    p.moved_host = host0, p.moved_path = path0;
+    break;
+  }
   // A place whose portal the notes document elsewhere now (level for level).
   for (const auto& pl : places_) {
     if (pl.province != site.province || pl.city != site.city || pl.county != site.county) continue;

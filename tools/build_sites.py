@@ -442,6 +442,19 @@ def load_platform_notes(shared):
         if line.startswith("Portals / base paths:"):
             for h, app in re.findall(r"([a-z0-9.-]+\.(?:cn|com)) `(/webapp/[^`]*)`", line):
                 add(h, "hunan-webapp", "hunan-webapp.md", dir=app)
+    # Variants: a family's notes give some hosts their own section ("## Guangdong province
+    # (gddata.gd.gov.cn) — JSON posts"); when a spec <family>-<first word> exists, the host runs it.
+    families = Path(__file__).resolve().parent.parent / "data" / "families"
+    for fam in {h["family"] for h in hosts.values()}:
+        if not (d / f"{fam}.md").exists():
+            continue
+        for line in open(d / f"{fam}.md", encoding="utf-8"):
+            m = re.match(r"## ([A-Za-z]+)[^(]*\(([^)]*)\)", line)
+            if not m or not (families / f"{fam}-{m.group(1).lower()}.yaml").exists():
+                continue
+            for _, h in HOST_RE.findall(m.group(2)):
+                if hosts.get(h.lower(), {}).get("family") == fam:
+                    hosts[h.lower()]["family"] = f"{fam}-{m.group(1).lower()}"
     if not hosts:
         sys.exit(f"{d}: no host tables found")
     return {"hosts": hosts, "shandong_slugs": sd_slugs, "guizhou_divisions": sorted(set(divisions))}
@@ -505,6 +518,17 @@ def derive_facts(site, notes, spec_urls, prefectures):
         ov["ui"] = hit["ui"]
     if fam == "guizhou-api" and site["city"] and not site["county"]:
         ov["divisionId"] = site["division_code"]
+    if fam == "gd-opendata-guangdong":
+        # The collection of a city on gddata.gd.gov.cn: its deptCode selects it (inferred), and the harvest
+        # goes to that host even when appendix 1 lists the city's own column first.
+        for u in site["urls"]:
+            parts = urlsplit(u)
+            if hit and parts.netloc.lower() == hit["host"]:
+                if u != site["urls"][0]:
+                    ov["base"] = f"{parts.scheme}://{parts.netloc}"
+                dept = re.search(r"(?:^|&)deptCode=(\w+)", parts.query)
+                if dept:
+                    ov["officeCode"] = dept.group(1)
     if fam == "jdop" and site["county"]:
         ov["regionId"] = site["division_code"]  # inferred: the list form's regionId selects the county
     return ov

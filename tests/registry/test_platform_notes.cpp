@@ -70,6 +70,9 @@ TEST_CASE("the platform notes' host tables are read from the markdown") {
   CHECK(fam("data.jiangxi.gov.cn") == "lt-jiangxi");
   CHECK(fam("www.sndata.gov.cn") == "lt-shaanxi");
   CHECK(fam("www.example.gov.cn").empty());
+  // gd-opendata.md's own section for the province host, with a variant spec in data/families.
+  CHECK(fam("gddata.gd.gov.cn") == "gd-opendata-guangdong");
+  CHECK(fam("opendata.sz.gov.cn") == "gd-opendata");
   int long_tail = 0;
   for (auto& [h, p] : n.hosts) long_tail += !p.portal_key.empty();
   CHECK(long_tail >= 40);
@@ -147,6 +150,17 @@ TEST_CASE("a registry entry that disagrees with the notes is an error naming fil
     REQUIRE(errs.size() == 2);
     CHECK(joined(errs).find("under /data/") != std::string::npos);
     CHECK(joined(errs).find("under /odweb/") != std::string::npos);
+  }
+  SUBCASE("Guangdong: the Shenzhen variant on gddata, a city collection without its deptCode or host") {
+    odh::Registry r = registry();
+    site(r, "gddata-gd-440000").family = "gd-opendata";
+    site(r, "gddata-gd-440800").overrides.erase("officeCode");
+    site(r, "yangjiang").overrides.erase("base");
+    auto e = joined(check(r));
+    CHECK(e.find("as 'gd-opendata-guangdong'") != std::string::npos);
+    CHECK(e.find("deptCode '32'") != std::string::npos);
+    CHECK(e.find("the first URL is not on gddata.gd.gov.cn") != std::string::npos);
+    CHECK(check(r).size() == 3);
   }
   SUBCASE("a long-tail host named unknown, or under another long-tail family") {
     odh::Registry r = registry();

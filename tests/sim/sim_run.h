@@ -46,6 +46,10 @@ struct SimRun {
     CrawlOptions c;
     c.out_dir = dir + "/crawl";
     c.connect_to = world->connect_to(port, server->refused_port(), server->tls_port());
+    if (server->tls_port()) {  // https portals: trust the simulator's self-signed certificate
+      std::ofstream(dir + "/sim-ca.pem") << server->tls_ca_pem();
+      c.ca_file = dir + "/sim-ca.pem";
+    }
     c.mapped_only = true;
     c.delay_s = 0;
     c.jitter = 0;

@@ -102,6 +102,26 @@ TEST_CASE("twin: Shandong under /portal/, Shandong and Guangxi cities under thei
   CHECK(bad.sum.datasets == 0);
 }
 
+TEST_CASE("twin: Guangdong's province and city collections on gddata (JSON posts, officeCode) — every dataset "
+          "and API, each in its own portal; the Shenzhen variant's form posts there get none") {
+  const std::vector<std::string> ids = {"gddata-gd-440000", "gddata-gd-440800", "yangjiang"};
+  std::vector<Site> sites = pick(ids);
+  SimRun s(sites, "hosts: {}\n", 1.0,
+           "id,datasets,apis,apps\ngddata-gd-440000,19,3,0\ngddata-gd-440800,5,2,0\nyangjiang,4,0,0\n");
+  // Yangjiang's first address is its CMS column; the twin serves its collection on gddata (notes host).
+  CHECK(s.world->by_id("yangjiang")->host == "gddata.gd.gov.cn");
+  Harvest ok = harvest(s, sites);
+  for (auto& id : ids) CHECK_MESSAGE(ok.per_portal[id] == s.world->by_id(id)->n_datasets, id);
+  for (auto& id : ids)
+    for (std::int64_t i = 0; i < s.world->by_id(id)->n_datasets; ++i)
+      CHECK(ok.titles.count(s.world->by_id(id)->dataset(i).title) == 1);
+  CHECK(ok.sum.apis == 5);
+  // The registry as it was: the Shenzhen/Fuzhou variant, no deptCode, no base.
+  std::vector<Site> wrong = sites;
+  for (auto& w : wrong) w.family = "gd-opendata", w.overrides.clear();
+  CHECK(harvest(s, wrong).sum.datasets == 0);
+}
+
 TEST_CASE("list gap: page 11 answers 500 three times — recorded with its page number, pages 12+ still "
           "harvested") {
   std::vector<Site> sites = pick({"data-sd"});

@@ -107,8 +107,9 @@ struct Portal {
   std::map<std::string, std::string> facts;  // per-portal facts of the twin: prefix, divisionId, regionId …
   std::string moved_host, moved_path;        // its 2021 URL, now a 302 to here ("" = not moved)
   std::string why;                           // the twin's rule that decided the plan
-  // Set when an earlier registry entry lists the very same URL (appendix 1 prints some counties with
-  // their city's address): that page is the earlier portal's, so this one serves nothing of its own.
+  // Set when an earlier registry entry lists the very same URL and the twin knows no fact (regionId,
+  // divisionId, …) that selects another catalogue there (appendix 1 prints some counties with their
+  // city's address): that page is the earlier portal's, so this one serves nothing of its own.
   std::string shared_with;
   Reach reach = Reach::kOk;
   int http_status = 200;   // for kHttpError

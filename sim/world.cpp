@@ -297,7 +297,7 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
     }
   }
   std::size_t matched = 0;
-  std::map<std::string, std::string> first_at_url;  // registry URL → the first portal listing it
+  std::map<std::string, std::size_t> first_at_url;  // registry URL → the first portal listing it
   portals.reserve(all_sites.size());
   for (std::size_t i = 0; i < all_sites.size(); ++i) {
     const Site& s = all_sites[i];
@@ -400,10 +400,18 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
       }
     }
     if (!s.urls.empty()) {
+      // Same address as an earlier portal and no fact of its own (a jdop regionId, a Guizhou divisionId)
+      // to select another catalogue there.
       std::string u = s.urls.front().substr(0, s.urls.front().find('#'));
-      auto [it, fresh] = first_at_url.emplace(u, s.id);
-      if (!fresh) {
-        p.shared_with = it->second;
+      auto [it, fresh] = first_at_url.emplace(u, portals.size());
+      const auto& first_facts = fresh ? p.facts : portals[it->second].facts;
+      bool own = std::any_of(p.facts.begin(), p.facts.end(), [&](const auto& f) {
+        if (f.first != "regionId" && f.first != "divisionId" && f.first != "prefix") return false;
+        auto k = first_facts.find(f.first);
+        return k == first_facts.end() || k->second != f.second;
+      });
+      if (!fresh && !own) {
+        p.shared_with = portals[it->second].site.id;
         p.n_datasets = p.n_apis = p.n_apps = 0;
         p.terms.clear();
       }

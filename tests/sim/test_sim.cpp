@@ -688,3 +688,20 @@ TEST_CASE("https portals are served on the TLS port with a certificate naming th
   CHECK(r->status == 200);
   CHECK(json::parse(r->body)["dataList"].size() == static_cast<std::size_t>(f.portal("tj").n_datasets));
 }
+
+TEST_CASE("one address, several registry entries: later ones share it unless a fact selects their own catalogue") {
+  sim::Options o;
+  o.pool_file = pool();
+  std::vector<Site> sites = {site("city", "embedded-cms", "http://www.example-city.gov.cn/opendata/", "江苏省", "泰州市"),
+                             site("county", "embedded-cms", "http://www.example-city.gov.cn/opendata/", "江苏省", "泰州市"),
+                             site("gz", "guizhou-api", "http://data.guizhou.gov.cn/", "贵州省", ""),
+                             site("gz-gy", "guizhou-api", "http://data.guizhou.gov.cn/", "贵州省", "贵阳市")};
+  sites[1].county = "海陵区";
+  sites[3].division_code = "520100";
+  sim::World w(sites, o);
+  CHECK(w.by_id("city")->shared_with.empty());
+  CHECK(w.by_id("county")->shared_with == "city");
+  CHECK(w.by_id("county")->n_datasets == 0);
+  CHECK(w.by_id("gz-gy")->shared_with.empty());  // divisionId 520100 selects Guiyang's catalogue
+  CHECK(w.by_id("gz-gy")->fact("divisionId") == "520100");
+}

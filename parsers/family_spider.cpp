@@ -3,6 +3,8 @@
 #include "parsers/family_spider.h"
 #include "parsers/pattern.h"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -472,7 +474,9 @@ class FamilySpider : public Spider {
       json m = {{"list", li}, {"id", it.id}, {"formats", it.formats}};
       if (!spec_.detail.page_url.empty()) m["page_url"] = expand(spec_.detail.page_url, vars);
       q.meta = m.dump();
-      q.headers.emplace_back("Referer", base_url);
+      // The list page as Referer, unless the spec names the one the portal expects (shanghai.md).
+      if (std::none_of(q.headers.begin(), q.headers.end(), [](const auto& h) { return strcasecmp(h.first.c_str(), "Referer") == 0; }))
+        q.headers.emplace_back("Referer", base_url);
       out.push_back(std::move(q));
     }
   }

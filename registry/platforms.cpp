@@ -185,13 +185,13 @@ PlatformNotes load_platform_notes(const std::filesystem::path& dir) {
       add(lower((*it)[1]), "hunan-webapp", "hunan-webapp.md")->dir = (*it)[2];
   }
   // Variants: a family's notes give some hosts their own section, "## Guangdong province
-  // (gddata.gd.gov.cn) — JSON posts". When a spec `<family>-<first word>` exists (gd-opendata-guangdong),
+  // (gddata.gd.gov.cn) — JSON posts", "## Variant: Wuxi (`data.wuxi.gov.cn`, prefix `/data`)". When a spec `<family>-<first word>` exists (gd-opendata-guangdong),
   // that host runs the variant.
   for (const auto& fam : known_families()) {
     auto file = dir / (fam.name + ".md");
     if (!std::filesystem::exists(file)) continue;
     for (const auto& line : lines_of(file)) {
-      static const std::regex head(R"(^## ([A-Za-z]+)[^(]*\(([^)]*)\))");
+      static const std::regex head(R"(^## (?:Variant: )?([A-Za-z]+)[^(]*\(([^)]*)\))");
       std::smatch m;
       if (!std::regex_search(line, m, head)) continue;
       std::string variant = fam.name + "-" + lower(m[1]);

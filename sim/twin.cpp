@@ -163,6 +163,20 @@ TwinPlan Twin::plan(const Site& site) const {
       p.facts.emplace(k, val);  // a place's facts win
     }
   };
+  // The notes document the portal on another port of the same host (opendata.huaian.gov.cn:18443):
+  // it is served there, and the address without the port answers 302 to it.
+  if (!hosts_.count(p.host) && p.moved_host.empty()) {
+    std::string name = p.host.substr(0, p.host.find(':'));
+    for (const auto& [h, v] : hosts_) {
+      if (h.substr(0, h.find(':')) != name || h == p.host) continue;
+      auto scheme = v.second.find("scheme");
+      p.https = scheme != v.second.end() ? scheme->second == "https" : p.https;
+      p.moved_host = p.host, p.moved_path = p.entry_path;
+      p.host = h, p.entry_path = "/";
+      p.why = "host " + h + " (the notes' port)";
+      break;
+    }
+  }
   if (auto it = hosts_.find(p.host); it != hosts_.end()) {
     apply(it->second.first, it->second.second, nullptr);
     if (p.why.empty()) p.why = "host " + p.host;

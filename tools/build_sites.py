@@ -449,7 +449,7 @@ def load_platform_notes(shared):
         if not (d / f"{fam}.md").exists():
             continue
         for line in open(d / f"{fam}.md", encoding="utf-8"):
-            m = re.match(r"## ([A-Za-z]+)[^(]*\(([^)]*)\)", line)
+            m = re.match(r"## (?:Variant: )?([A-Za-z]+)[^(]*\(([^)]*)\)", line)
             if not m or not (families / f"{fam}-{m.group(1).lower()}.yaml").exists():
                 continue
             for _, h in HOST_RE.findall(m.group(2)):

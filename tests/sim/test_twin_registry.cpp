@@ -14,8 +14,10 @@
 #include <nlohmann/json.hpp>
 
 #include "harvest/harvest.h"
+#include "registry/registry.h"
 #include "sim/sim.h"
 #include "sim/sim_run.h"
+#include "sim/twin.h"
 #include "store/store.h"
 
 using namespace odh;
@@ -331,4 +333,43 @@ TEST_CASE("a new long-tail portal from a clean checkout: one spec file, one regi
   CHECK(text.out.find("unknown (no engine):") != std::string::npos);
   CHECK(text.out.find("the long-tail table gives a list path only") != std::string::npos);
   fs::remove_all(tmp);
+}
+
+TEST_CASE("twin.yaml agrees with every host of the platform notes: software, variant, prefix, port") {
+  // The twin's table was written by hand from the notes; here it is held to the notes as the registry
+  // tools read them (registry/platforms.cpp), so the two independent readings must meet.
+  auto twin = sim::Twin::load("");
+  PlatformNotes notes = load_platform_notes(std::filesystem::path(ODH_SHARED_DIR) / "platforms");
+  int checked = 0;
+  for (const auto& [host, ph] : notes.hosts) {
+    CAPTURE(host);
+    Site s;
+    s.id = "probe";
+    s.kind = "independent";
+    s.urls = {"http://" + host + "/"};
+    sim::TwinPlan plan = twin->plan(s);
+    std::string want = ph.family;
+    if (ph.no_protocol) want = "generic";
+    else if (want.rfind("lt-", 0) == 0) want = "longtail";
+    // A variant spec (gd-opendata-guangdong, odweb-wuxi) runs its family's software in the twin.
+    for (auto v = want.rfind('-'); v != std::string::npos; v = want.rfind('-', v - 1)) {
+      if (find_family_info(want.substr(0, v))) {
+        want = want.substr(0, v);
+        break;
+      }
+      if (v == 0) break;
+    }
+    if (plan.family == "generic" && want == "longtail") {
+      // A long-tail portal the twin does not model must be one no appendix-1 portal points at.
+      for (const auto& site : registry().sites)
+        for (const auto& h : site_hosts(site)) CHECK_MESSAGE(h != host, site.id);
+      continue;
+    }
+    CHECK(plan.family == want);
+    CHECK(plan.host == host);
+    if (!ph.prefix.empty() && (want == "oportal" || want == "odweb"))
+      CHECK((plan.facts.count("prefix") ? plan.facts["prefix"] : want) == ph.prefix);
+    ++checked;
+  }
+  CHECK(checked >= 80);
 }

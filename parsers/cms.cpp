@@ -27,11 +27,23 @@ std::string find_date(const std::string& text) {
   return "";
 }
 
-// TRS: createPageHTML(countPage, currentPage, "index", "html") — page 0 is index.html.
-const Pattern& trs_pager() {
-  static const Pattern re(
-      R"(createPageHTML\(\s*['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([\w-]+)['"]\s*,\s*['"](\w+)['"])");
-  return re;
+// TRS: createPageHTML(countPage, currentPage, "index", "html") — page 0 is index.html. The first two
+// arguments are numbers or, as TRS templates print them, variables set just before
+// ("var countPage = 13//共多少页"). m: [1] page count, [2] current page, [3] stem, [4] extension.
+bool trs_pager(const std::string& html, std::vector<std::string>* m) {
+  static const Pattern call(
+      R"(createPageHTML\(\s*['"]?(\w+)['"]?\s*,\s*['"]?(\w+)['"]?\s*,\s*['"]([\w-]+)['"]\s*,\s*['"](\w+)['"])");
+  if (!call.search(html, m)) return false;
+  for (int i : {1, 2}) {
+    std::string& arg = (*m)[static_cast<std::size_t>(i)];
+    if (std::isdigit(static_cast<unsigned char>(arg[0]))) continue;
+    // A variable: its numeric assignment (the name is \w+, so it is safe inside a pattern).
+    Pattern assign("\\b" + arg + "\\s*=\\s*['\"]?(\\d+)");
+    std::vector<std::string> v;
+    if (!assign.search(html, &v)) return false;
+    arg = v[1];
+  }
+  return true;
 }
 
 std::string host_of(const std::string& url) {
@@ -187,8 +199,8 @@ std::string cms_next_page(const HtmlDoc& doc, const std::string& html, const std
     }
   }
   std::vector<std::string> m;
-  std::string_view tail = html.size() > 200000 ? std::string_view(html).substr(html.size() - 200000) : html;
-  if (trs_pager().search(tail, &m)) {
+  std::string tail = html.size() > 200000 ? html.substr(html.size() - 200000) : html;
+  if (trs_pager(tail, &m)) {
     long count = checked_long(m[1], 0), cur = checked_long(m[2], count);  // bad digits: no next page
     if (cur + 1 < count && count < 100000)
       return resolve_url(page_url, m[3] + "_" + std::to_string(cur + 1) + "." + m[4]);
@@ -270,11 +282,14 @@ class CmsSpider : public Spider {
       // A list page that failed after its retries is a gap; the pages already scheduled after it
       // (known total: Hanweb batches, TRS page count) are still walked.
       auto pg = r.request.meta.find("\"page\":");
-      if ((r.request.kind == "list" || r.request.kind == "list-proxy") && pg != std::string::npos)
+      if ((r.request.kind == "list" || r.request.kind == "list-proxy") && pg != std::string::npos) {
+        long page = std::atol(r.request.meta.c_str() + pg + 7);
         sink_.issue(site_.id, r.request.url, "list-gap",
-                    "list page " + std::to_string(std::atol(r.request.meta.c_str() + pg + 7)) + " failed (" + why + ")");
-      else
+                    "list page " + std::to_string(page) + " failed (" + why + ")");
+        if (r.request.meta.find("\"walk\":1") != std::string::npos) walk_past_gap(r.request, page, out);
+      } else {
         sink_.issue(site_.id, r.request.url, "http-error", why);
+      }
       return result;
     }
     const std::string& html = r.text.empty() ? r.body : r.text;
@@ -305,7 +320,7 @@ class CmsSpider : public Spider {
       if (r.request.kind == "list-proxy") return result;
       // TRS: the page count is known on the first page, so every page is scheduled at once.
       std::vector<std::string> m;
-      if (next_.empty() && trs_pager().search(html, &m) && checked_long(m[2], -1) == 0) {
+      if (next_.empty() && trs_pager(html, &m) && checked_long(m[2], -1) == 0) {
         long count = std::min<long>(checked_long(m[1], 0), max_pages_);  // bad digits: no page scheduled
         for (long k = 1; k < count; ++k) {
           std::string u = resolve_url(url, m[3] + "_" + std::to_string(k) + "." + m[4]);
@@ -321,7 +336,7 @@ class CmsSpider : public Spider {
       if (!items.empty() && !next.empty() && pages_ < max_pages_ && same_site(next, url) &&
           seen_lists_.insert(next).second) {
         FetchRequest q = req(next, "list", r.request.depth + 1);
-        q.meta = "{\"page\":" + std::to_string(pages_ + 1) + "}";
+        q.meta = "{\"page\":" + std::to_string(page_of(r.request) + 1) + ",\"walk\":1}";  // reached by 下一页
         out.push_back(std::move(q));
       }
     } else if (r.request.kind == "detail") {
@@ -397,6 +412,31 @@ class CmsSpider : public Spider {
       else o += '%', o += hex[c >> 4], o += hex[c & 15];
     }
     return o;
+  }
+  static long page_of(const FetchRequest& q) {
+    auto pg = q.meta.find("\"page\":");
+    return pg == std::string::npos ? 1 : std::atol(q.meta.c_str() + pg + 7);
+  }
+  // A page reached by 下一页 failed after its retries: its own 下一页 link is lost, but when its URL
+  // numbers the page (?page=3, index_3.html, list_3.shtml) the next one is that number plus one. One
+  // such guess per gap; when it cannot be made, or fails too, the list is reported incomplete.
+  void walk_past_gap(const FetchRequest& failed, long page, std::vector<FetchRequest>& out) {
+    static const Pattern query(R"(^(.*[?&](?:page|pageNo|pageIndex|pageNum|curPage|currentPage|p)=)(\d{1,6})(&.*)?$)");
+    static const Pattern file(R"(^(.*_)(\d{1,6})(\.s?html?)$)");
+    std::vector<std::string> m;
+    std::string guess;
+    bool guessed = failed.meta.find("\"guess\":1") != std::string::npos;
+    if (!guessed && (query.search(failed.url, &m) || file.search(failed.url, &m)))
+      guess = m[1] + std::to_string(checked_long(m[2], 0) + 1) + m[3];
+    if (guess.empty() || pages_ >= max_pages_ || !seen_lists_.insert(guess).second) {
+      sink_.issue(site_.id, failed.url, "list-incomplete",
+                  "the list is walked by 下一页 links and page " + std::to_string(page) +
+                      " failed: later pages were not reached");
+      return;
+    }
+    FetchRequest q = req(guess, "list", failed.depth);
+    q.meta = "{\"page\":" + std::to_string(page + 1) + ",\"walk\":1,\"guess\":1}";
+    out.push_back(std::move(q));
   }
   FetchRequest req(const std::string& url, const char* kind, int depth) const {
     FetchRequest q;

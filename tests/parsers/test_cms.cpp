@@ -91,10 +91,8 @@ TEST_CASE("cms: Hanweb datastore column, dataproxy.jsp POST paging with the jpag
   CHECK(odh::hanweb_datastore(hanweb_proxy(4, 6, 7), base).total == 7);
 }
 
-// SKIPPED (open): real TRS pages pass variables (createPageHTML(countPage, currentPage, …)); the
-// extractor only reads literal arguments so far, so this walk stops after page 1. Remove the skip
-// once cms.cpp resolves `var countPage = N`.
-TEST_CASE("cms: TRS createPageHTML paging; a list page that fails is a gap, later pages still come" * doctest::skip()) {
+// Real TRS pages pass variables: createPageHTML(countPage, currentPage, …) after `var countPage = 13`.
+TEST_CASE("cms: TRS createPageHTML paging; a list page that fails is a gap, later pages still come") {
   // 13 pages of 2 items; page 11 (index_10.html) answers 500 (the fetcher's retries exhausted).
   std::string base = "http://www.example.gov.cn/zwgk/sjkf/";
   int failures = 0;
@@ -136,6 +134,69 @@ TEST_CASE("cms: TRS createPageHTML paging; a list page that fails is a gap, late
   CHECK(!urls.count(base + "202106/t20210607_" + std::to_string(100 + 20) + ".html"));
   REQUIRE(sink.issues.size() == 1);
   CHECK(sink.issues[0].find("list-gap: list page 11 failed") == 0);
+}
+
+TEST_CASE("cms: a 下一页 list whose page fails goes on at the page its URL numbers; else it is incomplete") {
+  // 6 pages of 2 items, each linking the next with 下一页 only (no page count anywhere).
+  auto list = [](const std::string& next_href, int n) {
+    std::string h = "<html><body><ul class=\"list\">";
+    for (int k = 0; k < 2; ++k)
+      h += "<li><a href=\"/art/t2021_" + std::to_string(n * 2 + k) + ".html\">数据集" + std::to_string(n * 2 + k) +
+           "</a><span>2021-06-0" + std::to_string(1 + k) + "</span></li>";
+    h += "</ul><div class=\"page\">";
+    if (n < 5) h += "<a href=\"" + next_href + "\">下一页</a>";
+    return h + "</div></body></html>";
+  };
+  auto fail = [] {
+    odh::FetchResult r;
+    r.status = 500;
+    r.error_class = "http-5xx";
+    return r;
+  };
+  auto count_issues = [](const odh::MemorySink& s, const std::string& kind) {
+    return std::count_if(s.issues.begin(), s.issues.end(), [&](auto& i) { return i.rfind(kind + ":", 0) == 0; });
+  };
+  SUBCASE("?page=N, page 3 fails: pages 4–6 still come") {
+    std::string base = "http://www.example.gov.cn/sjkf/list.jsp";
+    auto serve = [&](const odh::FetchRequest& q) -> odh::FetchResult {
+      for (int n = 0; n < 6; ++n)
+        if (q.url == (n == 0 ? base : base + "?page=" + std::to_string(n + 1)))
+          return n == 2 ? fail() : ok(list("list.jsp?page=" + std::to_string(n + 2), n));
+      if (q.url.find("/art/t2021_") != std::string::npos) return ok(article("数据集", "2021-06-01"));
+      return not_found();
+    };
+    auto sink = crawl(site("np", "embedded-cms", base), serve);
+    CHECK(sink.datasets.size() == 10);  // 12 items, the 2 of page 3 missing
+    CHECK(count_issues(sink, "list-gap") == 1);
+    CHECK(sink.issues[0].find("list page 3 failed") != std::string::npos);
+    CHECK(count_issues(sink, "list-incomplete") == 0);
+  }
+  SUBCASE("index_N.html, pages 3 and 4 fail: one guess, then the list is reported incomplete") {
+    std::string base = "http://www.example.gov.cn/sjkf/";
+    auto serve = [&](const odh::FetchRequest& q) -> odh::FetchResult {
+      for (int n = 0; n < 6; ++n)
+        if (q.url == (n == 0 ? base : base + "index_" + std::to_string(n + 1) + ".html"))
+          return n == 2 || n == 3 ? fail() : ok(list("index_" + std::to_string(n + 2) + ".html", n));
+      if (q.url.find("/art/t2021_") != std::string::npos) return ok(article("数据集", "2021-06-01"));
+      return not_found();
+    };
+    auto sink = crawl(site("ni", "embedded-cms", base), serve);
+    CHECK(sink.datasets.size() == 4);
+    CHECK(count_issues(sink, "list-gap") == 2);
+    REQUIRE(count_issues(sink, "list-incomplete") == 1);
+  }
+  SUBCASE("a page whose URL numbers nothing: incomplete at once") {
+    std::string base = "http://www.example.gov.cn/sjkf/";
+    auto serve = [&](const odh::FetchRequest& q) -> odh::FetchResult {
+      if (q.url == base) return ok(list("more.html", 0));
+      if (q.url == base + "more.html") return fail();
+      if (q.url.find("/art/t2021_") != std::string::npos) return ok(article("数据集", "2021-06-01"));
+      return not_found();
+    };
+    auto sink = crawl(site("nm", "embedded-cms", base), serve);
+    CHECK(sink.datasets.size() == 2);
+    CHECK(count_issues(sink, "list-incomplete") == 1);
+  }
 }
 
 TEST_CASE("cms: single-item list, 下一页 list, attachments linked from the list, GBK meta-only page") {

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "crawl/crawl_util.h"
+#include "crawl/raw_listener.h"
 #include "crawl/test_server.h"
 #include "harvest/harvest.h"
 #include "sim/sim.h"
@@ -96,54 +97,43 @@ Site sim_site(const std::string& id, const std::string& url) {
 class RawServer {
  public:
   enum Mode { kCloseAtOnce, kGarbage, kFullBacklog };
-  explicit RawServer(Mode mode) : mode_(mode) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+  explicit RawServer(Mode mode) : listener_(handler(mode), mode == kFullBacklog ? 0 : 16) {
+    if (mode != kFullBacklog) return;
+    // Fill the accept queue (nothing accepts): later SYNs are dropped, connects time out.
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    listen(fd_, mode == kFullBacklog ? 0 : 16);
-    if (mode == kFullBacklog) {
-      // Fill the accept queue and never accept: later SYNs are dropped, connects time out.
-      for (int i = 0; i < 4; ++i) {
-        int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-        connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a);
-        fillers_.push_back(c);
-      }
-      return;
+    a.sin_port = htons(static_cast<uint16_t>(listener_.port()));
+    for (int i = 0; i < 4; ++i) {
+      int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a);
+      fillers_.push_back(c);
     }
-    th_ = std::thread([this] {
-      while (!stop_) {
-        pollfd p{fd_, POLLIN, 0};
-        if (poll(&p, 1, 50) <= 0) continue;
-        int c = accept(fd_, nullptr, nullptr);
-        if (c < 0) continue;
-        if (mode_ == kGarbage) {
+  }
+  ~RawServer() {
+    for (int c : fillers_) close(c);
+  }
+  int port() const { return listener_.port(); }
+
+ private:
+  static std::function<void(int)> handler(Mode mode) {
+    switch (mode) {
+      case kCloseAtOnce:
+        return [](int) {};
+      case kGarbage:
+        return [](int c) {
           char buf[4096];
           (void)!recv(c, buf, sizeof buf, 0);
           const char kJunk[] = "SSH-2.0-OpenSSH_9.2\r\n\r\nthis is not HTTP\r\n";
           (void)!send(c, kJunk, sizeof kJunk - 1, MSG_NOSIGNAL);
-        }
-        close(c);
-      }
-    });
+        };
+      case kFullBacklog:
+        break;
+    }
+    return nullptr;  // never accepts
   }
-  ~RawServer() {
-    stop_ = true;
-    if (th_.joinable()) th_.join();
-    for (int c : fillers_) close(c);
-    close(fd_);
-  }
-  int port() const { return port_; }
 
- private:
-  Mode mode_;
-  int fd_ = -1, port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread th_;
+  RawListener listener_;
   std::vector<int> fillers_;
 };
 

@@ -3,6 +3,7 @@
 
 #include "core/core.h"
 #include "harvest/harvest.h"
+#include "harvest/stack.h"
 
 namespace odh {
 void write_portal_status(Store& store, std::int64_t run_id, const std::vector<Site>& sites,
@@ -21,6 +22,18 @@ void write_portal_status(Store& store, std::int64_t run_id, const std::vector<Si
   store.write_portal_status(run_id, counters);
 }
 
+namespace harvest_detail {
+CrawlReport run_crawl(Crawler& crawler, const std::vector<Site>& sites, const HarvestOptions& options) {
+  crawler.on_progress = options.on_progress;
+  crawler.on_log = options.on_log;
+  if (options.on_crawler) options.on_crawler(&crawler);
+  CrawlReport r = crawler.run(sites);
+  if (options.on_crawler) options.on_crawler(nullptr);
+  if (!r.ok) throw Failure("crawl: " + r.message);
+  return r;
+}
+}  // namespace harvest_detail
+
 HarvestSummary harvest_live(const std::vector<Site>& sites, const HarvestOptions& options, Store& store) {
   HarvestSummary sum;
   sum.run_id = store.begin_run(options.label, options.source, options.sites_file);
@@ -36,12 +49,7 @@ HarvestSummary harvest_live(const std::vector<Site>& sites, const HarvestOptions
   Crawler crawler(options.crawl, [&](const Site& s, const CrawlOptions& o) {
     return harvest_spider(s, o, sink, store, sum.run_id, &sum.requests);
   });
-  crawler.on_progress = options.on_progress;
-  crawler.on_log = options.on_log;
-  if (options.on_crawler) options.on_crawler(&crawler);
-  CrawlReport r = crawler.run(sites);
-  if (options.on_crawler) options.on_crawler(nullptr);
-  if (!r.ok) throw Failure("crawl: " + r.message);
+  CrawlReport r = harvest_detail::run_crawl(crawler, sites, options);
   store.flush();
   write_portal_status(store, sum.run_id, sites, r.hosts);
   sum.interrupted = r.interrupted;

@@ -4,6 +4,7 @@
 
 #include "core/core.h"
 #include "harvest/harvest.h"
+#include "harvest/stack.h"
 #include "metrics/metrics.h"
 #include "reports/reports.h"
 
@@ -38,12 +39,7 @@ HarvestSummary resume_harvest(const std::vector<Site>& sites, const HarvestOptio
   Crawler crawler(c, [&](const Site& s, const CrawlOptions& o) {
     return harvest_spider(s, o, sink, *scratch, scratch_run);
   });
-  crawler.on_progress = options.on_progress;
-  crawler.on_log = options.on_log;
-  if (options.on_crawler) options.on_crawler(&crawler);
-  CrawlReport r = crawler.run(sites);
-  if (options.on_crawler) options.on_crawler(nullptr);
-  if (!r.ok) throw Failure("crawl: " + r.message);
+  CrawlReport r = harvest_detail::run_crawl(crawler, sites, options);
   if (r.interrupted) {
     HarvestSummary sum;
     sum.interrupted = true;

@@ -1,5 +1,6 @@
 // harvest/stack.h — the wrappers of a site's spider stack (internal to the harvest room):
-// recorder (stages 2 and 5 of harvest/harvest.h) and terms finder (stage 4).
+// recorder (stages 2 and 5 of harvest/harvest.h) and terms finder (stage 4); and the crawl run shared
+// by the live and the resumed harvest.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -9,6 +10,11 @@
 #include "harvest/harvest.h"
 
 namespace odh::harvest_detail {
+
+// Runs `crawler` over `sites` with the harvest's hooks (on_progress, on_log, on_crawler around the
+// run): the crawl of harvest_live and of the main job's resumed harvest. Throws Failure when the crawl
+// cannot run.
+CrawlReport run_crawl(Crawler& crawler, const std::vector<Site>& sites, const HarvestOptions& options);
 
 // Stage 2 and 5: writes the fetch row of every result, then hands it to the inner spider, then writes
 // the page's links. See recording_spider() in harvest/harvest.h.

@@ -23,11 +23,26 @@ struct Table {
   }
 };
 
-std::vector<std::string> split_tsv_line(const std::string& line) {
+// The fields of one delimited line. With `quotes` (CSV), a field may be quoted ("a,b") and a quote
+// inside quotes is doubled ("say ""hi""").
+std::vector<std::string> split_fields(const std::string& line, char sep, bool quotes) {
   std::vector<std::string> out;
   std::string cur;
-  for (char c : line) {
-    if (c == '\t') {
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        cur += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        cur += c;
+      }
+    } else if (quotes && c == '"') {
+      quoted = true;
+    } else if (c == sep) {
       out.push_back(cur);
       cur.clear();
     } else {
@@ -51,7 +66,7 @@ Table read_table(const std::filesystem::path& path, bool tsv) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (lineno == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // BOM
     if (line.empty() || line[0] == '#') continue;
-    auto fields = tsv ? split_tsv_line(line) : split_csv_line(line);
+    auto fields = split_fields(line, tsv ? '\t' : ',', !tsv);
     if (t.header.empty()) {
       t.header = fields;
       continue;
@@ -80,33 +95,7 @@ void require(const Table& t, int line, const std::string& field, const std::stri
 
 std::filesystem::path reference_dir() { return data_dir() / "reference"; }
 
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        cur += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        cur += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
+std::vector<std::string> split_csv_line(const std::string& line) { return split_fields(line, ',', true); }
 
 Divisions Divisions::load(const std::filesystem::path& file) {
   Table t = read_table(file, false);

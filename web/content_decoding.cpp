@@ -48,6 +48,13 @@ struct ContentDecoder::Stage {
 
 namespace {
 
+// A stage's error: the stream is corrupt (`msg` says how); returns false.
+bool fail(DecodeStatus* st, std::string msg) {
+  st->code = "corrupt";
+  st->message = std::move(msg);
+  return false;
+}
+
 class ZlibStage : public ContentDecoder::Stage {
  public:
   explicit ZlibStage(bool gzip) : gzip_(gzip) {}
@@ -87,12 +94,6 @@ class ZlibStage : public ContentDecoder::Stage {
   }
 
  private:
-  bool fail(DecodeStatus* st, std::string msg) {
-    st->code = "corrupt";
-    st->message = std::move(msg);
-    return false;
-  }
-
   bool run(std::string_view in, const Emit& emit, DecodeStatus* st) {
     char out[kChunk];
     while (true) {
@@ -166,11 +167,6 @@ class BrotliStage : public ContentDecoder::Stage {
   }
 
  private:
-  bool fail(DecodeStatus* st, std::string msg) {
-    st->code = "corrupt";
-    st->message = std::move(msg);
-    return false;
-  }
   BrotliDecoderState* s_;
   bool done_ = false, seen_input_ = false;
 };

@@ -448,6 +448,41 @@ class UrlParser {
     return start <= in_.size() ? std::string_view(in_).substr(start) : std::string_view();
   }
   bool special() const { return is_special_scheme(url_.scheme_); }
+  // "c is U+002F (/) and remaining starts with U+002F (/)": both slashes are consumed (pointer + 1) and
+  // the special authority ignore slashes state follows; otherwise c is read again in `otherwise`.
+  State after_double_slash_or(int c, State otherwise) {
+    if (c == '/' && !remaining().empty() && remaining()[0] == '/') {
+      ++p_;
+      return State::kSpecialAuthorityIgnoreSlashes;
+    }
+    --p_;
+    return otherwise;
+  }
+  // c ends the authority, the host, the port or a path segment: EOF, '/', '?', '#', or a backslash in a
+  // special URL.
+  bool ends_component(int c) const {
+    return c == kEof || c == '/' || c == '?' || c == '#' || (special() && c == '\\');
+  }
+  // c starts the query ('?': an empty query) or the fragment ('#': an empty fragment): sets `state`.
+  bool starts_query_or_fragment(int c, State& state) {
+    if (c == '?') {
+      url_.query_ = "";
+      state = State::kQuery;
+    } else if (c == '#') {
+      url_.fragment_ = "";
+      state = State::kFragment;
+    } else {
+      return false;
+    }
+    return true;
+  }
+  // The base's username, password, host and port.
+  void copy_base_authority() {
+    url_.username_ = base_->username_;
+    url_.password_ = base_->password_;
+    url_.host_ = base_->host_;
+    url_.port_ = base_->port_;
+  }
   void shorten_path() {
     if (url_.scheme_ == "file" && url_.path_.size() == 1 && is_drive_letter(url_.path_[0], true)) return;
     if (!url_.path_.empty()) url_.path_.pop_back();
@@ -523,13 +558,7 @@ std::optional<Url> UrlParser::run() {
         break;
 
       case State::kSpecialRelativeOrAuthority:
-        if (c == '/' && !remaining().empty() && remaining()[0] == '/') {
-          state = State::kSpecialAuthorityIgnoreSlashes;
-          ++p_;
-        } else {
-          state = State::kRelative;
-          --p_;
-        }
+        state = after_double_slash_or(c, State::kRelative);
         break;
 
       case State::kPathOrAuthority:
@@ -546,19 +575,10 @@ std::optional<Url> UrlParser::run() {
         if (c == '/' || (special() && c == '\\')) {
           state = State::kRelativeSlash;
         } else {
-          url_.username_ = base_->username_;
-          url_.password_ = base_->password_;
-          url_.host_ = base_->host_;
-          url_.port_ = base_->port_;
+          copy_base_authority();
           url_.path_ = base_->path_;
           url_.query_ = base_->query_;
-          if (c == '?') {
-            url_.query_ = "";
-            state = State::kQuery;
-          } else if (c == '#') {
-            url_.fragment_ = "";
-            state = State::kFragment;
-          } else if (c != kEof) {
+          if (!starts_query_or_fragment(c, state) && c != kEof) {
             url_.query_.reset();
             shorten_path();
             state = State::kPath;
@@ -573,23 +593,14 @@ std::optional<Url> UrlParser::run() {
         } else if (c == '/') {
           state = State::kAuthority;
         } else {
-          url_.username_ = base_->username_;
-          url_.password_ = base_->password_;
-          url_.host_ = base_->host_;
-          url_.port_ = base_->port_;
+          copy_base_authority();
           state = State::kPath;
           --p_;
         }
         break;
 
       case State::kSpecialAuthoritySlashes:
-        if (c == '/' && !remaining().empty() && remaining()[0] == '/') {
-          state = State::kSpecialAuthorityIgnoreSlashes;
-          ++p_;
-        } else {
-          state = State::kSpecialAuthorityIgnoreSlashes;
-          --p_;
-        }
+        state = after_double_slash_or(c, State::kSpecialAuthorityIgnoreSlashes);
         break;
 
       case State::kSpecialAuthorityIgnoreSlashes:
@@ -612,7 +623,7 @@ std::optional<Url> UrlParser::run() {
                            static_cast<unsigned char>(ch), EncodeSet::kUserinfo);
           }
           buffer.clear();
-        } else if (c == kEof || c == '/' || c == '?' || c == '#' || (special() && c == '\\')) {
+        } else if (ends_component(c)) {
           if (at_sign_seen && buffer.empty()) return std::nullopt;
           p_ -= static_cast<std::ptrdiff_t>(buffer.size()) + 1;
           buffer.clear();
@@ -630,7 +641,7 @@ std::optional<Url> UrlParser::run() {
           url_.host_ = *host;
           buffer.clear();
           state = State::kPort;
-        } else if (c == kEof || c == '/' || c == '?' || c == '#' || (special() && c == '\\')) {
+        } else if (ends_component(c)) {
           --p_;
           if (special() && buffer.empty()) return std::nullopt;
           auto host = parse_host(buffer, !special());
@@ -651,7 +662,7 @@ std::optional<Url> UrlParser::run() {
           if (buffer.size() > 5 && buffer.find_first_not_of('0') != std::string::npos &&
               buffer.size() - buffer.find_first_not_of('0') > 5)
             return std::nullopt;  // > 65535 for sure; keeps the number bounded
-        } else if (c == kEof || c == '/' || c == '?' || c == '#' || (special() && c == '\\')) {
+        } else if (ends_component(c)) {
           if (!buffer.empty()) {
             unsigned long port = 0;
             for (char d : buffer) port = port * 10 + static_cast<unsigned long>(d - '0');
@@ -678,13 +689,7 @@ std::optional<Url> UrlParser::run() {
           url_.host_ = base_->host_;
           url_.path_ = base_->path_;
           url_.query_ = base_->query_;
-          if (c == '?') {
-            url_.query_ = "";
-            state = State::kQuery;
-          } else if (c == '#') {
-            url_.fragment_ = "";
-            state = State::kFragment;
-          } else if (c != kEof) {
+          if (!starts_query_or_fragment(c, state) && c != kEof) {
             url_.query_.reset();
             if (!starts_with_drive_letter(from_pointer()))
               shorten_path();
@@ -739,20 +744,14 @@ std::optional<Url> UrlParser::run() {
         if (special()) {
           state = State::kPath;
           if (c != '/' && c != '\\') --p_;
-        } else if (c == '?') {
-          url_.query_ = "";
-          state = State::kQuery;
-        } else if (c == '#') {
-          url_.fragment_ = "";
-          state = State::kFragment;
-        } else if (c != kEof) {
+        } else if (!starts_query_or_fragment(c, state) && c != kEof) {
           state = State::kPath;
           if (c != '/') --p_;
         }
         break;
 
       case State::kPath:
-        if (c == kEof || c == '/' || (special() && c == '\\') || c == '?' || c == '#') {
+        if (ends_component(c)) {
           bool slash = c == '/' || (special() && c == '\\');
           if (is_double_dot(buffer)) {
             shorten_path();
@@ -764,26 +763,15 @@ std::optional<Url> UrlParser::run() {
             url_.path_.push_back(buffer);
           }
           buffer.clear();
-          if (c == '?') {
-            url_.query_ = "";
-            state = State::kQuery;
-          } else if (c == '#') {
-            url_.fragment_ = "";
-            state = State::kFragment;
-          }
+          starts_query_or_fragment(c, state);
         } else {
           append_encoded(buffer, static_cast<unsigned char>(c), EncodeSet::kPath);
         }
         break;
 
       case State::kOpaquePath:
-        if (c == '?') {
-          url_.query_ = "";
-          state = State::kQuery;
-        } else if (c == '#') {
-          url_.fragment_ = "";
-          state = State::kFragment;
-        } else if (c == ' ') {
+        if (starts_query_or_fragment(c, state)) break;
+        if (c == ' ') {
           // A space right before '?' or '#' is encoded so the path never ends in a space.
           std::string_view rest = remaining();
           if (!rest.empty() && (rest[0] == '?' || rest[0] == '#'))

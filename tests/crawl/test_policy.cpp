@@ -15,6 +15,7 @@
 #include <fstream>
 
 #include "crawl_util.h"
+#include "raw_listener.h"
 #include "test_server.h"
 
 using namespace odh;
@@ -25,45 +26,31 @@ namespace {
 // A TCP listener on 127.0.0.1 that counts connections (answers each with a tiny 200).
 class CountingListener {
  public:
-  CountingListener() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int one = 1;
-    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    listen(fd_, 64);
-    th_ = std::thread([this] {
-      while (!stop_) {
-        pollfd p{fd_, POLLIN, 0};
-        if (poll(&p, 1, 50) <= 0) continue;
-        int c = accept(fd_, nullptr, nullptr);
-        if (c < 0) continue;
-        ++count_;
-        const char kAnswer[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
-        (void)!send(c, kAnswer, sizeof kAnswer - 1, MSG_NOSIGNAL);
-        close(c);
-      }
-    });
-  }
-  ~CountingListener() {
-    stop_ = true;
-    th_.join();
-    close(fd_);
-  }
-  int port() const { return port_; }
+  CountingListener()
+      : listener_(
+            [this](int c) {
+              ++count_;
+              const char kAnswer[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+              (void)!send(c, kAnswer, sizeof kAnswer - 1, MSG_NOSIGNAL);
+            },
+            64) {}
+  int port() const { return listener_.port(); }
   int connections() const { return count_.load(); }
 
  private:
-  int fd_ = -1, port_ = 0;
-  std::atomic<bool> stop_{false};
   std::atomic<int> count_{0};
-  std::thread th_;
+  RawListener listener_;  // after count_: its thread stops before count_ goes
 };
+
+// A crawl into a fresh temp dir `name`: 20 ms between requests, no jitter, robots.txt not asked.
+CrawlOptions quick_options(const std::string& name) {
+  CrawlOptions o;
+  o.out_dir = temp_dir(name);
+  o.delay_s = 0.02;
+  o.jitter = 0;
+  o.obey_robots = false;
+  return o;
+}
 
 // Asks for exactly the given URLs after the entry page (whatever their scheme, host or length).
 class ListSpider : public Spider {
@@ -115,11 +102,7 @@ TEST_CASE("hostile requests open no connection: scheme, scope, length, forbidden
       r.set_content("<html><body>portal</body></html>", "text/html");
     }
   });
-  CrawlOptions o;
-  o.out_dir = temp_dir("hostile");
-  o.delay_s = 0.02;
-  o.jitter = 0;
-  o.obey_robots = false;
+  CrawlOptions o = quick_options("hostile");
   o.connect_timeout_s = 3;
   // Only the portal is mapped; localhost and the IP literals are not.
   o.connect_to = {"portal.test:80:127.0.0.1:" + std::to_string(srv.port())};
@@ -211,11 +194,7 @@ TEST_CASE("sites.yaml overrides take effect: delay_ms, timeout_ms, max_pages, sk
       for (int i = 0; i < 10; ++i) body += "<a href=\"/p" + std::to_string(i) + "\">p</a>";
     r.set_content(body + "</body></html>", "text/html");
   });
-  CrawlOptions o;
-  o.out_dir = temp_dir("overrides");
-  o.delay_s = 0.02;
-  o.jitter = 0;
-  o.obey_robots = false;
+  CrawlOptions o = quick_options("overrides");
   o.backoff_base_s = 0.05;
   o.request_timeout_s = 20;
   o.connect_to = {srv.connect_to()};

@@ -17,9 +17,13 @@
 #include <thread>
 #include <vector>
 
+#include "pipeline/query_map.h"
+
 namespace fs = std::filesystem;
 
 namespace {
+
+using odh::test::query_map;
 
 const std::vector<std::string> kIds = {"data-yq", "data-shenyang", "bjhd"};
 
@@ -70,24 +74,6 @@ std::string stage_of(const fs::path& out) {
     if (f >> s) return s;
   }
   return "";
-}
-
-std::map<std::string, std::string> query_map(const fs::path& db_path, const std::string& sql) {
-  std::map<std::string, std::string> m;
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(db_path.string().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    auto t = [&](int c) {
-      auto p = sqlite3_column_text(st, c);
-      return p ? std::string(reinterpret_cast<const char*>(p)) : std::string("NULL");
-    };
-    m[t(0)] = t(1);
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return m;
 }
 
 // Datasets per portal and indicator values of the newest finished run.

@@ -11,27 +11,13 @@
 #include <string>
 
 #include "parsers/terms.h"
+#include "pipeline/query_map.h"
 #include "registry/registry.h"
 #include "sim/sim.h"
 
 using namespace odh;
 
-namespace {
-std::map<std::string, std::string> query_map(sqlite3* db, const std::string& sql) {
-  std::map<std::string, std::string> m;
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    auto t = [&](int c) {
-      auto p = sqlite3_column_text(st, c);
-      return p ? std::string(reinterpret_cast<const char*>(p)) : std::string("NULL");
-    };
-    m[t(0)] = t(1);
-  }
-  sqlite3_finalize(st);
-  return m;
-}
-}  // namespace
+using odh::test::query_map;
 
 TEST_CASE("a simulated run fills terms and the four-rights indicators") {
   namespace fs = std::filesystem;

@@ -20,8 +20,9 @@ struct SimRun {
   std::unique_ptr<sim::Server> server;
   int port = 0;
   // appendix3_csv: "id,datasets,apis,apps" rows fixing each portal's counts (reachable); "" = none.
+  // threads: the simulator's HTTP worker threads.
   SimRun(const std::vector<Site>& sites, const std::string& faults, double scale,
-         const std::string& appendix3_csv = "") {
+         const std::string& appendix3_csv = "", int threads = 8) {
     dir = temp_dir("simcrawl");
     std::filesystem::create_directories(dir);
     std::ofstream(dir + "/faults.yaml") << faults;
@@ -33,7 +34,7 @@ struct SimRun {
     o.faults_file = dir + "/faults.yaml";
     o.log_file = dir + "/sim.jsonl";
     o.scale = scale;
-    o.threads = 8;
+    o.threads = threads;
     world = std::make_shared<sim::World>(sites, o);
     server = std::make_unique<sim::Server>(world);
     port = server->start(0);

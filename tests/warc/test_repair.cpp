@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 
+#include "warc/read_all.h"
 #include "warc/warc.h"
 
 using namespace odh::warc;
@@ -14,13 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<Record> read_all(const std::string& path) {
-  std::vector<Record> v;
-  WarcReader r(path);
-  Record rec;
-  while (r.next(&rec)) v.push_back(rec);
-  return v;
-}
+using odh::test::read_all;
 
 // Writes a small crawl; returns the file and the end offset of every record.
 std::string make_file(const fs::path& dir, int gzip_level, std::vector<std::uint64_t>* ends) {

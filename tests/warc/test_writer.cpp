@@ -7,12 +7,15 @@
 #include <map>
 #include <random>
 
+#include "warc/read_all.h"
 #include "warc/warc.h"
 
 using namespace odh::warc;
 namespace fs = std::filesystem;
 
 namespace {
+
+using odh::test::read_all;
 
 fs::path fresh_dir(const std::string& name) {
   fs::path d = fs::path(ODH_TEST_OUT_DIR) / "warc" / name;
@@ -35,14 +38,6 @@ Capture capture(const std::string& url, const std::string& response) {
   c.response = response;
   c.extra = {{"WARC-Odh-Site", "bj"}, {"WARC-Odh-Kind", "list"}, {"WARC-Odh-Meta", "{\"page\":2}"}};
   return c;
-}
-
-std::vector<Record> read_all(const std::string& path) {
-  std::vector<Record> v;
-  WarcReader r(path);
-  Record rec;
-  while (r.next(&rec)) v.push_back(rec);
-  return v;
 }
 
 }  // namespace

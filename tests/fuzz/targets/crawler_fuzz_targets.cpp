@@ -10,15 +10,6 @@
 #include "web/url.h"
 
 namespace odh::fuzz {
-namespace {
-void require(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "fuzz invariant broken: %s\n", what);
-    std::abort();
-  }
-}
-}  // namespace
-
 int robots(const std::uint8_t* data, std::size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
   // First line (up to 256 bytes) is the URL to test, the rest the robots.txt body.

@@ -6,8 +6,18 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 
 namespace odh::fuzz {
+// The targets' check: a broken invariant is reported on stderr and aborts (a crash libFuzzer keeps).
+inline void require(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "fuzz invariant broken: %s\n", what);
+    std::abort();
+  }
+}
+
 int robots(const std::uint8_t* data, std::size_t size);
 int url(const std::uint8_t* data, std::size_t size);
 int charset(const std::uint8_t* data, std::size_t size);

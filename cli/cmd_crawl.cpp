@@ -54,7 +54,8 @@ std::string progress_line(const CrawlProgress& p) {
 
 struct Args {
   std::string sites_file, only, out = "crawl", user_agent, previous, spiders = "links";
-  double delay = -1;
+  double delay = -1, backoff = -1;
+  int retries = -1;
   std::vector<std::string> connect_to;
   bool resume = false, quiet = false, offline = false;
   std::string ca_file;
@@ -65,6 +66,8 @@ void run_crawl(const Args& a) {
   CrawlOptions o;
   o.out_dir = a.out;
   if (a.delay >= 0) o.delay_s = a.delay;
+  if (a.retries >= 0) o.max_retries = a.retries;
+  if (a.backoff >= 0) o.backoff_base_s = a.backoff;
   o.connect_to = a.connect_to;
   o.resume = a.resume;
   o.mapped_only = a.offline;
@@ -165,6 +168,13 @@ CommandRegistrar reg(30, [](CLI::App& app) {
   c->add_option("--delay", a->delay,
                 "Minimum seconds between requests to one host (default 1; robots Crawl-delay "
                 "wins when larger, up to 60)");
+  c->add_option("--retries", a->retries,
+                "Retries of one request after a 5xx or a network failure (default 3; 429s are "
+                "retried apart, as Retry-After says)")
+      ->check(CLI::Range(0, 20));
+  c->add_option("--backoff", a->backoff,
+                "Seconds of the first backoff after such a failure, doubled at each retry (default 2)")
+      ->check(CLI::Range(0.0, 600.0));
   c->add_option(
        "--connect-to", a->connect_to,
        "HOST:PORT:ADDR:PORT — connect to ADDR:PORT for HOST:PORT (curl CONNECT_TO; empty HOST or PORT = "

@@ -30,8 +30,9 @@ void run_metrics(const MetricsOpts& o) {
   // Opening through the store applies its migrations (dataset_quality included) to an older file.
   auto store = Store::open(o.db);
   {
-    int run = o.run ? o.run : static_cast<int>(store->latest_run());
-    if (!run) throw Failure("the store " + o.db + " has no run");
+    // By default the newest *finished* run: a crashed or interrupted harvest is never measured.
+    int run = o.run ? o.run : static_cast<int>(store->latest_run(true));
+    if (!run) throw Failure("the store " + o.db + " has no finished run");
     auto ref = metrics::load_reference(data_dir());
     std::vector<metrics::DatasetQuality> dq;
     auto rows = metrics::compute_and_write(*store, run, ref, &dq);
@@ -94,7 +95,7 @@ CommandRegistrar reg_explain(55, [](CLI::App& app) {
     if (!known) throw UsageError("unknown indicator '" + o->indicator + "' (see docs/indicators.md)");
     Store::open(o->db);  // migrates an older file; the reads need the current schema
     auto db = StoreReader::open(o->db);
-    int run = o->run ? o->run : metrics::latest_run(*db);
+    int run = o->run ? o->run : static_cast<int>(db->latest_run(true));  // the newest finished run
     for (auto& line : metrics::explain(*db, run, o->indicator, o->portal)) std::cout << line << '\n';
   });
 });

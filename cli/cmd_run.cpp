@@ -5,6 +5,9 @@
 // is harvest/harvest.h run_main_job; this file holds the command line and the simulator.
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -25,7 +28,7 @@ namespace {
 struct RunArgs {
   std::string sites, out = "out";
   std::vector<std::string> only;
-  bool simulate = false, quiet = false;
+  bool simulate = false, quiet = false, resume = false;
   double scale = 0.01, delay = -1;
   std::uint64_t seed = 2021;
   int max_pages = 0;
@@ -39,6 +42,33 @@ std::string utc_stamp() {
   return buf;
 }
 
+// SIGINT/SIGTERM: during the crawl, stop it cleanly (the stage stays "harvest": `--resume`
+// continues); at any other time, die as the signal says (the stage file says where to resume).
+std::atomic<Crawler*> g_crawler{nullptr};
+extern "C" void on_stop_signal(int sig) {
+  if (Crawler* c = g_crawler.load()) {
+    c->request_stop();
+    return;
+  }
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+// The newest runs/<stamp> directory whose job did not finish ("" when none).
+std::string unfinished_run(const std::string& out) {
+  namespace fs = std::filesystem;
+  std::string best;
+  std::error_code ec;
+  for (auto& e : fs::directory_iterator(fs::path(out) / "runs", ec)) {
+    if (!e.is_directory()) continue;
+    std::string name = e.path().filename().string();
+    if (name > best) best = name;
+  }
+  if (best.empty()) return "";
+  auto [stage, run] = read_job_stage((fs::path(out) / "runs" / best / "job.stage").string());
+  return stage.empty() || stage == "done" ? "" : best;
+}
+
 void run_main(const RunArgs& a) {
   namespace fs = std::filesystem;
   const std::string sites_file = a.sites.empty() ? default_sites_path() : a.sites;
@@ -50,7 +80,12 @@ void run_main(const RunArgs& a) {
   for (const auto& s : reg.sites)
     if (want.empty() || want.count(s.id)) sites.push_back(s);
 
-  const std::string stamp = utc_stamp();
+  // An unfinished job in --out is continued (with or without --resume): same stamp, same crawl.
+  const std::string pending = unfinished_run(a.out);
+  if (a.resume && pending.empty()) std::cerr << "odh run: nothing to resume in " << a.out << ": a new run\n";
+  const bool resume = !pending.empty();
+  const std::string stamp = resume ? pending : utc_stamp();
+  if (resume) std::cerr << "odh run: resuming the unfinished run " << stamp << "\n";
   fs::create_directories(a.out);
   HarvestOptions h;
   h.crawl.out_dir = (fs::path(a.out) / "runs" / stamp / "crawl").string();
@@ -101,6 +136,12 @@ void run_main(const RunArgs& a) {
   job.report_dir = (fs::path(a.out) / "runs" / stamp / "report").string();
   job.report_lang = a.lang;
   job.report_formats = a.formats;
+  job.stage_file = (fs::path(a.out) / "runs" / stamp / "job.stage").string();
+  job.resume = resume;
+  fs::create_directories(fs::path(job.stage_file).parent_path());
+  job.harvest.on_crawler = [](Crawler* c) { g_crawler.store(c); };
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
   auto result = run_main_job(sites, job, [&](const HarvestSummary& sum) {
     if (tty && !a.quiet) std::fprintf(stderr, "\n");
     std::cerr << "odh run: harvest run " << sum.run_id << ": " << sum.requests << " responses, " << sum.datasets
@@ -140,6 +181,8 @@ CommandRegistrar reg(90, [](CLI::App& app) {
                 "seconds between requests to one host (default 1; 0.05 with --simulate)");
   c->add_option("--max-pages", a->max_pages, "at most this many requests per site (0 = no limit)");
   c->add_flag("--quiet", a->quiet, "no progress lines");
+  c->add_flag("--resume", a->resume,
+              "continue the unfinished run in --out (also done without the flag when there is one)");
   c->add_option("--lang", a->lang, "report language")->check(CLI::IsMember({"zh", "en"}))->capture_default_str();
   c->add_option("--format", a->formats, "report formats: any of html,md,csv,xlsx,pdf")->capture_default_str();
   c->callback([a] { run_main(*a); });

@@ -43,8 +43,8 @@ void print_plan(const sim::World& w, bool json) {
   if (json) {
     nlohmann::json ps = nlohmann::json::array();
     for (const auto& p : w.portals)
-      ps.push_back({{"id", p.site.id}, {"host", p.host}, {"family", p.family}, {"reach", sim::reach_name(p.reach)},
-                    {"appendix3", p.appendix3}, {"datasets", p.n_datasets}, {"apis", p.n_apis}, {"apps", p.n_apps},
+      ps.push_back({{"id", p.site.id}, {"host", p.host}, {"family", p.family}, {"reach", p.shared_with.empty() ? sim::reach_name(p.reach) : "shared-url"},
+                    {"shared_with", p.shared_with}, {"appendix3", p.appendix3}, {"datasets", p.n_datasets}, {"apis", p.n_apis}, {"apps", p.n_apps},
                     {"charset", p.charset}, {"terms", p.terms.size()}});
     nlohmann::json out = {{"portals", ps},
                           {"appendix3", {{"portals", t.portals}, {"datasets", t.datasets}, {"apis", t.apis}, {"apps", t.apps}}},
@@ -54,7 +54,7 @@ void print_plan(const sim::World& w, bool json) {
     return;
   }
   std::map<std::string, int> reach;
-  for (const auto& p : w.portals) ++reach[sim::reach_name(p.reach)];
+  for (const auto& p : w.portals) ++reach[p.shared_with.empty() ? sim::reach_name(p.reach) : "shared-url"];
   std::cout << "portals " << all.portals << ": datasets " << all.datasets << ", APIs " << all.apis << ", apps "
             << all.apps << "\nappendix 3 (" << t.portals << " portals): datasets " << t.datasets << ", APIs " << t.apis
             << ", apps " << t.apps << "\nreachability:";

@@ -4,15 +4,21 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include <filesystem>
+#include <set>
+
 #include "cli/command.h"
 #include "registry/reference.h"
 #include "registry/registry.h"
+#include "store/store.h"
 
 namespace odh::cli {
 namespace {
 
 struct SitesArgs {
   std::string sites;
+  std::string platforms;  // ../shared/platforms (check)
+  std::string db;         // coverage: a harvest database
   std::string level, region, kind, family;
   bool json = false;
 };
@@ -57,6 +63,7 @@ nlohmann::json site_json(const Site& s) {
           {"region", s.region},
           {"kind", s.kind},
           {"family", s.family},
+          {"family_note", s.family_note},
           {"urls", s.urls},
           {"overrides", s.overrides}};
 }
@@ -89,13 +96,98 @@ void run_list(const SitesArgs& a) {
   std::cerr << rows.size() << " of " << reg.sites.size() << " sites\n";
 }
 
+// The platform notes: --platforms, else ../shared/platforms beside the odh home (a checkout's sibling).
+std::string platforms_dir(const SitesArgs& a) {
+  if (!a.platforms.empty()) return a.platforms;
+  std::error_code ec;
+  auto d = home_dir().parent_path() / "shared" / "platforms";
+  return std::filesystem::exists(d / "README.md", ec) ? d.string() : std::string();
+}
+
 void run_check(const SitesArgs& a) {
   std::string path = path_of(a);
   Divisions divisions = Divisions::load();
   RegistryCheck r = check_registry(path, &divisions);
+  std::string notes_dir = platforms_dir(a);
+  if (!notes_dir.empty()) {
+    PlatformNotes notes = load_platform_notes(notes_dir);
+    for (auto& e : check_platform_facts(r.registry, notes, &divisions)) r.errors.push_back(e);
+    std::stable_sort(r.errors.begin(), r.errors.end(),
+                     [](const InputError& x, const InputError& y) { return x.line < y.line; });
+  }
   for (auto& e : r.errors) std::cout << e.what() << "\n";
   if (!r.errors.empty()) throw Failure(std::to_string(r.errors.size()) + " error(s) in " + path);
-  std::cout << path << ": " << r.registry.sites.size() << " sites OK\n";
+  std::cout << path << ": " << r.registry.sites.size() << " sites OK";
+  if (notes_dir.empty())
+    std::cout << " (platform notes not found: per-site facts not checked; give --platforms DIR)\n";
+  else
+    std::cout << ", in agreement with " << notes_dir << "\n";
+}
+
+// Per family: sites, those with an engine, and (with --db) those whose latest run yielded datasets;
+// then every `unknown` site with the reason it has no engine.
+void run_coverage(const SitesArgs& a) {
+  Registry reg = load_registry(path_of(a));
+  std::map<std::string, std::int64_t> got;
+  std::int64_t run = 0;
+  if (!a.db.empty()) {
+    if (!std::filesystem::exists(a.db)) throw Failure("no database " + a.db);
+    auto store = Store::open(a.db);
+    run = store->latest_run(true);
+    if (run <= 0) run = store->latest_run(false);
+    if (run <= 0) throw Failure(a.db + ": no run");
+    got = store->datasets_by_portal(run);
+  }
+  struct Row {
+    int sites = 0, engine = 0, yielded = 0;
+    std::int64_t datasets = 0;
+  };
+  std::map<std::string, Row> by;
+  Row total;
+  for (auto& s : reg.sites) {
+    Row& r = by[s.family];
+    bool eng = family_has_engine(s.family);
+    auto it = got.find(s.id);
+    for (Row* x : {&r, &total}) {
+      ++x->sites;
+      x->engine += eng;
+      if (it != got.end() && it->second > 0) ++x->yielded, x->datasets += it->second;
+    }
+  }
+  std::vector<std::pair<std::string, Row>> rows(by.begin(), by.end());
+  std::stable_sort(rows.begin(), rows.end(), [](auto& x, auto& y) { return x.second.sites > y.second.sites; });
+  if (a.json) {
+    nlohmann::json out;
+    out["registry"] = path_of(a);
+    if (!a.db.empty()) out["db"] = a.db, out["run"] = run;
+    nlohmann::json fams = nlohmann::json::array();
+    for (auto& [f, r] : rows) {
+      nlohmann::json j = {{"family", f}, {"sites", r.sites}, {"with_engine", r.engine}};
+      if (!a.db.empty()) j["with_datasets"] = r.yielded, j["datasets"] = r.datasets;
+      fams.push_back(j);
+    }
+    out["families"] = fams;
+    nlohmann::json unk = nlohmann::json::array();
+    for (auto& s : reg.sites)
+      if (s.family == "unknown") unk.push_back({{"id", s.id}, {"name", s.name}, {"reason", s.family_note}});
+    out["unknown"] = unk;
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << pad("family", 26) << pad("sites", 7) << pad("engine", 8);
+  if (!a.db.empty()) std::cout << pad("with datasets", 15) << "datasets";
+  std::cout << "\n";
+  auto line = [&](const std::string& f, const Row& r) {
+    std::cout << pad(f, 26) << pad(std::to_string(r.sites), 7) << pad(std::to_string(r.engine), 8);
+    if (!a.db.empty()) std::cout << pad(std::to_string(r.yielded), 15) << r.datasets;
+    std::cout << "\n";
+  };
+  for (auto& [f, r] : rows) line(f, r);
+  line("total", total);
+  if (!a.db.empty()) std::cout << "(run " << run << " of " << a.db << ")\n";
+  std::cout << "\nunknown (no engine):\n";
+  for (auto& s : reg.sites)
+    if (s.family == "unknown") std::cout << "  " << pad(s.id, 22) << pad(s.name, 34) << s.family_note << "\n";
 }
 
 void run_stats(const SitesArgs& a) {
@@ -166,7 +258,16 @@ CommandRegistrar reg(10, [](CLI::App& app) {
   auto* check =
       sites->add_subcommand("check", "Validate the registry; print every error as file:line: field: problem");
   check->add_option("--sites", args->sites, "registry file");
+  check->add_option("--platforms", args->platforms,
+                    "platform notes to check per-site facts against (default ../shared/platforms beside ODH_HOME)");
   check->callback([args] { run_check(*args); });
+
+  auto* coverage = sites->add_subcommand(
+      "coverage", "Per family: sites, with an engine, with datasets in a run (--db); the unknown ones and why");
+  coverage->add_option("--sites", args->sites, "registry file");
+  coverage->add_option("--db", args->db, "harvest database (its latest finished run, else the latest run)");
+  coverage->add_flag("--json", args->json, "print JSON");
+  coverage->callback([args] { run_coverage(*args); });
 
   auto* stats =
       sites->add_subcommand("stats", "Count portals by level, region, kind, family and region x level");

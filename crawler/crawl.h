@@ -32,7 +32,8 @@
 namespace odh {
 
 // Every knob of the crawl with its default (the one place to look; per-site overrides from
-// sites.yaml: `delay`, `max_pages`, `max_depth`).
+// sites.yaml `overrides:`: `delay_ms` (can only lengthen the gap), `timeout_ms` (request timeout),
+// `max_pages`, `max_depth` (built-in spider), `skip: true` (no request at all)).
 struct CrawlOptions {
   std::string out_dir = "crawl";  // state db (crawl.sqlite) and warc/ live here
   std::string user_agent;         // "" = "odh/<version> (+https://github.com/odh-project/odh)"
@@ -66,6 +67,12 @@ struct CrawlOptions {
 
   // Scope and volume (the built-in spider reads max_depth; the engine enforces max_pages).
   int max_pages_per_site = 0;   // 0 = unlimited; counts requests accepted into a site's frontier
+  // The request policy, for every request whichever spider asked (web/fetch.h request_refusal): http(s)
+  // only, at most max_url_bytes, inside the site's scope (registrable domain, Public Suffix List); and
+  // no connection to a loopback, private, link-local, multicast or reserved address (checked on the
+  // resolved address) unless a connect_to rule maps the host there. Refusals are error classes.
+  std::size_t max_url_bytes = kMaxUrlBytes;
+  bool allow_private_addresses = false;  // tests only: skip the address policy
   int max_depth = 2;            // built-in spider: link depth from the entry page
   int max_active_hosts = 2000;  // transfers in flight at once (one per host)
 

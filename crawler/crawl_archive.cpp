@@ -1,7 +1,9 @@
 // Archive seam over the warc module's WarcWriter (warc/warc.h).
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 
 #include "crawler/crawl_seams.h"
@@ -65,10 +67,17 @@ std::unique_ptr<Archive> open_archive(const std::string& dir, const std::string&
 bool truncate_archive(const std::string& path, std::int64_t bytes, std::string* error) {
   try {
     if (::truncate(path.c_str(), bytes) != 0) {
-      *error = "truncate failed";
+      *error = std::string("truncate failed: ") + std::strerror(errno);
       return false;
     }
-    warc::repair_tail(path);
+    if (kill_point_hit("repair")) std::raise(SIGKILL);  // a kill during the repair itself: cut, not checked
+    auto r = warc::repair_tail(path);
+    if (static_cast<std::int64_t>(r.new_size) != bytes) {
+      // The committed records themselves are not whole: resuming would build on a damaged archive.
+      *error = "the committed part is damaged (" + r.reason + "; " + std::to_string(r.new_size) + " of " +
+               std::to_string(bytes) + " bytes kept)";
+      return false;
+    }
     return true;
   } catch (const std::exception& e) {
     *error = e.what();

@@ -1,6 +1,8 @@
 // The crawl engine: scheduler (per-host ready queue), libcurl multi transport, durable frontier.
 // See crawler/crawl.h for the rules; docs/crawler.md for defaults, fault classes and resume.
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <strings.h>
 #include <sys/epoll.h>
 #include <time.h>
@@ -126,11 +128,6 @@ struct LoopStats {
   }
 };
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string header_value(const HeaderList& h, const char* name) {
   for (auto& [k, v] : h)
     if (strcasecmp(k.c_str(), name) == 0) return v;
@@ -162,6 +159,28 @@ std::string origin_base(const std::string& origin) {
   return origin;
 }
 
+// A millisecond override of the site (sites.yaml `overrides:`) in seconds; nullopt when absent.
+std::optional<double> site_override_ms(const Site& site, const char* key) {
+  auto it = site.overrides.find(key);
+  if (it == site.overrides.end() || it->second.empty()) return std::nullopt;
+  char* end = nullptr;
+  long long v = std::strtoll(it->second.c_str(), &end, 10);
+  if (*end != 0 || v < 0) return std::nullopt;
+  return static_cast<double>(v) / 1000.0;
+}
+
+bool site_skipped(const Site& site) {
+  auto it = site.overrides.find("skip");
+  return it != site.overrides.end() && it->second == "true";
+}
+
+// "scheme://host:port" -> {host, port}.
+std::pair<std::string, std::string> origin_host_port(const std::string& origin) {
+  auto colon = origin.rfind(':');
+  auto start = origin.find("://");
+  return {origin.substr(start + 3, colon - start - 3), origin.substr(colon + 1)};
+}
+
 // One HTTP exchange in flight.
 struct Transfer {
   CURL* easy = nullptr;
@@ -180,6 +199,8 @@ struct Transfer {
   double t_end = 0;
   ArchivedAt at;
   std::string abort_class;  // set by callbacks when they abort the transfer
+  bool mapped = false;          // a --connect-to rule maps the host: the address policy does not apply
+  bool refused_address = false; // the address policy refused a resolved address (on_open_socket)
   std::int64_t max_wire = 0, max_decoded = 0;
   curl_slist* headers = nullptr;
   std::string cond_record_id, cond_uri, cond_date;  // conditional GET: previous record
@@ -204,8 +225,11 @@ struct Host {
   bool waiting = false;  // in gate->waiters
   std::string site_id;
   double delay = 1.0, crawl_delay = 0;
+  double timeout_s = 0;  // whole exchange (site override timeout_ms; else the crawl's)
   enum { kRobotsUnknown, kRobotsFetching, kRobotsKnown } robots_state = kRobotsUnknown;
   bool unmapped = false;  // mapped_only and no connect_to rule: every request fails as "dns"
+  bool mapped = false;    // a connect_to rule maps this host:port (the address policy does not apply)
+  bool forbidden = false; // resolved to a forbidden address (robots.txt fetch): every request refused
   std::optional<RobotsPolicy> robots;
   int robots_redirects = 0, robots_retries = 0;
   std::string robots_url;
@@ -244,6 +268,7 @@ class Engine {
     for (auto* e : idle_easy_) curl_easy_cleanup(e);
     if (multi_) curl_multi_cleanup(multi_);
     if (epfd_ >= 0) close(epfd_);
+    if (marker_fd_ >= 0) close(marker_fd_);
     for (auto& [name, g] : gates_)
       if (g.share) curl_share_cleanup(g.share);  // after every easy handle that used it is gone
     curl_slist_free_all(connect_to_);
@@ -313,6 +338,8 @@ class Engine {
     return g + u(rng_);
   }
   void enqueue_requests(const std::vector<FetchRequest>& reqs, const std::string& site_id);
+  std::string refusal(const std::string& url, const std::string& site_id);
+  std::set<std::string> refused_;  // refusals logged this session (site, method, URL)
   void dispatch(Host* h);
   void start(Host* h, Job job, bool robots);
   void archive_exchange(Transfer* t);
@@ -327,12 +354,19 @@ class Engine {
   Verdict judge(Transfer* t, const std::string& err);
   void apply_pause_rule(Host* h, double wait);
   bool follow_redirect(Transfer* t, FetchLogRow& f, std::string* error_class);
-  void complete(Transfer* t, FetchLogRow& f, const std::string& error_class);
+  void complete(Transfer* t, FetchLogRow& f, std::string error_class);
   double last_flush_ = 0;
   void finish_robots(Transfer* t, const std::string& err, ArchivedAt at, double latency);
   void refuse(Host* h, Job& job, const std::string& error_class, int state);
   static FetchLogRow fetch_row(const Host& h, const Job& job);
   void deliver(const Job& job, FetchResult& r);
+  void set_marker(std::int64_t id, int n);
+  bool poisoned(const Job& job) const { return job.id > 0 && job.id == marker_id_ && marker_n_ >= 2; }
+  std::string open_marker();
+  int marker_fd_ = -1;
+  std::int64_t marker_id_ = 0;  // the delivery a previous run died in (0: none)
+  int marker_n_ = 0;            // how many times in a row
+  bool marker_clear_ = false;
   void count_status(Host* h, int status, const std::string& err, double latency_ms);
   void progress(bool force);
   void save_host(Host* h) { st_.save_host(h->row); }
@@ -340,6 +374,7 @@ class Engine {
   static size_t on_header(char* p, size_t sz, size_t n, void* ud);
   static size_t on_write(char* p, size_t sz, size_t n, void* ud);
   static int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* ud);
+  static curl_socket_t on_open_socket(void* ud, curlsocktype purpose, curl_sockaddr* addr);
 };
 
 Host* Engine::host_for(const std::string& origin, const std::string& site_id) {
@@ -353,9 +388,12 @@ Host* Engine::host_for(const std::string& origin, const std::string& site_id) {
   }
   h->site_id = site_id;
   h->delay = o_.delay_s;
+  h->timeout_s = o_.request_timeout_s;
   if (auto s = sites_.find(site_id); s != sites_.end()) {
-    auto d = s->second->overrides.find("delay");
-    if (d != s->second->overrides.end()) h->delay = std::max(h->delay, std::atof(d->second.c_str()));
+    // sites.yaml overrides (validated by the registry as non-negative integers): a site's delay can
+    // only lengthen the gap (politeness), its timeout replaces the crawl's.
+    if (auto d = site_override_ms(*s->second, "delay_ms")) h->delay = std::max(h->delay, *d);
+    if (auto t = site_override_ms(*s->second, "timeout_ms"); t && *t > 0) h->timeout_s = *t;
   }
   if (auto row = st_.load_host(origin)) {
     h->row = *row;
@@ -377,12 +415,12 @@ Host* Engine::host_for(const std::string& origin, const std::string& site_id) {
     h->row.site_id = site_id;
   }
   if (!o_.obey_robots) h->robots_state = Host::kRobotsKnown;
+  {
+    auto [host, port] = origin_host_port(origin);
+    h->mapped = connect_to_matches(o_.connect_to, host, port);
+  }
   if (o_.mapped_only) {
-    // origin is "scheme://host:port"
-    auto colon = origin.rfind(':');
-    auto start = origin.find("://");
-    std::string host = origin.substr(start + 3, colon - start - 3), port = origin.substr(colon + 1);
-    if (!connect_to_matches(o_.connect_to, host, port)) {
+    if (!h->mapped) {
       h->unmapped = true;
       h->robots_state = Host::kRobotsKnown;  // no robots.txt fetch for a host we may not reach
     }
@@ -416,6 +454,24 @@ void Engine::release_gate(Host* h) {
   }
 }
 
+// The request policy, applied to every request whichever spider asked for it (web/fetch.h
+// request_refusal: http(s) only, URL length, the site's scope by registrable domain; here also an IP
+// literal the address policy forbids): a refused request is logged once with its error class, never
+// queued, and reaches no spider. Resolved names are checked again at connect time (on_open_socket).
+std::string Engine::refusal(const std::string& url, const std::string& site_id) {
+  static const std::vector<std::string> kNoScope;
+  auto s = sites_.find(site_id);
+  std::string why = request_refusal(url, s == sites_.end() ? kNoScope : s->second->urls, o_.max_url_bytes);
+  if (!why.empty()) return why;
+  UrlParts u;
+  if (!parse_url(url, &u)) return "bad-url";
+  const bool literal = u.host.front() == '[' || std::isdigit(static_cast<unsigned char>(u.host.back()));
+  if (literal && !o_.allow_private_addresses && is_forbidden_address(u.host) &&
+      !connect_to_matches(o_.connect_to, u.host, std::to_string(u.port)))
+    return "forbidden-address";
+  return "";
+}
+
 void Engine::enqueue_requests(const std::vector<FetchRequest>& reqs, const std::string& site_id) {
   int limit = o_.max_pages_per_site;
   if (auto s = sites_.find(site_id); s != sites_.end()) {
@@ -427,14 +483,17 @@ void Engine::enqueue_requests(const std::vector<FetchRequest>& reqs, const std::
     if (r.method.empty()) r.method = "GET";
     UrlParts u;
     std::string norm = normalize_url(r.url);
-    if (norm.empty() || !parse_url(norm, &u)) {
+    std::string why = norm.empty() || !parse_url(norm, &u) ? "bad-url" : refusal(norm, r.site_id);
+    if (!why.empty()) {
+      // Logged once per crawl session and URL (a hostile link on every page is one row).
+      if (!refused_.insert(r.site_id + " " + r.method + " " + (norm.empty() ? r.url : norm)).second) continue;
       FetchLogRow f;
       f.site_id = r.site_id;
-      f.url = r.url;
+      f.url = r.url.size() > 8192 ? r.url.substr(0, 8192) : r.url;
       f.method = r.method;
       f.kind = r.kind;
       f.depth = r.depth;
-      f.error_class = "bad-url";
+      f.error_class = why;
       f.fetched_at = wall_now();
       st_.add_fetch(f);
       prog_.errors++;
@@ -448,7 +507,9 @@ void Engine::enqueue_requests(const std::vector<FetchRequest>& reqs, const std::
     Host* h = host_for(u.origin, r.site_id);
     h->pending++;
     prog_.pending++;
-    if (!h->maybe_more) {
+    // A host that had run dry (not queued, nothing in flight) is queued again: its new row would
+    // otherwise wait forever (another host's page can ask for it at any time).
+    if (!h->maybe_more || (h->heap_token == 0 && !h->in_flight && !h->waiting)) {
       h->maybe_more = true;
       schedule(h);
     }
@@ -489,21 +550,69 @@ void Engine::refuse(Host* h, Job& job, const std::string& error_class, int state
   st_.commit();
 }
 
+// Hands a result to its site's spider and files the follow-ups. The spider runs before the batch
+// commits, so a page that crashes the process would crash every resume: the frontier id being
+// delivered is written to <out>/delivering first (write(2): it survives the crash). A page whose
+// delivery was interrupted twice in a row is poison: it reaches the spider as an error result
+// ("spider-crash", body dropped) and the crawl goes on. An exception is logged and the page's
+// follow-ups are lost; the harvest's recorder turns it into a parse issue.
 void Engine::deliver(const Job& job, FetchResult& r) {
   r.request = job.req;
   auto sp = spiders_.find(job.req.site_id);
   if (sp == spiders_.end()) return;
+  if (poisoned(job)) {
+    log("poison page " + job.req.url + ": the spider crashed on it twice; recorded as spider-crash");
+    r.error_class = "spider-crash";
+    r.body.clear();
+    r.text.clear();
+  }
+  const int attempt = job.id == marker_id_ ? marker_n_ + 1 : 1;
+  if (job.id == marker_id_) marker_id_ = 0;
+  set_marker(job.id, attempt);
   std::vector<FetchRequest> next;
   stats_.charge(&stats_.cpu_finish, &cpu_mark_);
   try {
     next = sp->second->on_result(r).requests;  // the harvest records links; the crawler only follows requests
   } catch (const std::exception& e) {
     log("spider " + job.req.site_id + " threw on " + job.req.url + ": " + e.what());
+  } catch (...) {
+    log("spider " + job.req.site_id + " threw on " + job.req.url);
   }
+  set_marker(0, 0);
   stats_.charge(&stats_.cpu_spider, &cpu_mark_);
   for (auto& n : next)
     if (n.depth == 0 && job.req.depth > 0) n.depth = job.req.depth + 1;
   enqueue_requests(next, job.req.site_id);
+}
+
+// <out>/delivering: "<frontier id> <attempt>" of the delivery in progress ("0 0": none).
+void Engine::set_marker(std::int64_t id, int n) {
+  if (marker_fd_ < 0) return;
+  if (id == 0 && marker_clear_) return;
+  char buf[48];
+  int len = std::snprintf(buf, sizeof buf, "%lld %d\n", static_cast<long long>(id), n);
+  if (::pwrite(marker_fd_, buf, static_cast<size_t>(len), 0) == len) {
+    if (::ftruncate(marker_fd_, len) != 0) {}
+  }
+  marker_clear_ = id == 0;
+}
+
+std::string Engine::open_marker() {
+  std::string path = (std::filesystem::path(o_.out_dir) / "delivering").string();
+  marker_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (marker_fd_ < 0) return "cannot open " + path + ": " + strerror(errno);
+  char buf[48] = {};
+  ssize_t n = ::pread(marker_fd_, buf, sizeof buf - 1, 0);
+  long long id = 0;
+  int count = 0;
+  if (n > 0 && std::sscanf(buf, "%lld %d", &id, &count) == 2 && id > 0) {
+    marker_id_ = id;
+    marker_n_ = count;
+    log("resume: the last run stopped while a spider read frontier row " + std::to_string(id) +
+        (count >= 2 ? " (twice: it will be skipped as a poison page)" : ""));
+  }
+  marker_clear_ = false;
+  return "";
 }
 
 void Engine::dispatch(Host* h) {
@@ -536,6 +645,10 @@ void Engine::dispatch(Host* h) {
     }
     if (h->unmapped) {
       refuse(h, job, "dns", 2);
+      continue;
+    }
+    if (h->forbidden) {  // its robots.txt fetch found the host on a forbidden address
+      refuse(h, job, "forbidden-address", 2);
       continue;
     }
     UrlParts u;
@@ -613,6 +726,24 @@ int Engine::on_debug(CURL*, curl_infotype type, char* data, size_t size, void* u
   return 0;
 }
 
+// The address policy after resolution: curl asks for a socket to the address it resolved (or the
+// one a --connect-to rule names); a forbidden address gets none, so no connection is ever opened.
+curl_socket_t Engine::on_open_socket(void* ud, curlsocktype purpose, curl_sockaddr* a) {
+  auto* t = static_cast<Transfer*>(ud);
+  if (!t->mapped) {
+    char ip[INET6_ADDRSTRLEN] = "";
+    if (a->family == AF_INET)
+      inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&a->addr)->sin_addr, ip, sizeof ip);
+    else if (a->family == AF_INET6)
+      inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&a->addr)->sin6_addr, ip, sizeof ip);
+    if (purpose != CURLSOCKTYPE_IPCXN || is_forbidden_address(ip)) {
+      t->refused_address = true;
+      return CURL_SOCKET_BAD;
+    }
+  }
+  return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 void Engine::start(Host* h, Job job, bool robots) {
   auto t = std::make_unique<Transfer>();
   CURL* e;
@@ -642,7 +773,7 @@ void Engine::start(Host* h, Job job, bool robots) {
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent_.c_str());
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o_.connect_timeout_s * 1000));
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(o_.request_timeout_s * 1000));
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(h->timeout_s * 1000));
   curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, o_.low_speed_bytes_per_s);
   curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(std::max(1.0, o_.low_speed_time_s)));
   curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(t->max_wire));
@@ -656,6 +787,9 @@ void Engine::start(Host* h, Job job, bool robots) {
   curl_easy_setopt(e, CURLOPT_DEBUGDATA, t.get());
   curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);  // feeds on_debug only (request bytes for WARC)
   curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+  t->mapped = h->mapped || o_.allow_private_addresses;
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &Engine::on_open_socket);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t.get());
   curl_slist* hl = nullptr;
   hl = curl_slist_append(hl, "Accept-Encoding: gzip, deflate");
   hl = curl_slist_append(
@@ -725,8 +859,8 @@ std::string classify_curl(CURLcode rc, CURL* e) {
       return "tls";
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_BAD_CONTENT_ENCODING:
+    case CURLE_UNSUPPORTED_PROTOCOL:  // request URLs are http(s) by policy: this is an HTTP/0.9 answer
       return "protocol";
-    case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
       return "bad-url";
     default:
@@ -772,6 +906,8 @@ void Engine::archive_exchange(Transfer* t) {
   std::string err;
   if (!t->abort_class.empty())
     err = t->abort_class;
+  else if (t->rc == CURLE_COULDNT_CONNECT && t->refused_address)
+    err = "forbidden-address";  // every resolved address was refused: no connection was opened
   else if (t->rc != CURLE_OK)
     err = classify_curl(t->rc, t->easy);
   t->abort_class = err;
@@ -937,7 +1073,7 @@ bool Engine::follow_redirect(Transfer* t, FetchLogRow& f, std::string* error_cla
   st_.enqueue_hop(next);
   Host* th = host_for(tu.origin, job.req.site_id);
   th->pending++;
-  if (!th->maybe_more) {
+  if (!th->maybe_more || (th != h && th->heap_token == 0 && !th->in_flight && !th->waiting)) {
     th->maybe_more = true;
     if (th != h) schedule(th);
   }
@@ -945,7 +1081,7 @@ bool Engine::follow_redirect(Transfer* t, FetchLogRow& f, std::string* error_cla
 }
 
 // The request is answered: its result (text decoded once, here) goes to the log and to the spider.
-void Engine::complete(Transfer* t, FetchLogRow& f, const std::string& error_class) {
+void Engine::complete(Transfer* t, FetchLogRow& f, std::string error_class) {
   Host* h = t->host;
   Job& job = t->job;
   const int status = t->status;
@@ -959,6 +1095,7 @@ void Engine::complete(Transfer* t, FetchLogRow& f, const std::string& error_clas
   r.warc_offset = t->at.offset;
   r.fetched_at = f.fetched_at;
   if (status > 0) decode_fetch_result(r);  // text (UTF-8), charset, charset_source for text types
+  if (poisoned(job)) error_class = "spider-crash";  // logged as such; deliver() drops the body
   f.charset = r.charset;
   f.charset_source = r.charset_source;
   f.error_class = error_class;
@@ -998,7 +1135,11 @@ void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, d
   std::string loc = header_value(t->resp_headers, "Location");
   bool failure = status >= 500 || status == 429 || (status == 0 && retryable_net(err));
   if (!at.file.empty()) st_.set_warc_committed(at.file, at.end);
-  if (failure && h->robots_retries < o_.max_retries) {
+  if (err == "forbidden-address") {
+    h->forbidden = true;
+    h->robots_state = Host::kRobotsKnown;
+    log("host " + h->key + " resolves to a forbidden address: its requests are refused");
+  } else if (failure && h->robots_retries < o_.max_retries) {
     h->robots_retries++;
     h->row.retries++;
     f.final = false;
@@ -1072,7 +1213,7 @@ CrawlReport Engine::run(const std::vector<Site>& sites) {
   CrawlReport rep;
   t0_ = mono_now();
   for (auto step : {&Engine::check_options, &Engine::open_state, &Engine::open_archive_dir,
-                    &Engine::open_event_loop}) {
+                    &Engine::open_marker, &Engine::open_event_loop}) {
     rep.message = (this->*step)();
     if (!rep.message.empty()) return rep;
   }
@@ -1118,27 +1259,59 @@ std::string Engine::open_state() {
 }
 
 // Resume: cut every WARC file back to what the state db committed (drops records of exchanges that
-// were in flight at the kill, and any torn tail); then a new file for this session's records.
+// were in flight at the kill, and any torn tail); then a new file for this session's records. Nothing
+// is deleted that the state does not know: every session registers its file prefix before it writes,
+// so a file under warc/ that is neither committed to nor of a registered prefix is someone else's —
+// the crawl refuses to start and names it. A repair that fails stops the crawl too.
 std::string Engine::open_archive_dir() {
-  warc_dir_ = (std::filesystem::path(o_.out_dir) / "warc").string();
-  std::filesystem::create_directories(warc_dir_);
+  namespace fs = std::filesystem;
+  warc_dir_ = (fs::path(o_.out_dir) / "warc").string();
+  std::error_code ec;
+  fs::create_directories(warc_dir_, ec);
+  if (ec) return "cannot create " + warc_dir_ + ": " + ec.message();
   auto committed = st_.warc_files();
   std::map<std::string, std::int64_t> cm(committed.begin(), committed.end());
-  for (auto& ent : std::filesystem::directory_iterator(warc_dir_)) {
+  std::vector<std::string> prefixes;
+  for (auto& [k, v] : st_.meta_with_prefix("warc_prefix:")) prefixes.push_back(k.substr(12));
+  auto ours = [&](const std::string& name) {
+    if (cm.count(name)) return true;
+    for (auto& p : prefixes)
+      if (name.size() > p.size() && name.compare(0, p.size(), p) == 0 && name[p.size()] == '-') return true;
+    return false;
+  };
+  std::vector<fs::path> files;
+  for (auto& ent : fs::directory_iterator(warc_dir_)) {
     std::string name = ent.path().filename().string();
+    if (!ours(name))
+      return warc_dir_ + "/" + name + " is not a WARC file of this crawl (" + o_.out_dir +
+             "/crawl.sqlite does not know it): nothing is deleted — move it away or use another --out";
+    files.push_back(ent.path());
+  }
+  for (auto& path : files) {
+    std::string name = path.filename().string();
     auto it = cm.find(name);
     std::int64_t keep = it == cm.end() ? 0 : it->second;
-    if (static_cast<std::int64_t>(ent.file_size()) == keep) continue;
+    std::error_code sec;
+    auto size = static_cast<std::int64_t>(fs::file_size(path, sec));
+    if (sec) return "cannot read " + path.string() + ": " + sec.message();
+    if (size == keep) continue;
+    if (size < keep)
+      return path.string() + " is shorter (" + std::to_string(size) + " bytes) than its committed length " +
+             std::to_string(keep) + ": committed records are missing; not resuming";
     std::string terr;
-    if (keep == 0)
-      std::filesystem::remove(ent.path());
-    else if (!truncate_archive(ent.path().string(), keep, &terr))
-      log("cannot repair " + name + ": " + terr);
-    else
+    if (keep == 0) {
+      // A file of this crawl nothing was committed to (a session killed before its first commit).
+      if (!fs::remove(path, sec) || sec) return "cannot remove " + path.string() + ": " + sec.message();
+      log("removed " + name + ": nothing in it was committed");
+    } else if (!truncate_archive(path.string(), keep, &terr)) {
+      return "cannot repair " + path.string() + " to its committed length " + std::to_string(keep) + ": " + terr;
+    } else {
       log("repaired " + name + " to its committed length " + std::to_string(keep));
+    }
   }
   char prefix[64];
   std::snprintf(prefix, sizeof prefix, "odh-%lld-%d", static_cast<long long>(std::time(nullptr)), getpid());
+  st_.set_meta(std::string("warc_prefix:") + prefix, std::to_string(wall_now()));
   std::string aerr;
   archive_ = open_archive(warc_dir_, prefix, o_.warc_max_bytes, &aerr);
   if (!archive_) return "cannot open WARC in " + warc_dir_ + ": " + aerr;
@@ -1163,6 +1336,7 @@ std::string Engine::open_event_loop() {
 void Engine::start_sites(const std::vector<Site>& sites) {
   for (auto& s : sites) {
     sites_[s.id] = &s;
+    if (site_skipped(s)) continue;  // overrides.skip: no spider, no request (logged below)
     spiders_[s.id] = factory_ ? factory_(s, o_) : make_link_spider(s, o_);
     site_count_[s.id] = st_.site_enqueued(s.id);
   }
@@ -1175,7 +1349,20 @@ void Engine::start_sites(const std::vector<Site>& sites) {
   }
   st_.begin();
   for (auto& s : sites) {
-    if (st_.site_started(s.id) || !spiders_[s.id]) continue;
+    if (st_.site_started(s.id)) continue;
+    if (site_skipped(s)) {
+      FetchLogRow f;
+      f.site_id = s.id;
+      f.url = s.urls.empty() ? "" : s.urls[0];
+      f.kind = "home";
+      f.error_class = "skipped";
+      f.fetched_at = wall_now();
+      st_.add_fetch(f);
+      st_.set_site_started(s.id);
+      log("site " + s.id + " skipped (sites.yaml overrides.skip)");
+      continue;
+    }
+    if (!spiders_[s.id]) continue;
     std::vector<FetchRequest> first;
     try {
       first = spiders_[s.id]->start_requests();
@@ -1252,9 +1439,13 @@ void Engine::close_crawl(const std::vector<Site>& sites, bool interrupted) {
   archive_->flush(o_.fsync);
   st_.begin();
   for (auto& [k, h] : hosts_) save_host(h.get());
+  std::map<std::string, std::string> first_at_url;  // Appendix 1 prints some counties with their city's URL
   for (auto& s : sites) {
     UrlParts p;
-    st_.write_portal_status(s.id, !s.urls.empty() && parse_url(s.urls[0], &p) ? p.origin : "");
+    std::string shared_with;
+    if (!s.urls.empty())
+      if (auto [it, fresh] = first_at_url.emplace(s.urls[0], s.id); !fresh) shared_with = it->second;
+    st_.write_portal_status(s.id, !s.urls.empty() && parse_url(s.urls[0], &p) ? p.origin : "", shared_with);
   }
   st_.commit();
   if (!interrupted) st_.set_meta("finished_at", std::to_string(wall_now()));

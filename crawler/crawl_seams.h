@@ -66,7 +66,8 @@ bool truncate_archive(const std::string& path, std::int64_t bytes, std::string* 
 // kills the process with SIGKILL — a real kill -9 at an exact boundary, for the resume tests.
 // Points: "warc-written" (records written, not flushed, not committed), "flushed" (after a WARC
 // flush, before the commit), "in-transaction" (fetch rows inserted, not committed), "committed",
-// "mid-record" (the archive cuts its last record in half first: a kill inside write(2)).
+// "mid-record" (the archive cuts its last record in half first: a kill inside write(2)), "repair"
+// (resume: a WARC file cut back to its committed length, its tail not yet checked).
 // Without the variable a pass costs one branch.
 bool kill_point_hit(const char* point);  // true on the pass that must die (caller then dies)
 void kill_point(const char* point);      // kill_point_hit(point) → raise(SIGKILL)

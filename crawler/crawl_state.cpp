@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS fetch(
   final INTEGER NOT NULL DEFAULT 1);
 CREATE INDEX IF NOT EXISTS fetch_url ON fetch(url);
 CREATE INDEX IF NOT EXISTS fetch_portal ON fetch(portal_id, final);
+-- the failed attempts of a pending request (non-final rows: few), so a resume keeps counting its retries
+CREATE INDEX IF NOT EXISTS fetch_attempts ON fetch(frontier_id) WHERE final=0;
 CREATE TABLE IF NOT EXISTS host_status(
   host TEXT PRIMARY KEY, portal_id TEXT, robots TEXT, robots_body BLOB, robots_fetched_at REAL,
   requests_2xx INTEGER, requests_3xx INTEGER, requests_4xx INTEGER, requests_5xx INTEGER,
@@ -49,15 +51,18 @@ CREATE TABLE IF NOT EXISTS portal_status(
   backoff_s REAL DEFAULT 0, mean_latency_ms REAL, paused INTEGER DEFAULT 0);
 )sql";
 
-// portal_status of one site from its fetch rows and the status of its entry host (?1 site, ?2 origin).
+// portal_status of one site from its fetch rows and the status of its entry host (?1 site, ?2 origin,
+// ?3 'shared-url' when an earlier site has the same entry URL, else NULL).
 const char* kPortalStatus = R"sql(
 INSERT OR REPLACE INTO portal_status
 SELECT ?1,
   coalesce((SELECT status BETWEEN 200 AND 299 FROM fetch WHERE portal_id=?1 AND kind='home' AND final=1
             ORDER BY fetch_id LIMIT 1), 0),
-  (SELECT CASE WHEN status BETWEEN 200 AND 299 THEN NULL
-               ELSE coalesce(error_class, 'http-' || status) END
-     FROM fetch WHERE portal_id=?1 AND kind='home' AND final=1 ORDER BY fetch_id LIMIT 1),
+  CASE WHEN EXISTS (SELECT 1 FROM fetch WHERE portal_id=?1 AND kind='home' AND final=1)
+  THEN (SELECT CASE WHEN status BETWEEN 200 AND 299 THEN NULL
+                    ELSE coalesce(error_class, 'http-' || status) END
+          FROM fetch WHERE portal_id=?1 AND kind='home' AND final=1 ORDER BY fetch_id LIMIT 1)
+  ELSE ?3 END,
   (SELECT nullif(robots, '') FROM host_status WHERE host=?2),
   (SELECT count(*) FROM fetch WHERE portal_id=?1 AND final=1 AND kind!='robots' AND status BETWEEN 200 AND 299),
   (SELECT coalesce(sum(bytes), 0) FROM fetch WHERE portal_id=?1),
@@ -135,6 +140,14 @@ std::string State::open(const std::string& dir) {
     has_paused_until = cols.step();
     if (!has_paused_until) exec("ALTER TABLE host_status ADD COLUMN paused_until REAL");
     stmts_ = std::make_unique<Stmts>(db_);
+    // Retries and throttles already spent by pending requests (committed non-final exchanges of the
+    // current hop: a redirect hop is a new frontier row), so a kill between attempts does not reset
+    // them. Read once here: empty on a fresh crawl, a handful of rows on a resume.
+    sql::Statement spent(db_,
+                         "SELECT f.frontier_id, sum(coalesce(f.status,0)<>429), sum(f.status=429) FROM fetch f "
+                         "JOIN frontier q ON q.id=f.frontier_id AND q.state=0 WHERE f.final=0 GROUP BY f.frontier_id");
+    while (spent.step())
+      spent_attempts_[spent.i64(0)] = {static_cast<int>(spent.i64(1)), static_cast<int>(spent.i64(2))};
   } catch (const std::exception& e) {
     return "crawl state " + path + ": " + e.what();
   }
@@ -217,6 +230,10 @@ std::vector<Job> State::load_window(const std::string& host, int n, std::int64_t
     j.req.depth = static_cast<int>(s.i64(9));
     j.req.priority = static_cast<int>(s.i64(10));
     j.redirects = static_cast<int>(s.i64(11));
+    if (auto it = spent_attempts_.find(j.id); it != spent_attempts_.end()) {
+      j.retries = it->second.first;
+      j.throttles = it->second.second;
+    }
     j.host = host;
     out.push_back(std::move(j));
   }
@@ -340,8 +357,11 @@ int State::unpause_hosts() {
   return n;
 }
 
-void State::write_portal_status(const std::string& site_id, const std::string& origin) {
-  stmts_->portal_status.bind(1, site_id).bind(2, origin).run();
+void State::write_portal_status(const std::string& site_id, const std::string& origin,
+                                const std::string& shared_with) {
+  auto& st = stmts_->portal_status.bind(1, site_id).bind(2, origin);
+  if (!shared_with.empty()) st.bind(3, "shared-url");
+  st.run();
 }
 
 void State::set_warc_committed(const std::string& name, std::int64_t bytes) {
@@ -359,6 +379,14 @@ std::string State::meta(const std::string& key) {
   sql::Statement s(db_, "SELECT value FROM meta WHERE key=?");
   s.bind(1, key);
   return s.step() ? s.text(0) : "";
+}
+
+std::vector<std::pair<std::string, std::string>> State::meta_with_prefix(const std::string& prefix) {
+  std::vector<std::pair<std::string, std::string>> out;
+  sql::Statement s(db_, "SELECT key, value FROM meta WHERE substr(key, 1, ?) = ? ORDER BY key");
+  s.bind(1, static_cast<std::int64_t>(prefix.size())).bind(2, prefix);
+  while (s.step()) out.emplace_back(s.text(0), s.text(1));
+  return out;
 }
 
 void State::set_meta(const std::string& key, const std::string& value) {

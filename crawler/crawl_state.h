@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/sql.h"
@@ -25,7 +26,7 @@ struct Job {  // a frontier row
   std::string host;                // politeness key: lowercase host[:port]
   std::string fetch_url;           // URL of this hop (differs from req.url after a redirect)
   int redirects = 0;               // hops followed so far
-  int retries = 0, throttles = 0;  // in-memory only
+  int retries = 0, throttles = 0;  // attempts spent (loaded from the fetch log on resume)
 };
 
 struct FetchLogRow {  // one HTTP exchange (or a request refused before the network)
@@ -86,7 +87,8 @@ class State {
   std::optional<HostRow> load_host(const std::string& host);
 
   // Fills portal_status for a site from its fetch rows; origin = its entry URL's host key.
-  void write_portal_status(const std::string& site_id, const std::string& origin);
+  // `shared_with`: an earlier site with the same entry URL (its page was fetched for that site), or "".
+  void write_portal_status(const std::string& site_id, const std::string& origin, const std::string& shared_with = "");
 
   // WARC files: committed byte lengths.
   void set_warc_committed(const std::string& name, std::int64_t bytes);
@@ -94,6 +96,8 @@ class State {
 
   std::string meta(const std::string& key);
   void set_meta(const std::string& key, const std::string& value);
+  // Every meta row whose key starts with `prefix`, ordered by key.
+  std::vector<std::pair<std::string, std::string>> meta_with_prefix(const std::string& prefix);
 
   // Previous crawl (ATTACHed read-only) lookup by URL.
   bool attach_previous(const std::string& dir);
@@ -110,6 +114,8 @@ class State {
   bool existed_ = false;
   void exec(const char* sql);
   std::unique_ptr<Stmts> stmts_;
+  // frontier id -> {retries, throttles} its committed failed attempts used (read at open, for resume)
+  std::unordered_map<std::int64_t, std::pair<int, int>> spent_attempts_;
   std::unique_ptr<sql::Statement> sel_prev_;  // set when a previous crawl is attached
 };
 

@@ -75,6 +75,7 @@ std::unique_ptr<Spider> recording_spider(std::unique_ptr<Spider> inner, Store& s
 // What a harvest or replay did.
 struct HarvestSummary {
   std::int64_t run_id = 0;
+  bool interrupted = false;  // the crawl was stopped (SIGINT/SIGTERM): the run is not finished
   int sites = 0, sites_skipped = 0;  // sites_skipped: without an engine (link spider only)
   std::int64_t requests = 0, answered = 0, datasets = 0, apis = 0, issues = 0;
   std::map<std::string, std::int64_t> datasets_by_portal;
@@ -93,6 +94,9 @@ struct HarvestOptions {
   std::string sites_file;                                 // recorded with the run
   std::function<void(const CrawlProgress&)> on_progress;  // optional
   std::function<void(const std::string&)> on_log;         // optional
+  // Called with the crawler before it runs and with nullptr after (optional): a signal handler may
+  // call request_stop() on it meanwhile.
+  std::function<void(Crawler*)> on_crawler;
 };
 
 // A live harvest: crawls and parses `sites` into a new run of `store`, then writes portal status.
@@ -121,6 +125,15 @@ struct MainJobOptions {
   std::string title;        // the report's title ('' = the report's default)
   std::string report_lang = "zh";                       // zh | en
   std::string report_formats = "html,md,csv,xlsx,pdf";  // reports::parse_formats
+  // The job's stage, one line "<stage> <run id>" rewritten (temp file + rename) at each step:
+  // "harvest 0" → "metrics <run>" → "report <run>" → "done <run>". "" = not recorded.
+  std::string stage_file;
+  // Continue the job whose stage_file says where it stopped: "harvest" resumes the crawl in
+  // crawl.out_dir (its state and WARC files, web/fetch.h rules) and rebuilds the run's rows from the
+  // whole WARC snapshot (replay_snapshot: the rows of the interrupted live harvest are not trusted,
+  // that run stays unfinished); "metrics" or "report" recompute metrics and the report of the
+  // recorded run.
+  bool resume = false;
 };
 
 struct MainJobResult {
@@ -128,12 +141,17 @@ struct MainJobResult {
   std::size_t indicator_rows = 0;
   std::vector<std::string> report_files;  // full paths, main ones first (report.html, report.pdf, …)
   std::vector<std::string> report_notes;  // what the report skipped and why (no Chromium, …)
+  bool resumed_harvest = false;           // the harvest was resumed and rebuilt from the WARC snapshot
 };
+
+// The stage a main job recorded in `stage_file`: {"", 0} when there is none.
+std::pair<std::string, std::int64_t> read_job_stage(const std::string& stage_file);
 
 // Harvest → metrics (indicator and dataset_quality tables) → the annual report of the run
 // (reports::write_report: report.html, report.pdf, report.xlsx, report.md, csv/) and indicators.csv (the
-// long-format rows). `after_harvest` (optional) runs between harvest and metrics (the
-// CLI stops its simulator there). Throws Failure on I/O errors.
+// long-format rows), each stage recorded in options.stage_file. `after_harvest` (optional) runs
+// between harvest and metrics (the CLI stops its simulator there). Throws Failure on I/O errors and
+// when the crawl was interrupted (the stage stays "harvest": resume to finish).
 MainJobResult run_main_job(const std::vector<Site>& sites, const MainJobOptions& options,
                            const std::function<void(const HarvestSummary&)>& after_harvest = nullptr);
 

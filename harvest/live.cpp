@@ -38,11 +38,14 @@ HarvestSummary harvest_live(const std::vector<Site>& sites, const HarvestOptions
   });
   crawler.on_progress = options.on_progress;
   crawler.on_log = options.on_log;
+  if (options.on_crawler) options.on_crawler(&crawler);
   CrawlReport r = crawler.run(sites);
+  if (options.on_crawler) options.on_crawler(nullptr);
   if (!r.ok) throw Failure("crawl: " + r.message);
   store.flush();
   write_portal_status(store, sum.run_id, sites, r.hosts);
-  store.finish_run(sum.run_id);
+  sum.interrupted = r.interrupted;
+  if (!r.interrupted) store.finish_run(sum.run_id);  // an interrupted run is never the latest finished
   sum.answered = sum.requests;
   sum.datasets = sink.datasets;
   sum.apis = sink.apis;

@@ -92,7 +92,18 @@ SpiderOutput RecordingSpider::on_owned(FetchResult&& r) {
   r.fetch_id = store_.write_fetch(run_, f);
   if (requests_) ++*requests_;
   SpiderOutput out;
-  if (!ours) out = inner_->on_result(r);
+  if (r.error_class == "spider-crash")  // the crawler skipped a page the spider crashed on twice
+    store_.write_issue(run_, r.request.site_id, r.request.url, "poison-page",
+                       "the process died twice while this page was parsed; skipped");
+  if (!ours) {
+    // A page is parsed once: an exception is its parse issue, never a crash of the harvest.
+    try {
+      out = inner_->on_result(r);
+    } catch (const std::exception& e) {
+      store_.write_issue(run_, r.request.site_id, r.request.url, "parse-error", e.what());
+      out = SpiderOutput{};
+    }
+  }
   if (r.status >= 200 && r.status < 300 && r.error_class.empty()) record_links(r, ours, is_home, out);
   return out;
 }

@@ -28,6 +28,7 @@ void drive_replay(harvest_detail::RecordingSpider& spider, const warc::WarcSnaps
     auto n = normalize_crawl_url(r.url);
     if (!n) return;
     r.url = std::move(*n);
+    if (!request_refusal(r.url, site_urls).empty()) return;  // refused live too (the crawler's policy)
     std::string key = r.method + " " + r.url;
     if (!r.body.empty()) key += " #" + r.body;
     if (!seen.insert(std::move(key)).second) return;

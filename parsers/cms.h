@@ -9,6 +9,7 @@
 // Per-site overrides (sites.yaml, flat keys): cms.items, cms.link, cms.next, cms.title, cms.date,
 // cms.max_pages.
 #pragma once
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,18 @@ struct CmsItem {
 // The item links of a list page (absolute URLs), by selectors when given, else detected.
 std::vector<CmsItem> cms_list_items(const HtmlDoc& doc, const std::string& page_url,
                                     const std::string& items_sel = "", const std::string& link_sel = "");
+// A Hanweb (大汉) column: the list lives in <script type="text/xml"><datastore><recordset>
+// <record><![CDATA[<li>…]]></record>…; further records come from POST
+// /module/web/jpage/dataproxy.jsp?startrecord=&endrecord=&perpage= with the jpage parameters as a
+// form; the answer is the same <datastore> XML with <totalrecord>.
+struct HanwebStore {
+  bool found = false;                         // the text holds a <datastore>
+  std::vector<CmsItem> items;                 // one per <record>
+  long shown = 0;                             // number of <record>s
+  long total = -1;                            // <totalrecord>, -1 when absent
+  std::map<std::string, std::string> params;  // col, webid, path, columnid, unitid, webname, … as found
+};
+HanwebStore hanweb_datastore(const std::string& text, const std::string& page_url);
 // The next list page's URL ("" when none).
 std::string cms_next_page(const HtmlDoc& doc, const std::string& html, const std::string& page_url,
                           const std::string& next_sel = "");

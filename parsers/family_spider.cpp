@@ -1,11 +1,13 @@
 // The spec-driven engine: a family's catalogue walked as its spec says (category pages, paged lists
 // in HTML, JSON or DCAT documents, detail pages), every item a record. parsers/family_spider.h.
 #include "parsers/family_spider.h"
+#include "parsers/pattern.h"
+
+#include <strings.h>
 
 #include <algorithm>
 #include <cmath>
 #include <optional>
-#include <regex>
 #include <set>
 
 #include "parsers/html.h"
@@ -95,7 +97,9 @@ std::vector<std::string> html_values(const HtmlNode& scope, const std::string& s
   std::vector<std::string> out;
   if (spec.empty()) return out;
   auto [sel, attr] = sel_attr(spec);
-  for (auto& n : scope.select(sel)) {
+  // "@attr" alone: the scope element's own attribute (an item that is itself the link).
+  std::vector<HtmlNode> nodes = sel.empty() ? std::vector<HtmlNode>{scope} : scope.select(sel);
+  for (auto& n : nodes) {
     if (attr == "class") {  // icon classes: every class token is a candidate
       std::string c = n.attr("class");
       for (auto& tok : split_tags(c)) out.push_back(tok);
@@ -122,11 +126,10 @@ std::optional<std::int64_t> json_count(const json& root, const std::string& spec
   return any ? std::optional<std::int64_t>(sum) : std::nullopt;
 }
 
-std::optional<std::int64_t> pages_from(const std::string& text, const std::regex& re) {
-  std::smatch m;
-  std::string t = text.size() > 65536 ? text.substr(0, 65536) : text;
-  if (!std::regex_search(t, m, re) || m.size() < 2) return std::nullopt;
-  return parse_count(m[1].str());
+std::optional<std::int64_t> pages_from(const std::string& text, const Pattern& re) {
+  std::vector<std::string> m;
+  if (!re.search(std::string_view(text).substr(0, 65536), &m) || m.size() < 2) return std::nullopt;
+  return parse_count(m[1]);
 }
 
 bool known_label(std::string_view s) {
@@ -151,11 +154,16 @@ class FamilySpider : public Spider {
       auto sl = u.rfind('/');
       vars_["dir"] = sl != std::string::npos && sl > u.find("://") + 2 ? u.substr(0, sl + 1) : u + "/";
     }
-    for (auto& l : spec_.lists)
+    for (auto& l : spec_.lists) {
       if (!l.pages_pattern.empty())
         pages_re_.emplace_back(l.pages_pattern);
       else
         pages_re_.emplace_back();
+      if (!l.id_pattern.empty())
+        id_re_.emplace_back(l.id_pattern);
+      else
+        id_re_.emplace_back();
+    }
   }
 
   std::vector<FetchRequest> start_requests() override {
@@ -181,8 +189,9 @@ class FamilySpider : public Spider {
     links_ = &out.links;
     try {
       if (r.status < 200 || r.status >= 300 || !r.error_class.empty()) {
-        sink_.issue(site_.id, r.request.url, "http-error",
-                    r.error_class.empty() ? "status " + std::to_string(r.status) : r.error_class);
+        std::string why = r.error_class.empty() ? "status " + std::to_string(r.status) : r.error_class;
+        if (r.request.kind != "list" || !on_list_gap(r, why, out.requests))
+          sink_.issue(site_.id, r.request.url, "http-error", why);
         return out;
       }
       json meta = json::parse(r.request.meta.empty() ? "{}" : r.request.meta, nullptr, false);
@@ -213,13 +222,19 @@ class FamilySpider : public Spider {
 
   // `cat`: the category's variables (object of strings) when the list has a category stage; its
   // pages are one level deeper than the category page.
-  FetchRequest list_request(size_t li, int page, const json& cat = json()) const {
+  // known_pages / known_total: the list's size as the pages before said it, carried in the request so a
+  // spider started anew (a resumed crawl) can still walk past a failed page (on_list_gap).
+  FetchRequest list_request(size_t li, int page, const json& cat = json(),
+                            std::optional<std::int64_t> known_pages = std::nullopt,
+                            std::optional<std::int64_t> known_total = std::nullopt) const {
     const ListSpec& l = spec_.lists[li];
     auto vars = vars_;
     vars["page"] = std::to_string(page);
     vars["size"] = std::to_string(l.size);
     vars["offset"] = std::to_string(static_cast<long long>(page - l.start) * l.size);
     json m = {{"list", li}, {"page", page}};
+    if (known_pages) m["known_pages"] = *known_pages;
+    if (known_total) m["known_total"] = *known_total;
     if (cat.is_object()) {
       for (auto it = cat.begin(); it != cat.end(); ++it)
         if (it.value().is_string()) vars["cat." + it.key()] = it.value().get<std::string>();
@@ -242,15 +257,15 @@ class FamilySpider : public Spider {
     HtmlDoc html(body);
     auto root = html.root();
     report_links(root, r);
-    std::regex re(c.pattern);
+    Pattern re(c.pattern);
     std::set<std::string> seen;
+    std::vector<std::string> m;
     for (auto& n : root.select(c.items)) {
       std::string v = c.attr.empty() ? n.text() : n.attr(c.attr);
       if (v.size() > 4096) v.resize(4096);
-      std::smatch m;
-      if (!std::regex_search(v, m, re)) continue;
+      if (!re.search(v, &m)) continue;
       json cat = json::object();
-      for (size_t i = 0; i < c.vars.size() && i + 1 < m.size(); ++i) cat[c.vars[i]] = m[i + 1].str();
+      for (size_t i = 0; i < c.vars.size() && i + 1 < m.size(); ++i) cat[c.vars[i]] = m[i + 1];
       if (!seen.insert(cat.dump()).second) continue;
       out.push_back(list_request(li, spec_.lists[li].start, cat));
       if (seen.size() >= 10000) break;  // bounded
@@ -300,7 +315,7 @@ class FamilySpider : public Spider {
     else
       json_items(r, l, lp);
     items_to_requests(r, li, lp.items, out);
-    next_list_page(meta, li, page, lp, out);
+    next_list_page(r.request.url, meta, li, page, lp, out);
   }
 
   // A DCAT catalogue page: every record at once; hydra:nextPage is followed on the same origin, each
@@ -380,6 +395,10 @@ class FamilySpider : public Spider {
         auto v = html_values(n, l.id);
         if (!v.empty()) it.id = v.front();
       }
+      if (id_re_[li] && !it.id.empty()) {  // the id inside an onclick / javascript: value
+        std::vector<std::string> m;
+        it.id = id_re_[li]->search(std::string_view(it.id).substr(0, 4096), &m) && m.size() > 1 ? m[1] : "";
+      }
       if (it.id.empty() && !it.link.empty()) {  // last path segment of the link
         std::string p = it.link.substr(0, it.link.find_first_of("?#"));
         it.id = p.substr(p.rfind('/') + 1);
@@ -455,30 +474,87 @@ class FamilySpider : public Spider {
       json m = {{"list", li}, {"id", it.id}, {"formats", it.formats}};
       if (!spec_.detail.page_url.empty()) m["page_url"] = expand(spec_.detail.page_url, vars);
       q.meta = m.dump();
-      q.headers.emplace_back("Referer", base_url);
+      // The list page as Referer, unless the spec names the one the portal expects (shanghai.md).
+      if (std::none_of(q.headers.begin(), q.headers.end(), [](const auto& h) { return strcasecmp(h.first.c_str(), "Referer") == 0; }))
+        q.headers.emplace_back("Referer", base_url);
       out.push_back(std::move(q));
     }
   }
 
+  // The list's key: its index and, under a category stage, the category.
+  static std::string list_key(size_t li, const json& cat) {
+    return std::to_string(li) + (cat.is_object() ? cat.dump() : "");
+  }
+
+  // More pages after 1-based page `index`, as far as the list's page count or total says.
+  bool more_after(const ListSpec& l, int index, const std::optional<std::int64_t>& pages,
+                  const std::optional<std::int64_t>& total) const {
+    if (pages) return index < *pages;
+    if (total) return static_cast<std::int64_t>(index) * l.size < *total;
+    return true;
+  }
+
   // The next page of the list, unless this page was the last (page count, total, an empty page, or a
-  // portal answering every page number with the same last page).
-  void next_list_page(const json& meta, size_t li, int page, const ListPage& lp, std::vector<FetchRequest>& out) {
+  // portal answering every page number with the same last page). A list that stops while its total
+  // or page count says more is reported incomplete.
+  void next_list_page(const std::string& url, const json& meta, size_t li, int page, const ListPage& lp,
+                      std::vector<FetchRequest>& out) {
     const ListSpec& l = spec_.lists[li];
-    if (l.paging == "none" || lp.items.empty()) return;
+    const json cat = meta.contains("cat") ? meta["cat"] : json();
+    std::string key = list_key(li, cat);
+    Known& k = known_[key];  // this page's count, else what the pages before it said
+    if (lp.pages) k.pages = lp.pages;
+    if (lp.total) k.total = lp.total;
+    fill_from_request(k, meta);
+    if (l.paging == "none") return;
     int index = page - l.start + 1;  // 1-based page index
-    if (index >= l.max_pages) return;
-    if (lp.pages) {
-      if (index >= *lp.pages) return;
-    } else if (lp.total) {
-      if (static_cast<std::int64_t>(index) * l.size >= *lp.total) return;
+    bool sized = k.pages || k.total;
+    if (!more_after(l, index, k.pages, k.total)) return;
+    if (lp.items.empty()) {
+      if (sized)
+        sink_.issue(site_.id, url, "list-incomplete",
+                    "list page " + std::to_string(index) + " is empty but the catalogue says " +
+                        (k.pages ? std::to_string(*k.pages) + " pages" : std::to_string(*k.total) + " items"));
+      return;
+    }
+    if (index >= l.max_pages) {
+      if (sized)
+        sink_.issue(site_.id, url, "list-incomplete",
+                    "stopped at max_pages " + std::to_string(l.max_pages) + " of a longer list");
+      return;
     }
     // Guard against portals that answer every page number with the same last page.
-    const json cat = meta.contains("cat") ? meta["cat"] : json();
-    std::string key = std::to_string(li) + (cat.is_object() ? cat.dump() : "");
     std::string sig = lp.items.front().id + "|" + lp.items.front().link;
     if (last_sig_.count(key) && last_sig_[key] == sig) return;
     last_sig_[key] = sig;
-    out.push_back(list_request(li, page + 1, cat));
+    out.push_back(list_request(li, page + 1, cat, k.pages, k.total));
+  }
+
+  // A list page that failed after the crawler's retries (not the first: that is the catalogue's
+  // entry) is a gap: recorded with its page number, and the walk goes on with the next page when the
+  // list's page count or total (from the pages read before) says there is one. Without either the
+  // walk cannot know and stops: the catalogue is reported incomplete. False for a first page.
+  bool on_list_gap(const FetchResult& r, const std::string& why, std::vector<FetchRequest>& out) {
+    json meta = json::parse(r.request.meta.empty() ? "{}" : r.request.meta, nullptr, false);
+    if (!meta.is_object()) return false;
+    size_t li = meta.value("list", 0);
+    if (li >= spec_.lists.size()) return false;
+    const ListSpec& l = spec_.lists[li];
+    int page = meta.value("page", l.start);
+    int index = page - l.start + 1;
+    if (index <= 1 || l.format == "rdf" || l.format == "turtle" || l.format == "jsonld") return false;
+    const json cat = meta.contains("cat") ? meta["cat"] : json();
+    sink_.issue(site_.id, r.request.url, "list-gap", "list page " + std::to_string(index) + " failed (" + why + ")");
+    Known& k = known_[list_key(li, cat)];  // what this spider read, else what the request carries
+    fill_from_request(k, meta);
+    if (!k.pages && !k.total) {
+      sink_.issue(site_.id, r.request.url, "list-incomplete",
+                  "the list's size is unknown: pages after " + std::to_string(index) + " not requested");
+      return true;
+    }
+    if (more_after(l, index, k.pages, k.total) && index < l.max_pages)
+      out.push_back(list_request(li, page + 1, cat, k.pages, k.total));
+    return true;
   }
 
   void on_detail(const FetchResult& r, const json& meta) {
@@ -569,8 +645,20 @@ class FamilySpider : public Spider {
   const LabelDictionary& dict_;
   std::map<std::string, std::string> vars_;
   std::map<std::string, std::string> last_sig_;  // list (+ category) → first item of the last page
+  struct Known {
+    std::optional<std::int64_t> total, pages;
+  };
+  // What the request carries (list_request's known_pages / known_total) fills what this spider lacks.
+  static void fill_from_request(Known& k, const json& meta) {
+    if (!k.pages && meta.contains("known_pages") && meta["known_pages"].is_number_integer())
+      k.pages = meta["known_pages"].get<std::int64_t>();
+    if (!k.total && meta.contains("known_total") && meta["known_total"].is_number_integer())
+      k.total = meta["known_total"].get<std::int64_t>();
+  }
+  std::map<std::string, Known> known_;  // list (+ category) → its size, from the last page that said it
   std::set<std::string> seen_details_;
-  std::vector<std::optional<std::regex>> pages_re_;  // per list
+  std::vector<std::optional<Pattern>> pages_re_;  // per list
+  std::vector<std::optional<Pattern>> id_re_;     // per list
   // The links of the page in on_result, when it is parsed as HTML (set by report_links).
   std::optional<std::vector<PageLink>>* links_ = nullptr;
   std::set<std::string> seen_pages_;  // hydra pages already requested

@@ -371,7 +371,10 @@ HtmlNode HtmlNode::select_one(std::string_view selector) const {
   return v.empty() ? HtmlNode() : v.front();
 }
 
-HtmlDoc::HtmlDoc(std::string_view html) : buf_(html.substr(0, kMaxHtmlBytes)) {
+HtmlDoc::HtmlDoc(std::string_view html) {
+  std::string scratch;
+  std::string_view bounded = bounded_html(html, &scratch);  // size and depth bounds (web/html_links.h)
+  buf_ = scratch.empty() ? std::string(bounded) : std::move(scratch);
   GumboOptions opts = kGumboDefaultOptions;
   opts.max_errors = 100;
   out_ = gumbo_parse_with_options(&opts, buf_.data(), buf_.size());

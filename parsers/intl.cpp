@@ -83,6 +83,11 @@ std::string scalar_text(const json& v) {
 }
 
 bool parse_json(std::string_view text, json& out, std::string* error) {
+  if (!json_depth_ok(text)) {
+    if (error) *error = "JSON nested deeper than " + std::to_string(kMaxJsonDepth);
+    out = json();
+    return false;
+  }
   out = json::parse(text.begin(), text.end(), nullptr, false);
   if (out.is_discarded()) {
     if (error) *error = "not JSON";
@@ -90,7 +95,7 @@ bool parse_json(std::string_view text, json& out, std::string* error) {
   }
   if (out.is_string()) {  // a JSON document serialised into a JSON string
     std::string inner = out.get<std::string>();
-    json again = json::parse(inner, nullptr, false);
+    json again = json_depth_ok(inner) ? json::parse(inner, nullptr, false) : json(json::value_t::discarded);
     if (!again.is_discarded() && (again.is_object() || again.is_array())) out = std::move(again);
   }
   return true;

@@ -3,6 +3,7 @@
 #include "registry/reference.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <mutex>
 #include <sstream>
@@ -363,6 +364,12 @@ std::string map_theme(std::string_view topic_raw) {
   for (const auto& t : unified_themes())
     if (s == t) return t;
   return rules.theme_of(s);
+}
+
+long checked_long(std::string_view digits, long fallback) {
+  long v = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty() ? v : fallback;
 }
 
 }  // namespace odh

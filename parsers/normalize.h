@@ -27,6 +27,9 @@ std::string normalize_frequency(std::string_view raw, const std::map<std::string
 
 // Counts: "1,299" → 1299, "1.2万" → 12000, "66条" → 66; 暂无 / 无 / - / "" → nullopt.
 std::optional<std::int64_t> parse_count(std::string_view raw);
+// A run of ASCII digits as a long (std::from_chars): `fallback` when it is empty, has other
+// characters or does not fit — never throws (portal pages carry digit runs of any length).
+long checked_long(std::string_view digits, long fallback);
 
 // One format token → lowercase canonical (xls xlsx csv json xml rdf txt pdf doc docx zip api link …):
 // strips dots, icon-class prefixes ("icon-xls", "fa-file-csv"), maps 接口 → api, 链接 → link,

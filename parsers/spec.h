@@ -39,7 +39,7 @@ struct CategoryStage {
   RequestTemplate request;  // url "" = no category stage
   std::string items;        // selector of the category elements
   std::string attr;         // attribute holding the category's parameters ("" = text)
-  std::string pattern;      // ECMAScript regex with one capture group per var
+  std::string pattern;      // RE2 regex (parsers/pattern.h) with one capture group per var
   std::vector<std::string> vars;
 };
 
@@ -60,7 +60,9 @@ struct ListSpec {
                                 // of `pages` (or of the whole page when `pages` is empty): "\\d+/(\\d+)页"
   CategoryStage categories;     // html: categories first, one paged list per category
   std::string link;             // html: selector of the detail link inside an item (href); json: path
-  std::string id;       // json: path of the id in an item; html: "sel@attr" or "param:<name>" of the link
+  std::string id;       // json: path of the id in an item; html: "sel@attr" ("@attr": the item's own), or
+                        // "param:<name>" of the link
+  std::string id_pattern;  // regex whose group 1 is the id inside that value ("view\\('([^']+)'\\)")
   std::string formats;  // selector ("sel@attr" reads an attribute) or path of the item's formats
   std::string
       detail_url;       // this list's detail URL template, when it differs from detail.request (hainan APIs)

@@ -4,8 +4,8 @@
 
 namespace odh {
 
-// The international catalogue families: ckan dcat datajson socrata ods. Sites of these families
-// may leave province, division_code, level and region empty (they are checked when given).
+// Families whose spec says `international: true` (ckan dcat datajson socrata ods as shipped). Sites of
+// these families may leave province, division_code, level and region empty (checked when given).
 bool is_international_family(const std::string& family);
 
 }  // namespace odh

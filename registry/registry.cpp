@@ -83,7 +83,7 @@ class Checker {
 
 const std::set<std::string> kSiteKeys = {"id",     "seq",           "name",     "province", "city",
                                          "county", "division_code", "level",    "region",   "kind",
-                                         "urls",   "family",        "overrides"};
+                                         "urls",   "family",        "family_note", "overrides"};
 
 bool valid_url(const std::string& u) {
   static const std::regex re(
@@ -118,7 +118,14 @@ bool Checker::check_site(const YAML::Node& node, Site& site) {
   }
   site.name = scalar(node, "name", true);
   site.kind = one_of(node, "kind", allowed_kinds());
-  site.family = one_of(node, "family", allowed_families());
+  site.family = scalar(node, "family", true);
+  if (!site.family.empty() && !contains(allowed_families(), site.family)) {
+    error(node["family"], "family",
+          "unknown family '" + site.family + "': no spec " + (data_dir() / "families" / (site.family + ".yaml")).string() +
+              " (families are the spec files there, plus embedded-cms and unknown)");
+    site.family.clear();
+  }
+  site.family_note = scalar(node, "family_note", false);
   // Portals outside China (international families) have no province, division, level or region:
   // those fields may be empty there, and are checked like any other when given.
   const bool foreign = is_international_family(site.family);
@@ -170,7 +177,9 @@ bool Checker::check_site(const YAML::Node& node, Site& site) {
   }
 
   if (YAML::Node ov = node["overrides"]; ov && !ov.IsNull()) {
-    static const std::regex key_re("[a-z][a-z0-9_]*(\\.[A-Za-z0-9_-]+)*");
+    // A lowercase initial, then the spec variable's own spelling (divisionId, regionId, siteId: the
+    // portals' parameter names), dotted for namespaces.
+    static const std::regex key_re("[a-z][A-Za-z0-9_]*(\\.[A-Za-z0-9_-]+)*");
     static const std::regex uint_re("[0-9]{1,9}");
     if (!ov.IsMap()) {
       error(ov, "overrides", "must be a mapping of key: value");
@@ -179,7 +188,7 @@ bool Checker::check_site(const YAML::Node& node, Site& site) {
         std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
         std::string field = "overrides." + key;
         if (!std::regex_match(key, key_re)) {
-          error(kv.first, "overrides", "bad key '" + key + "' (lowercase, dotted: selector.list)");
+          error(kv.first, "overrides", "bad key '" + key + "' (a lowercase initial, letters, digits, _; dotted: selector.list)");
         } else if (!kv.second.IsScalar()) {
           error(kv.second, field, "must be a single value");
         } else {
@@ -212,37 +221,6 @@ const std::vector<std::string>& allowed_kinds() {
   static const std::vector<std::string> v = {"independent", "embedded"};
   return v;
 }
-const std::vector<std::string>& allowed_families() {
-  static const std::vector<std::string> v = {"oportal",
-                                             "odweb",
-                                             "jdop",
-                                             "athena",
-                                             "exchangeopengateway",
-                                             "guizhou-api",
-                                             "gd-opendata",
-                                             "portal-dataservice",
-                                             "hunan-webapp",
-                                             "site-label",
-                                             "open-data-web",
-                                             "beijing",
-                                             "shanghai",
-                                             "tianjin",
-                                             "hainan",
-                                             "embedded-cms",
-                                             "unknown",
-                                             // international catalogue software (data/sites-international.yaml)
-                                             "ckan",
-                                             "dcat",
-                                             "datajson",
-                                             "socrata",
-                                             "ods"};
-  return v;
-}
-
-bool is_international_family(const std::string& family) {
-  return family == "ckan" || family == "dcat" || family == "datajson" || family == "socrata" || family == "ods";
-}
-
 const Site* Registry::find(const std::string& id) const {
   for (auto& s : sites)
     if (s.id == id) return &s;

@@ -80,13 +80,27 @@ double max_value(const Chart& c, bool stacked) {
   return vmax;
 }
 
-// Nice upper bound of an axis.
-double nice_max(double v) {
-  if (!(v > 0)) return 1;
-  double p = std::pow(10, std::floor(std::log10(v)));
-  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
-    if (v <= m * p) return m * p;
-  return 10 * p;
+// A value axis in round steps: the smallest step of 1, 2 or 5 x 10^k that covers the largest value
+// in at most five intervals, so every gridline reads as a round number (0, 50, 100 ... not 62.5).
+struct Axis {
+  double step = 0.25;
+  int intervals = 4;
+  double max() const { return step * intervals; }
+};
+Axis value_axis(double v) {
+  if (!(v > 0)) return {};
+  double p = std::pow(10, std::floor(std::log10(v / 5)));
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    double step = m * p;
+    int n = static_cast<int>(std::ceil(v / step - 1e-9));
+    if (n <= 5) return {step, std::max(n, 1)};
+  }
+  return {10 * p, 5};
+}
+
+// A bar's tooltip: "label · series: value" (the series name only when there are several).
+std::string bar_title(const Chart& c, size_t i, size_t k, double v) {
+  return c.labels[i] + (c.series.size() > 1 ? " · " + c.series[k].name : "") + ": " + value_label(v, c.percent);
 }
 
 std::string vertical_bars(const Chart& c, int width, bool stacked, bool histogram) {
@@ -94,16 +108,15 @@ std::string vertical_bars(const Chart& c, int width, bool stacked, bool histogra
   const bool rotate = n > 8 && !histogram;
   const int h = 320, top = 28, bottom = rotate ? 96 : 40, left = 64, right = 16;
   Svg svg(width, h);
-  double vmax = max_value(c, stacked);
-  vmax = c.percent ? std::max(nice_max(vmax), 0.0) : nice_max(vmax);
-  if (c.percent && vmax > 1) vmax = nice_max(vmax);
+  const Axis axis = value_axis(max_value(c, stacked));
+  const double vmax = axis.max();
   const double plot_h = h - top - bottom, plot_w = width - left - right;
   // Axis and grid.
-  for (int g = 0; g <= 4; ++g) {
-    double y = top + plot_h - plot_h * g / 4;
+  for (int g = 0; g <= axis.intervals; ++g) {
+    double y = top + plot_h - plot_h * g / axis.intervals;
     svg.o << "<line x1=\"" << left << "\" x2=\"" << width - right << "\" y1=\"" << num(y) << "\" y2=\"" << num(y)
           << "\" stroke=\"#ddd\"/>";
-    svg.text(left - 4, y + 4, value_label(vmax * g / 4, c.percent), "end");
+    svg.text(left - 4, y + 4, value_label(axis.step * g, c.percent), "end");
   }
   if (!c.unit.empty()) svg.text(4, 14, c.unit);
   legend(svg, c, left + 40, 14);
@@ -118,8 +131,7 @@ std::string vertical_bars(const Chart& c, int width, bool stacked, bool histogra
       double v = value_at(c.series[k], i);
       if (std::isnan(v)) continue;
       double bh = plot_h * std::max(0.0, v) / vmax;
-      std::string title = c.labels[i] + (c.series.size() > 1 ? " · " + c.series[k].name : "") + ": " +
-                          value_label(v, c.percent);
+      std::string title = bar_title(c, i, k, v);
       if (stacked) {
         svg.rect(x0, top + plot_h - acc - bh, slot - gap, bh, color(k), title);
         acc += bh;
@@ -161,8 +173,7 @@ std::string horizontal_bars(const Chart& c, int width, bool stacked) {
       double v = value_at(c.series[k], i);
       if (std::isnan(v)) continue;
       double bw = plot_w * std::max(0.0, v) / vmax;
-      std::string title = c.labels[i] + (c.series.size() > 1 ? " · " + c.series[k].name : "") + ": " +
-                          value_label(v, c.percent);
+      std::string title = bar_title(c, i, k, v);
       if (stacked) {
         svg.rect(left + acc, y + 3, bw, row - 6, color(k), title);
         acc += bw;

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Build and run a libFuzzer target for the crawler's untrusted-input parsers with clang,
-# ASan and UBSan. Usage: scripts/fuzz.sh robots|url|charset [seconds]   (default 60)
-# Corpus and crashes go to build-fuzz/<target>/ (not committed).
+# Runs the libFuzzer targets longer than ctest does (ctest fuzz-<target>: ODH_FUZZ_SECONDS each, in the
+# clang ASan+UBSan build). Usage: scripts/fuzz.sh [seconds] [target...]   (default 600 s, every target)
+# Targets: robots url charset html json rdf warc http decoding spec registry terms engine.
+# Corpus: build-asan/fuzz/corpus/<target>/ (grows, not committed); crashes: build-asan/fuzz/artifacts/.
+# A crash becomes a regression: fix it, then copy the artifact to tests/fuzz/regressions/<target>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: scripts/fuzz.sh robots|url|charset [seconds]}
-secs=${2:-60}
-out=build-fuzz/$target
-mkdir -p "$out/corpus"
-clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -I. \
-  "tests/fuzz/libfuzzer/$target.cc" tests/fuzz/crawler_fuzz_targets.cpp \
-  crawler/robots.cpp web/url.cpp web/charset.cpp \
-  $(pkg-config --cflags --libs icu-uc icu-i18n) -o "$out/fuzz_$target"
-"$out/fuzz_$target" -max_total_time="$secs" -max_len=65536 "$out/corpus"
+secs=${1:-600}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(robots url charset html json rdf warc http decoding spec registry terms engine)
+bash scripts/build.sh asan
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+status=0
+for t in "${targets[@]}"; do
+  echo "== fuzz $t for ${secs}s"
+  sh "build-asan/fuzz/$t.sh" -max_total_time="$secs" || status=1
+done
+exit $status

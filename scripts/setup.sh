@@ -21,6 +21,9 @@ APT_PACKAGES=(
   libssl-dev                # SHA-1 (EVP) for WARC block/payload digests
   libbrotli-dev             # Content-Encoding: br
   libicu-dev                # charset detection and GB18030 decoding
+  libpsl-dev publicsuffix   # registrable domains (crawl scope) from the Public Suffix List
+  libre2-dev                # regexes over portal text (linear time, no recursion: parsers/pattern.h)
+  clang libclang-rt-dev     # libFuzzer (scripts/fuzz.sh, ctest fuzz targets in the ASan build)
   libxlsxwriter-dev         # XLSX reports
   libcpp-httplib-dev        # the portal simulator's HTTP server
   python3-scrapy python3-parsel python3-pandas  # peers in bench/, pandas doc examples

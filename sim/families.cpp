@@ -21,6 +21,7 @@ std::unique_ptr<Family> make_hunan_webapp();
 std::unique_ptr<Family> make_site_label();
 std::unique_ptr<Family> make_open_data_web();
 std::unique_ptr<Family> make_generic();
+std::unique_ptr<Family> make_longtail();
 std::unique_ptr<Family> make_ckan();
 std::unique_ptr<Family> make_dcat();
 std::unique_ptr<Family> make_datajson();
@@ -31,7 +32,7 @@ namespace {
 const std::vector<std::unique_ptr<Family>>& all() {
   static const std::vector<std::unique_ptr<Family>> v = [] {
     std::vector<std::unique_ptr<Family>> f;
-    for (auto make : {make_oportal, make_guizhou_api, make_jdop, make_odweb, make_athena, make_exchangeopengateway, make_gd_opendata, make_beijing, make_shanghai, make_tianjin, make_hainan, make_embedded_cms, make_portal_dataservice, make_hunan_webapp, make_site_label, make_open_data_web, make_generic, make_ckan, make_dcat, make_datajson, make_socrata, make_ods})
+    for (auto make : {make_oportal, make_guizhou_api, make_jdop, make_odweb, make_athena, make_exchangeopengateway, make_gd_opendata, make_beijing, make_shanghai, make_tianjin, make_hainan, make_embedded_cms, make_portal_dataservice, make_hunan_webapp, make_site_label, make_open_data_web, make_generic, make_longtail, make_ckan, make_dcat, make_datajson, make_socrata, make_ods})
       f.push_back(make());
     return f;
   }();

@@ -73,8 +73,8 @@ class Family {
   virtual void normalize(const Portal& p, Dataset& d) const {}
 };
 
-// The portal of ctx whose division code (site.division_code or overrides["divisionId"]) is div;
-// "" picks the provincial one (first portal without a division override).
+// The portal of ctx whose divisionId (the twin's fact, from the notes) is div; "" picks the provincial
+// one (first portal without a city and without a divisionId).
 const Portal* pick_division(const HostCtx& ctx, const std::string& div);
 
 const Family* find_family(const std::string& name);  // nullptr when unknown

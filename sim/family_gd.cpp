@@ -15,8 +15,19 @@ std::string upper(std::string s) {
   return s;
 }
 std::string org(const Portal& p) { return std::to_string(29000 + p.key % 900); }
-bool province(const Portal& p) { return p.host.find("gddata") != std::string::npos || p.site.overrides.count("gd_province"); }
+bool province(const Portal& p) { return p.fact("variant") == "guangdong" || p.host.find("gddata") != std::string::npos; }
 bool fuzhou(const Portal& p) { return p.host.find("fuzhou") != std::string::npos; }
+
+// The collection a Guangdong list asks for: officeCode N is the portal at …/collect?deptCode=N, ""
+// the one without a deptCode (the province). Inferred: the notes only show officeCode "".
+const Portal* collection(const HostCtx& ctx, const std::string& code) {
+  for (const auto* q : ctx.portals) {
+    auto k = q->entry_path.find("deptCode=");
+    std::string dept = k == std::string::npos ? "" : q->entry_path.substr(k + 9, q->entry_path.find('&', k) - k - 9);
+    if (dept == code) return q;
+  }
+  return nullptr;
+}
 
 class Gd : public Family {
  public:
@@ -75,6 +86,10 @@ class Gd : public Family {
     if (province(p) && (req.path == bo + "data/openCatalog/findPageBySearch" || req.path == bo + "dataManageApi/api/findPageBySearch")) {
       bool apis = req.path.find("dataManageApi") != std::string::npos;
       auto j = req.json();
+      std::string code = j.is_object() ? jstr(j, apis ? "officecCode" : "officeCode") : "";
+      const Portal* c = collection(ctx, code);
+      if (!c) return resp.json({{"code", 200}, {"msg", "成功"}, {"data", {{"page", {{"pageNum", 1}, {"total", 0}, {"pages", 0}, {"list", nlohmann::json::array()}}}}}}), true;
+      const Portal& p = *c;
       std::int64_t page = std::max<std::int64_t>(1, jint(j, "pageNo", 1)), size = std::clamp<std::int64_t>(jint(j, "pageSize", 8), 1, 100);
       std::int64_t total = apis ? p.n_apis : p.n_datasets;
       auto [a, b] = page_range(total, page, size, 1);
@@ -88,7 +103,9 @@ class Gd : public Family {
                                     req.path == bo + "dataManageApi/api/selectDataApiByResId");
     if (det_prov || (!province(p) && req.path == "/data/catalog/selectDataCatalogByResId")) {
       std::string id = req.field("resId");
-      nlohmann::json d = detail(p, id);
+      nlohmann::json d;
+      for (const auto* q : ctx.portals)  // the collection whose ids these are
+        if (d.is_null()) d = detail(*q, id);
       if (det_prov) resp.json({{"code", 200}, {"msg", "成功"}, {"data", d}});
       else resp.json(d.is_null() ? nlohmann::json{{"code", "500"}, {"msg", "资源不存在"}} : d);
       return true;

@@ -13,6 +13,7 @@ namespace odh::sim {
 namespace {
 
 std::string base(const Portal& p) {
+  if (!p.fact("dir").empty()) return p.fact("dir");  // the twin: hunan-webapp.md's app path per host
   if (p.entry_path.rfind("/webapp/", 0) == 0) return p.entry_path.substr(0, p.entry_path.rfind('/') + 1);
   if (p.host.find("yueyang") != std::string::npos) return "/webapp/yydsj/";
   if (p.host.find("czs") != std::string::npos) return "/webapp/czs/dataPublic/";

@@ -9,7 +9,25 @@
 namespace odh::sim {
 namespace {
 
-std::int64_t base_iid(const Portal& p) { return 1000 + static_cast<std::int64_t>(p.key % 5000); }
+// County columns of the provincial platform (twin fact regionId) number their records apart, so a
+// detail iid names one portal of the shared host.
+std::int64_t base_iid(const Portal& p) {
+  std::int64_t region = to_int(p.fact("regionId"), 0);
+  return region > 0 ? region * 1000000 + static_cast<std::int64_t>(p.key % 50)
+                    : 1000 + static_cast<std::int64_t>(p.key % 5000);
+}
+// The portal a list request is for: regionId selects a county column (inferred from the form field
+// regionId of jdop.md), "" the provincial one.
+const Portal* by_region(const HostCtx& ctx, const std::string& region) {
+  for (const auto* q : ctx.portals)
+    if (q->fact("regionId") == region) return q;
+  return nullptr;
+}
+const Portal& by_iid(const HostCtx& ctx, const std::string& iid) {
+  for (const auto* q : ctx.portals)
+    if (q->dataset_index(iid) || q->api_index(iid)) return *q;
+  return ctx.first();
+}
 constexpr std::int64_t kApiOffset = 500000;
 
 class Jdop : public Family {
@@ -34,16 +52,20 @@ class Jdop : public Family {
   }
 
   bool serve(const HostCtx& ctx, const Req& req, Resp& resp) const override {
-    const Portal& p = ctx.first();
+    const Portal& first = *(by_region(ctx, "") ? by_region(ctx, "") : &ctx.first());
     if (req.path == "/jdop_front/channal/data_public.do") {
+      const Portal& p = first;
       resp.html(html_page("数据开放-" + p.site.name, "<div id=\"dataList\"></div><script src=\"/jdop_front/js/datapublic.js\"></script>"));
       return true;
     }
     if (req.path == "/jdop_front/channal/datapubliclist.do") {
       if (req.header("x-requested-with") != "XMLHttpRequest") {
-        resp.html(html_page("数据开放-" + p.site.name, "<div id=\"dataList\"></div>"));
+        resp.html(html_page("数据开放-" + first.site.name, "<div id=\"dataList\"></div>"));
         return true;
       }
+      const Portal* pp = by_region(ctx, req.param("regionId"));
+      if (!pp) return resp.json({{"data", "<div class=\"search_top\">共找到<span class=\"onColor\">0</span>条结果</div>"}, {"total", 0}}), true;
+      const Portal& p = *pp;
       std::int64_t page = to_int(req.param("pageNumber", "1"), 1), size = to_int(req.param("pageSize", "10"), 10);
       bool apis = req.param("type", "1") == "2";
       std::int64_t total = apis ? p.n_apis : p.n_datasets;
@@ -67,6 +89,7 @@ class Jdop : public Family {
     }
     if (req.path == "/jdop_front/detail/data.do") {
       std::string iid = req.param("iid");
+      const Portal& p = by_iid(ctx, iid);
       std::string size_label = "数据量";
       if (p.site.city == "温州市" || p.site.city == "丽水市") size_label = "数据条数";
       if (p.site.city == "嘉兴市" || p.site.city == "衢州市") size_label = "数据容量";
@@ -104,6 +127,7 @@ class Jdop : public Family {
       return true;
     }
     if (req.path == "/jdop_front/download.do") {
+      const Portal& p = by_iid(ctx, req.param("iid"));
       std::int64_t i = to_int(req.param("iid"), -1) - base_iid(p);
       serve_dataset_file(p, i, static_cast<std::size_t>(to_int(req.param("k"), 0)), resp);
       return true;

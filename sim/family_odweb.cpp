@@ -17,7 +17,8 @@ std::string code_of(const std::string& f) {
   return "4";
 }
 
-bool is_wuxi(const Portal& p) { return p.entry_path.rfind("/data", 0) == 0 || p.site.overrides.count("odweb_wuxi"); }
+// Wuxi's variant under /data (odweb.md), as the twin says (prefix data).
+bool is_wuxi(const Portal& p) { return p.fact("prefix") == "data"; }
 
 std::string unpad(const std::string& date) {  // "2022-06-07" → "2022-6-7"
   int y = 0, m = 0, d = 0;

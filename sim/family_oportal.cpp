@@ -18,21 +18,16 @@ struct Cfg {
   bool sichuan_list = false;  // list at /oportal/catalog/ (no index)
 };
 
+// Everything per portal comes from the twin (data/sim/twin.yaml, from oportal.md): the prefix
+// ("oportal" default, "portal", a city slug), the label set, Layout B, Sichuan's /catalog/ list.
 Cfg cfg_of(const Portal& p) {
   Cfg c;
-  std::string e = p.entry_path;
-  auto seg = e.size() > 1 ? e.substr(1, e.find('/', 1) == std::string::npos ? std::string::npos : e.find('/', 1) - 1)
-                          : std::string();
-  if (auto q = seg.find('?'); q != std::string::npos) seg = seg.substr(0, q);
-  if (auto it = p.site.overrides.find("prefix"); it != p.site.overrides.end()) c.prefix = it->second;
-  else if (!seg.empty() && seg.find('.') == std::string::npos) c.prefix = seg;
-  else c.prefix = "oportal";
-  if (p.site.province == "山东省") c.labels = Labels::kShandong;
-  if (p.site.province == "辽宁省") c.labels = Labels::kLiaoning;
-  if (p.site.city == "成都市") c.labels = Labels::kChengdu;
-  c.layout_b = p.host == "opendata.taizhou.gov.cn" || p.host == "data.suqian.gov.cn" ||
-               p.site.overrides.count("layout_b");
-  c.sichuan_list = p.site.province == "四川省";
+  c.prefix = p.fact("prefix", "oportal");
+  std::string labels = p.fact("labels");
+  c.labels = labels == "shandong" ? Labels::kShandong : labels == "liaoning" ? Labels::kLiaoning
+           : labels == "chengdu" ? Labels::kChengdu : Labels::kDefault;
+  c.layout_b = p.fact("layout") == "b";
+  c.sichuan_list = p.fact("list") == "sichuan";
   return c;
 }
 
@@ -52,7 +47,8 @@ class Oportal : public Family {
 
   std::vector<std::pair<std::string, std::string>> home_links(const Portal& p) const override {
     Cfg c = cfg_of(p);
-    return {{"/" + c.prefix + "/catalog/index", "数据目录"}, {"/" + c.prefix + "/catalog/index?page=1", "开放数据"}};
+    std::string list = "/" + c.prefix + (c.sichuan_list ? "/catalog/" : "/catalog/index");
+    return {{list, "数据目录"}, {list + "?page=1", "开放数据"}};
   }
 
   std::string file_path(const Portal& p, const Dataset& d, std::size_t k, const std::string&) const override {
@@ -68,7 +64,10 @@ class Oportal : public Family {
     const std::string& path = req.path;
     if (path.rfind(base, 0) != 0) return false;
     std::string rest = path.substr(base.size());
-    if (rest == "/index" || rest == "/" || rest.empty()) return list(p, c, req, resp), true;
+    // Sichuan's portals list at /{prefix}/catalog/ only (oportal.md); the others at …/catalog/index.
+    if (c.sichuan_list ? rest == "/" : (rest == "/index" || rest == "/" || rest.empty()))
+      return list(p, c, req, resp), true;
+    if (c.sichuan_list && rest == "/index") return resp.not_found(), true;
     if (rest == "/getResourceWithFormat") return resources(p, req, resp), true;
     if (rest == "/download") {
       auto ik = hex32_index(mix(p.key, 7), req.param("idInRc"));

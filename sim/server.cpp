@@ -1,12 +1,16 @@
 // The simulator's HTTP server: one cpp-httplib server on 127.0.0.1, every portal a virtual
 // host chosen by the Host header; faults, robots.txt and the JSON-lines request log.
 // This is the only file that includes cpp-httplib.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <httplib.h>
 #include <sys/socket.h>
 #include <zlib.h>
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -38,10 +42,14 @@ int find_socket(int local_port, int remote_port) {
 }
 
 const std::string& gzip_bomb(std::int64_t size) {
-  // Built once: `size` zero bytes gzip-compressed (~1000:1).
-  static std::once_flag once;
-  static std::string out;
-  std::call_once(once, [size] {
+  // Built once per size: `size` zero bytes gzip-compressed (~1000:1). Keyed by size because fault
+  // rules ask for different sizes (a single cached bomb answered every later rule with the first size).
+  static std::mutex mu;
+  static std::map<std::int64_t, std::string> built;  // node-based: references stay valid
+  std::lock_guard lock(mu);
+  if (auto it = built.find(size); it != built.end()) return it->second;
+  std::string& out = built[size];
+  {
     z_stream zs{};
     deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
     std::string zeros(1 << 20, '\0');
@@ -58,7 +66,7 @@ const std::string& gzip_bomb(std::int64_t size) {
       } while (zs.avail_out == 0);
     }
     deflateEnd(&zs);
-  });
+  }
   return out;
 }
 
@@ -154,6 +162,16 @@ struct Server::Impl {
     } fin{this, host, hreq, status, bytes, fault, t0};
 
     auto portals = world->by_host(host);
+    // A moved portal's 2021 URL: 302 to where the twin serves it now.
+    if (auto rd = world->redirects.find(host); rd != world->redirects.end()) {
+      auto at = rd->second.find(hreq.path);
+      if (at != rd->second.end() || portals.empty()) {
+        status = res.status = 302;
+        fault = "moved";
+        res.set_header("Location", at != rd->second.end() ? at->second : rd->second.begin()->second);
+        return;
+      }
+    }
     if (portals.empty()) {
       if (world->gov_homes.count(host)) {
         res.set_content(html_page("人民政府门户网站", "<h1>人民政府门户网站</h1><ul><li><a href=\"/zwgk/\">政务公开</a></li>"
@@ -418,15 +436,26 @@ int Server::start(int port) {
   if (port == 0) impl_->port = s.bind_to_any_port("127.0.0.1");
   else impl_->port = s.bind_to_port("127.0.0.1", port) ? port : -1;
   if (impl_->port <= 0) throw Failure("sim: cannot bind 127.0.0.1:" + std::to_string(port));
-  // A port with no listener for "connection refused" hosts: bind, note, close.
+  // A port with no listener for "connection refused" hosts: bind, note, close. (An httplib::Server
+  // probe kept its listening socket open, so those hosts accepted and timed out: found by the fault
+  // matrix, tests/sim/test_fault_matrix.cpp.)
   {
-    httplib::Server probe;
-    impl_->refused = probe.bind_to_any_port("127.0.0.1");
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+      impl_->refused = ntohs(a.sin_port);
+    if (fd >= 0) ::close(fd);
   }
   impl_->thread = std::thread([this] { impl_->svr.listen_after_bind(); });
   std::vector<std::string> https_hosts;
   for (const auto& p : impl_->world->portals)
-    if (!p.site.urls.empty() && p.site.urls.front().rfind("https", 0) == 0) https_hosts.push_back(p.host);
+    if (p.https) https_hosts.push_back(p.host.substr(0, p.host.find(':')));
+  for (const auto& [host, paths] : impl_->world->redirects)
+    if (!impl_->world->by_host(host).size()) https_hosts.push_back(host.substr(0, host.find(':')));
   if (!https_hosts.empty()) {
     impl_->tls = make_tls(https_hosts);
     impl_->ssl = std::make_unique<httplib::SSLServer>(impl_->tls->cert, impl_->tls->key);

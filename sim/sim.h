@@ -27,6 +27,8 @@ struct Options {
   std::string appendix3_file;  // "" = data_dir()/reference/appendix3.csv when present
   std::string appendix2_file;  // "" = data_dir()/reference/appendix2.yaml when present
   std::string intl_dir;        // real international catalogues; "" = data_dir()/sim/intl
+  std::string twin_file;       // the twin's configuration; "" = data_dir()/sim/twin.yaml
+  std::string twin_extra;      // YAML merged over it (tests describe invented portals this way)
   int threads = 48;            // HTTP worker threads (mostly idle: I/O and sleeps)
 };
 
@@ -94,11 +96,21 @@ struct TermsPage {
   std::map<Right, Stance> stance;    // what the clauses say about each right
 };
 
+class Twin;  // sim/twin.h: the twin's own configuration
+
 struct Portal {
-  Site site;
-  std::string host;        // "data.sd.gov.cn" or "host:port" as in the URL
-  std::string entry_path;  // path+query of urls[0]
-  std::string family;      // site.family, or the family the simulator uses for it
+  Site site;               // the registry entry: the twin reads its place and URL, never its family/overrides
+  std::string host;        // where it is served: "data.sd.gov.cn" or "host:port"
+  std::string entry_path;  // path+query of its entry page there (urls[0], or "/" of the host it moved to)
+  bool https = false;      // served on the TLS port
+  std::string family;      // the family the twin runs for it (data/sim/twin.yaml), not the registry's
+  std::map<std::string, std::string> facts;  // per-portal facts of the twin: prefix, divisionId, regionId …
+  std::string moved_host, moved_path;        // its 2021 URL, now a 302 to here ("" = not moved)
+  std::string why;                           // the twin's rule that decided the plan
+  // Set when an earlier registry entry lists the very same URL and the twin knows no fact (regionId,
+  // divisionId, …) that selects another catalogue there (appendix 1 prints some counties with their
+  // city's address): that page is the earlier portal's, so this one serves nothing of its own.
+  std::string shared_with;
   Reach reach = Reach::kOk;
   int http_status = 200;   // for kHttpError
   bool appendix3 = false;  // counts come from appendix 3
@@ -116,6 +128,7 @@ struct Portal {
   std::optional<std::int64_t> dataset_index(const std::string& id) const;
   std::optional<std::int64_t> api_index(const std::string& id) const;
   std::string gov_home() const;  // "http://www.<province>.gov.cn/" style page it redirects to
+  std::string fact(const std::string& key, const std::string& def = "") const;  // facts[key] or def
 };
 
 struct Totals {
@@ -133,7 +146,10 @@ struct World {
   std::vector<Portal> portals;
   std::vector<std::string> notes;  // e.g. appendix-3 rows that matched no site
   std::set<std::string> gov_homes;  // extra hosts serving a plain government home page
-
+  // 2021 URLs of moved portals: host → (path → the new entry URL). A host without portals of its own
+  // redirects every path to the first target.
+  std::map<std::string, std::map<std::string, std::string>> redirects;
+  std::shared_ptr<const Twin> twin;
   // Build the plan. Throws odh::Failure when the pool cannot be read.
   World(const std::vector<Site>& sites, const Options& options);
   World(const World&) = delete;

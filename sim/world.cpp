@@ -13,6 +13,7 @@
 #include "sim/family.h"
 #include "sim/intl.h"
 #include "sim/faults.h"
+#include "sim/twin.h"
 
 namespace odh::sim {
 
@@ -249,6 +250,7 @@ const std::vector<std::string>& boilerplate(int page) {
 // ---- World ----
 
 World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) {
+  twin = Twin::load(opt.twin_file, opt.twin_extra);
   std::string pool_file = opt.pool_file.empty() ? (data_dir() / "sim" / "pool.json").string() : opt.pool_file;
   pool = load_pool(pool_file);
   std::string a3 = opt.appendix3_file.empty() ? (data_dir() / "reference" / "appendix3.csv").string()
@@ -275,7 +277,8 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
     std::set<std::string> ids, names;
     for (const auto& s : sites) ids.insert(s.id), names.insert(norm_name(s.name));
     // A registry of foreign portals only (data/sites-international.yaml) gets no appendix-3 extras.
-    bool chinese = std::any_of(sites.begin(), sites.end(), [](const Site& s) { return !is_intl_family(s.family); });
+    bool chinese =
+        std::any_of(sites.begin(), sites.end(), [&](const Site& s) { return !is_intl_family(twin->plan(s).family); });
     int k = 0;
     for (const auto& r : a3rows) {
       if (!chinese) break;
@@ -294,14 +297,30 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
     }
   }
   std::size_t matched = 0;
+  std::map<std::string, std::size_t> first_at_url;  // registry URL → the first portal listing it
   portals.reserve(all_sites.size());
-  for (const auto& s : all_sites) {
+  for (std::size_t i = 0; i < all_sites.size(); ++i) {
+    const Site& s = all_sites[i];
     Portal p;
     p.site = s;
     p.world = this;
-    p.family = s.family.empty() ? "unknown" : s.family;
-    if (!find_family(p.family)) p.family = s.kind == "embedded" ? "embedded-cms" : "generic";
-    p.host = host_of(s.urls.empty() ? "http://" + s.id + ".invalid/" : s.urls.front(), &p.entry_path);
+    if (i >= sites.size()) {  // the appendix-3 extras above: the twin's invented long-tail shape
+      p.family = "generic";
+      p.host = host_of(s.urls.front(), &p.entry_path);
+      p.https = s.urls.front().rfind("https", 0) == 0;
+    } else {
+      TwinPlan plan = twin->plan(s);
+      p.family = plan.family;
+      p.host = plan.host;
+      p.entry_path = plan.entry_path;
+      p.https = plan.https;
+      p.facts = plan.facts;
+      p.moved_host = plan.moved_host;
+      p.moved_path = plan.moved_path;
+      p.why = plan.why;
+      if (!find_family(p.family))
+        throw Failure("sim: twin plan for " + s.id + " names family '" + p.family + "', which the simulator lacks");
+    }
     p.key = mix(opt.seed, hash_str(s.id));
     const A3Row* a = nullptr;
     if (auto it = a3_by_id.find(s.id); it != a3_by_id.end()) a = it->second;
@@ -380,6 +399,23 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
         }
       }
     }
+    if (!s.urls.empty()) {
+      // Same address as an earlier portal and no fact of its own (a jdop regionId, a Guizhou divisionId)
+      // to select another catalogue there.
+      std::string u = s.urls.front().substr(0, s.urls.front().find('#'));
+      auto [it, fresh] = first_at_url.emplace(u, portals.size());
+      const auto& first_facts = fresh ? p.facts : portals[it->second].facts;
+      bool own = std::any_of(p.facts.begin(), p.facts.end(), [&](const auto& f) {
+        if (f.first != "regionId" && f.first != "divisionId" && f.first != "prefix") return false;
+        auto k = first_facts.find(f.first);
+        return k == first_facts.end() || k->second != f.second;
+      });
+      if (!fresh && !own) {
+        p.shared_with = portals[it->second].site.id;
+        p.n_datasets = p.n_apis = p.n_apps = 0;
+        p.terms.clear();
+      }
+    }
     portals.push_back(std::move(p));
   }
   if (!opt.faults_file.empty()) {
@@ -396,7 +432,21 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
       if (p.reach == Reach::kEmpty) p.n_datasets = p.n_apis = p.n_apps = 0;
     }
   }
-  for (std::size_t i = 0; i < portals.size(); ++i) host_index_[portals[i].host].push_back(i);
+  for (std::size_t i = 0; i < portals.size(); ++i)
+    if (portals[i].shared_with.empty()) host_index_[portals[i].host].push_back(i);
+  // A moved portal's 2021 URL answers 302 to its new home — unless another portal is served at that
+  // very entry (a county column printed with the city's URL keeps it).
+  for (const auto& p : portals) {
+    if (p.moved_host.empty()) continue;
+    bool taken = false;
+    for (auto i : host_index_[p.moved_host]) {
+      if (portals[i].entry_path == p.moved_path) taken = true;
+    }
+    if (host_index_[p.moved_host].empty()) host_index_.erase(p.moved_host);
+    if (taken) continue;
+    std::string target = std::string(p.https ? "https://" : "http://") + p.host + p.entry_path;
+    redirects[p.moved_host].emplace(p.moved_path.substr(0, p.moved_path.find('?')), target);
+  }
   for (const auto& p : portals) {
     if (p.reach != Reach::kRedirectHome) continue;
     std::string g = host_of(p.gov_home(), nullptr);
@@ -445,7 +495,8 @@ std::vector<std::string> World::connect_to(int port, int refused_port, int tls_p
       h = h.substr(0, c);
     }
     int target = p.reach == Reach::kRefused ? refused_port : port;
-    bool https = !p.site.urls.empty() && p.site.urls.front().rfind("https", 0) == 0;
+    bool https = false;  // any portal of the host served over TLS
+    for (auto i : idx) https = https || portals[i].https;
     // Both schemes' default ports are mapped unless the URL names a port.
     int tls_target = p.reach == Reach::kRefused ? refused_port : tls_port > 0 ? tls_port : port;
     if (!hp.empty()) out.push_back(h + ":" + hp + ":127.0.0.1:" + std::to_string(https ? tls_target : target));
@@ -455,6 +506,18 @@ std::vector<std::string> World::connect_to(int port, int refused_port, int tls_p
     }
   }
   for (const auto& g : gov_homes) out.push_back(g + ":80:127.0.0.1:" + std::to_string(port));
+  for (const auto& [host, paths] : redirects) {
+    if (host_index_.count(host)) continue;  // mapped with its portals above
+    std::string h = host, hp;
+    auto c = h.rfind(':');
+    if (c != std::string::npos) hp = h.substr(c + 1), h = h.substr(0, c);
+    if (!hp.empty()) {
+      out.push_back(h + ":" + hp + ":127.0.0.1:" + std::to_string(port));
+    } else {
+      out.push_back(h + ":80:127.0.0.1:" + std::to_string(port));
+      out.push_back(h + ":443:127.0.0.1:" + std::to_string(tls_port > 0 ? tls_port : port));
+    }
+  }
   return out;
 }
 
@@ -614,6 +677,11 @@ std::optional<std::int64_t> Portal::api_index(const std::string& id) const {
   return i;
 }
 
+std::string Portal::fact(const std::string& key, const std::string& def) const {
+  auto it = facts.find(key);
+  return it == facts.end() ? def : it->second;
+}
+
 std::string Portal::gov_home() const {
   // The government's main site: "www." + the portal host minus its first label (the simulator
   // serves a plain home page there; inferred from typical 302s of retired portals).
@@ -639,12 +707,9 @@ std::optional<std::int64_t> Family::api_index(const Portal& p, const std::string
   return hex32_index(mix(p.key, 5), id);
 }
 const Portal* pick_division(const HostCtx& ctx, const std::string& div) {
-  auto code = [](const Portal* p) {
-    auto it = p->site.overrides.find("divisionId");
-    return it != p->site.overrides.end() ? it->second : std::string();
-  };
+  auto code = [](const Portal* p) { return p->fact("divisionId"); };
   for (const auto* p : ctx.portals)
-    if (!div.empty() && (code(p) == div || p->site.division_code == div)) return p;
+    if (!div.empty() && code(p) == div) return p;
   if (!div.empty()) return nullptr;
   for (const auto* p : ctx.portals)
     if (p->site.city.empty() && code(p).empty()) return p;

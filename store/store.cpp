@@ -547,7 +547,13 @@ void Store::write_portal_status(std::int64_t run_id, const std::vector<PortalCou
                    "  GROUP BY f.error_class ORDER BY COUNT(*) DESC, f.error_class LIMIT 1),"
                    " (SELECT 'http-' || f.status FROM fetch f WHERE f.run_id = portal_status.run_id AND "
                    "  f.portal_id = portal_status.portal_id AND f.status >= 300 "
-                   "  GROUP BY f.status ORDER BY COUNT(*) DESC, f.status LIMIT 1), 'not-crawled') "
+                   "  GROUP BY f.status ORDER BY COUNT(*) DESC, f.status LIMIT 1), "
+                   // Appendix 1 prints some counties with their city's address: the page is fetched once,
+                   // for the portal listed first, and the others say so rather than "not crawled".
+                   " (SELECT 'shared-url' FROM portal me JOIN portal q ON q.run_id = me.run_id AND q.url = me.url "
+                   "  AND q.portal_id <> me.portal_id WHERE me.run_id = portal_status.run_id AND "
+                   "  me.portal_id = portal_status.portal_id AND EXISTS (SELECT 1 FROM fetch f WHERE "
+                   "  f.run_id = q.run_id AND f.portal_id = q.portal_id) LIMIT 1), 'not-crawled') "
                    "WHERE run_id = ? AND reachable = 0")
         .bind(1, run_id)
         .run();

@@ -236,6 +236,9 @@ def apply_fixes(site, fixes, resolver, by_code, log):
                 site[field] = new
         if "drop_line" in f:
             log.append((site["seq"], "drop_line", f["drop_line"], "", f["reason"]))
+        if "family" in f:
+            log.append((site["seq"], "family", "", f["family"], f["reason"]))
+            site["family_fix"] = (f["family"], f["reason"])
         if "overrides" in f:
             pairs = [kv.split("=", 1) for kv in f["overrides"].split("|")]
             if any(len(kv) != 2 or not kv[0] for kv in pairs):
@@ -326,7 +329,18 @@ def load_family_fingerprints(shared):
     return hosts, path_markers
 
 
-def family_of(site, hosts, path_markers):
+def family_of(site, hosts, path_markers, notes):
+    """(family, evidence). A host of the platform notes decides first (they are the ground truth of
+    what a host serves); then path markers, the request-spec / registry-extract host table, the
+    Zhejiang and Guangxi host patterns; else embedded-cms or unknown."""
+    for h in site_hosts(site):
+        n = notes_host(notes, h)
+        if n and n.get("no_protocol"):
+            fam = "unknown" if site["kind"] == "independent" else "embedded-cms"
+            return fam, (f"host {n['host']} is in ../shared/platforms/{n['file']} with a list path only "
+                         f"({n['no_protocol']}): no documented protocol")
+        if n:
+            return n["family"], f"host {n['host']} in ../shared/platforms/{n['file']}"
     for u in site["urls"]:
         parts = urlsplit(u)
         host = (parts.hostname or "").lower()
@@ -335,17 +349,212 @@ def family_of(site, hosts, path_markers):
                 # hunan-webapp / site-label paths are CMS modules: accept only on a known host
                 if fam in ("hunan-webapp", "site-label") and hosts.get(host) != fam:
                     continue
-                return fam, f"path {rx}"
+                return fam, f"URL path {parts.path} matches the {fam} marker {rx}"
         if host in hosts:
-            return hosts[host], f"host {host}"
+            return hosts[host], f"host {host} in the request specs or the dataportals-registry extract"
         # Zhejiang prefecture portals are served as data.<city>.zjzwfw.gov.cn (jdop_front)
         if host.endswith(".zjzwfw.gov.cn") and host.startswith("data."):
-            return "jdop", "host *.zjzwfw.gov.cn"
+            return "jdop", "host data.*.zjzwfw.gov.cn (Zhejiang's jdop platform; inferred)"
         if host.endswith(".data.gxzf.gov.cn"):
-            return "oportal", "host *.data.gxzf.gov.cn"
+            return "oportal", "host *.data.gxzf.gov.cn (Guangxi's oPortal)"
     if site["kind"] == "embedded":
-        return "embedded-cms", "embedded column"
-    return "unknown", ""
+        return "embedded-cms", "embedded column: the CMS-column extractor (no per-site protocol documented)"
+    return "unknown", ("independent platform whose hosts (" + ", ".join(site_hosts(site)) +
+                       ") and place have no protocol in ../shared/platforms: no engine, the link spider only")
+
+# ---------------------------------------------------------------- the platform notes
+# ../shared/platforms/*.md are the ground truth for what each documented host serves. Their tables are
+# read here (the same tables registry/platforms.cpp reads for `odh sites check`): host -> family,
+# URL prefix, SPA path, app path; Shandong's and Guangxi's city slugs; Guizhou's divisionIds.
+
+HOST_RE = re.compile(r"(^|[^\w.*/-])((?:[a-z0-9-]+\.)+(?:cn|com|net|org)(?::\d+)?|\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?)(?![\w/-])")
+
+
+def md_cells(line):
+    if not line.startswith("|"):
+        return []
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def long_tail_family(key):
+    prov, _, city = key.partition("/")
+    return "lt-" + prov if prov == city or not city else f"lt-{prov}-{city}"
+
+
+def load_platform_notes(shared):
+    d = Path(shared) / "platforms"
+    hosts = {}
+
+    def add(host, family, file, **facts):
+        h = hosts.setdefault(host.lower(), {"host": host.lower(), "family": family, "file": file})
+        h.update(facts)
+        return h
+
+    long_tail = False
+    for line in open(d / "README.md", encoding="utf-8"):
+        if line.startswith("## Long tail"):
+            long_tail = True
+        c = md_cells(line)
+        if len(c) < 5:
+            continue
+        if not long_tail:
+            m = re.fullmatch(r"`([\w-]+)`", c[0])
+            if m:
+                for _, h in HOST_RE.findall(c[2]):
+                    add(h, m.group(1), m.group(1) + ".md")
+        elif "/" in c[0] and c[0] != "portal":
+            hs = [h for _, h in HOST_RE.findall(c[1])]
+            if hs:
+                h = add(hs[0], long_tail_family(c[0]), f"README.md (long tail {c[0]})", key=c[0])
+                if c[-1].startswith("("):
+                    h["no_protocol"] = f"{c[-1]}; list response: {c[4]}"
+    sd_slugs, gx_slugs, section = [], [], False
+    for line in open(d / "oportal.md", encoding="utf-8"):
+        if line.startswith("## "):
+            section = line.startswith("## Portals and URL prefix")
+        c = md_cells(line)
+        if not section or len(c) < 2:
+            continue
+        m = re.fullmatch(r"`(\w+)`", c[0])
+        if m:
+            for _, h in HOST_RE.findall(c[1]):
+                add(h, "oportal", "oportal.md", prefix=m.group(1))
+        elif c[0] == "city slug":
+            sd = re.search(r"Shandong: `([^`]*)`", c[1])
+            gx = re.search(r"Guangxi: `([^`]*)`", c[1])
+            sd_slugs = sd.group(1).split() if sd else []
+            gx_slugs = gx.group(1).split() if gx else []
+    for slug in gx_slugs:
+        add(f"{slug}.data.gxzf.gov.cn", "oportal", "oportal.md", prefix=slug)
+    for line in open(d / "odweb.md", encoding="utf-8"):
+        if line.startswith("Portals:"):
+            for part, pre in re.findall(r"([^;]*)\(prefix `/(\w+)`\)", line):
+                for _, h in HOST_RE.findall(part):
+                    add(h, "odweb", "odweb.md", prefix=pre)
+    divisions = []
+    for line in open(d / "guizhou-api.md", encoding="utf-8"):
+        divisions += re.findall(r"(\d{6}) [A-Z]", line)
+    for line in open(d / "athena.md", encoding="utf-8"):
+        if line.startswith("Portals:"):
+            for h, ui in re.findall(r"([a-z0-9.-]+\.(?:cn|com)) \(Referer `/(\w+)/open/table`\)", line):
+                add(h, "athena", "athena.md", ui=ui)
+    for line in open(d / "hunan-webapp.md", encoding="utf-8"):
+        if line.startswith("Portals / base paths:"):
+            for h, app in re.findall(r"([a-z0-9.-]+\.(?:cn|com)) `(/webapp/[^`]*)`", line):
+                add(h, "hunan-webapp", "hunan-webapp.md", dir=app)
+    # Variants: a family's notes give some hosts their own section ("## Guangdong province
+    # (gddata.gd.gov.cn) — JSON posts"); when a spec <family>-<first word> exists, the host runs it.
+    families = Path(__file__).resolve().parent.parent / "data" / "families"
+    for fam in {h["family"] for h in hosts.values()}:
+        if not (d / f"{fam}.md").exists():
+            continue
+        for line in open(d / f"{fam}.md", encoding="utf-8"):
+            m = re.match(r"## (?:Variant: )?([A-Za-z]+)[^(]*\(([^)]*)\)", line)
+            if not m or not (families / f"{fam}-{m.group(1).lower()}.yaml").exists():
+                continue
+            for _, h in HOST_RE.findall(m.group(2)):
+                if hosts.get(h.lower(), {}).get("family") == fam:
+                    hosts[h.lower()]["family"] = f"{fam}-{m.group(1).lower()}"
+    if not hosts:
+        sys.exit(f"{d}: no host tables found")
+    return {"hosts": hosts, "shandong_slugs": sd_slugs, "guizhou_divisions": sorted(set(divisions))}
+
+
+def notes_host(notes, host):
+    """The notes' entry for host[:port], else for the same host name on another port."""
+    host = host.lower()
+    if host in notes["hosts"]:
+        return notes["hosts"][host]
+    name = host.split(":")[0]
+    return next((v for k, v in notes["hosts"].items() if k.split(":")[0] == name), None)
+
+
+def request_spec_urls(shared):
+    """host name -> scheme://host[:port] of the request specs the notes were written from."""
+    spec = json.load(open(Path(shared) / "peer-tests/cn-portal-endpoints/list-detail-requests.sanitized.json",
+                          encoding="utf-8"))
+    out = {}
+    for portals in spec.values():
+        for req in portals.values():
+            rl = req.get("resultList", {})
+            u = rl.get("url") or rl.get("dataset url") or ""
+            if u.startswith("http"):
+                parts = urlsplit(u)
+                out.setdefault(parts.hostname, f"{parts.scheme}://{parts.netloc}")
+    return out
+
+
+def url_host(u):
+    return urlsplit(u).netloc.lower()
+
+
+def site_hosts(site):
+    hs = [url_host(u) for u in site["urls"]]
+    if site.get("overrides", {}).get("base"):
+        hs.append(url_host(site["overrides"]["base"]))
+    return hs
+
+
+def derive_facts(site, notes, spec_urls, prefectures):
+    """Per-site family variables the notes state (written as overrides unless a correction gave them)."""
+    ov = {}
+    fam = site["family"]
+    hits = [n for n in (notes_host(notes, h) for h in site_hosts(site)) if n]
+    hit = hits[0] if hits else None
+    if hit and ":" in hit["host"] and hit["host"] not in site_hosts(site):
+        name = hit["host"].split(":")[0]
+        scheme = urlsplit(spec_urls.get(name, "http://")).scheme or "http"
+        ov["base"] = f"{scheme}://{hit['host']}"
+    if fam == "oportal":
+        if hit and hit.get("prefix") and hit["prefix"] != "oportal":
+            ov["prefix"] = hit["prefix"]
+        if site["province"] == "山东省" and site["city"] and not site["county"]:
+            slug = dict(zip(prefectures.get("370000", []), notes["shandong_slugs"])).get(site["division_code"])
+            if slug:
+                ov["prefix"] = slug
+    if fam == "odweb" and hit and hit.get("prefix") and hit["prefix"] != "odweb":
+        ov["prefix"] = hit["prefix"]
+    if fam == "athena" and hit and hit.get("ui") and hit["ui"] != "kf":
+        ov["ui"] = hit["ui"]
+    if fam == "guizhou-api" and site["city"] and not site["county"]:
+        ov["divisionId"] = site["division_code"]
+    if fam == "gd-opendata-guangdong":
+        # The collection of a city on gddata.gd.gov.cn: its deptCode selects it (inferred), and the harvest
+        # goes to that host even when appendix 1 lists the city's own column first.
+        for u in site["urls"]:
+            parts = urlsplit(u)
+            if hit and parts.netloc.lower() == hit["host"]:
+                if u != site["urls"][0]:
+                    ov["base"] = f"{parts.scheme}://{parts.netloc}"
+                dept = re.search(r"(?:^|&)deptCode=(\w+)", parts.query)
+                if dept:
+                    ov["officeCode"] = dept.group(1)
+    if fam == "jdop" and site["county"]:
+        ov["regionId"] = site["division_code"]  # inferred: the list form's regionId selects the county
+    return ov
+
+
+def verify_facts(site, notes, prefectures):
+    """The same disagreements `odh sites check` reports (registry/platforms.cpp), as error strings."""
+    errs, ov = [], site.get("overrides", {})
+    for h in site_hosts(site):
+        n = notes_host(notes, h)
+        if not n:
+            continue
+        if n.get("no_protocol"):
+            if site["family"] not in ("unknown", "embedded-cms"):
+                errs.append(f"family {site['family']} but {n['file']} documents no protocol for {n['host']}")
+        elif site["family"] != n["family"]:
+            errs.append(f"family {site['family']} but {n['file']} documents {n['host']} as {n['family']}")
+        elif ":" in n["host"] and n["host"] not in site_hosts(site):
+            errs.append(f"{n['file']} serves {n['host']} on that port; the registry does not")
+    if site["family"] == "guizhou-api" and site["city"] and not site["county"] and ov.get("divisionId") != site["division_code"]:
+        errs.append(f"divisionId {ov.get('divisionId')} but the portal's division is {site['division_code']}")
+    if site["family"] == "guizhou-api" and (site["city"] or site["county"]) and ov.get("divisionId") not in notes["guizhou_divisions"]:
+        errs.append(f"divisionId {ov.get('divisionId')} is not one of guizhou-api.md")
+    if site["family"] == "unknown" and not site.get("family_note"):
+        errs.append("unknown without a family_note")
+    return errs
 
 
 SUFFIXES = (".gov.cn", ".com.cn", ".org.cn", ".net.cn", ".cn", ".com", ".org", ".net")
@@ -394,6 +603,8 @@ def write_yaml(sites, out):
         w(f"    region: {s['region']}\n")
         w(f"    kind: {s['kind']}\n")
         w(f"    family: {s['family']}\n")
+        if s.get("family_note"):
+            w(f"    family_note: {yq(s['family_note'])}\n")
         w("    urls:\n")
         for u in s["urls"]:
             w(f"      - {yq(u)}\n")
@@ -420,6 +631,12 @@ def main():
     resolver = Resolver(by_code, children, aliases)
     regions = load_regions()
     hosts, markers = load_family_fingerprints(shared)
+    notes = load_platform_notes(shared)
+    spec_urls = request_spec_urls(shared)
+    prefectures = {}
+    for code, row in sorted(by_code.items()):
+        if row["level"] == "prefecture":
+            prefectures.setdefault(row["parent"], []).append(code)
 
     recs = split_records(cut_appendix1(seed_lines))
     errors, log, sites = [], [], []
@@ -448,7 +665,19 @@ def main():
             continue
         site["region"] = regions[site["division_code"][:2] + "0000"]
         site["kind"] = site.get("kind") or kind_of(site)
-        site["family"], site["family_evidence"] = family_of(site, hosts, markers)
+        if site.get("family_fix"):
+            site["family"], reason = site["family_fix"]
+            site["family_note"] = f"correction: {reason}"
+        else:
+            site["family"], site["family_note"] = family_of(site, hosts, markers, notes)
+        fixed = site.get("overrides", {})
+        derived = derive_facts(site, notes, spec_urls, prefectures)
+        site["overrides"] = {**derived, **fixed}
+        for k, v in derived.items():
+            if k not in fixed:
+                log.append((site["seq"], f"overrides.{k}", "", v, "stated by ../shared/platforms for this portal"))
+        for e in verify_facts(site, notes, prefectures):
+            errors.append(f"{seed}:{rec['line']}: seq {rec['seq']}: {e} (../shared/platforms disagrees)")
         sites.append(site)
     if len(recs) != 670:
         errors.append(f"{seed}: expected 670 records, found {len(recs)}")

@@ -130,4 +130,5 @@ try {
 }
 result.ok = result.errors.length === 0;
 process.stdout.write(JSON.stringify(result, null, 1) + "\n");
-process.exit(result.ok ? 0 : 1);
+// exitCode, not process.exit(): exit() drops what a pipe has not taken yet (output past 64 KiB was cut).
+process.exitCode = result.ok ? 0 : 1;

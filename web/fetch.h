@@ -103,6 +103,24 @@ std::string remove_content_encoding(std::string_view encoding, std::string* body
 // subdomain of one (www. ignored), or the same registrable domain.
 bool in_site_scope(std::string_view url, const std::vector<std::string>& site_urls);
 
+// ---- Request policy (both fetchers, every request, whichever spider asked) --------------------
+
+inline constexpr std::size_t kMaxUrlBytes = 4096;  // longer request URLs are refused ("url-too-long")
+
+// Why a request for `url` (already normalized or not) must not be made for a site whose entry URLs
+// are `site_urls`: "" when it may, else the recorded error class — "bad-url" (not an absolute
+// http(s) URL with a host), "url-too-long", "out-of-scope" (in_site_scope false; an empty
+// `site_urls` sets no scope). Pure; the address policy below needs the resolved address.
+std::string request_refusal(std::string_view url, const std::vector<std::string>& site_urls,
+                            std::size_t max_url_bytes = kMaxUrlBytes);
+
+// Addresses a crawler of public portals never connects to (unless the operator maps the host there
+// with --connect-to): loopback, unspecified, private (10/8, 172.16/12, 192.168/16, fc00::/7),
+// shared (100.64/10), link-local (169.254/16, fe80::/10), multicast and reserved (224/4 and up,
+// ff00::/8), benchmarking 198.18/15, documentation ranges, and IPv4-mapped/compatible forms of
+// these. `ip` is a numeric IPv4 or IPv6 address (brackets allowed); anything else is refused too.
+bool is_forbidden_address(std::string_view ip);
+
 // The next hop of a redirect answer (3xx other than 304 with a Location), or why it is not followed.
 struct RedirectStep {
   bool is_redirect = false;  // false: the answer is final as it is

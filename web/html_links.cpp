@@ -3,6 +3,8 @@
 #include <gumbo.h>
 #include <strings.h>
 
+#include <algorithm>
+#include <cctype>
 #include <optional>
 #include <unordered_set>
 
@@ -135,9 +137,109 @@ void dedupe_links(std::vector<std::string>* links) {
   *links = std::move(kept);
 }
 
+namespace {
+// Elements that do not deepen the tree: void ones, and those whose end tag is implied.
+bool void_element(std::string_view t) {
+  static const std::string_view kVoid[] = {"area", "base", "br",   "col",   "embed",  "hr",    "img",
+                                           "input", "link", "meta", "param", "source", "track", "wbr",
+                                           "basefont", "bgsound", "frame", "keygen", "image"};
+  for (auto v : kVoid)
+    if (t == v) return true;
+  // Elements whose end tag may be omitted close themselves when a sibling starts (a list of 1,000
+  // <li> without </li> is flat, not deep): not counted.
+  static const std::string_view kImplied[] = {"p",  "li", "dt", "dd",       "tr",     "td",    "th",
+                                              "option", "optgroup", "rb", "rt", "rp", "rtc", "tbody",
+                                              "thead", "tfoot", "colgroup", "caption", "html", "head", "body"};
+  for (auto v : kImplied)
+    if (t == v) return true;
+  return false;
+}
+char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+}  // namespace
+
+std::string_view bounded_html(std::string_view html, std::string* scratch) {
+  const std::size_t n = std::min(html.size(), kMaxHtmlBytes);
+  int depth = 0, dropped = 0;
+  std::vector<std::pair<std::size_t, std::size_t>> drop;  // [from, to) tag ranges left out
+  std::size_t i = 0;
+  while (i < n) {
+    std::size_t lt = html.find('<', i);
+    if (lt == std::string_view::npos || lt + 1 >= n) break;
+    std::size_t j = lt + 1;
+    if (html.compare(j, 3, "!--") == 0) {  // comment: skip to -->
+      std::size_t e = html.find("-->", j + 3);
+      if (e == std::string_view::npos || e >= n) break;
+      i = e + 3;
+      continue;
+    }
+    bool end_tag = html[j] == '/';
+    if (end_tag) ++j;
+    std::size_t k = j;
+    while (k < n && (std::isalnum(static_cast<unsigned char>(html[k])) || html[k] == '-' || html[k] == ':')) ++k;
+    if (k == j) {  // not a tag ("< 3", "<!DOCTYPE", "<?xml")
+      i = j;
+      continue;
+    }
+    std::string name;
+    for (std::size_t x = j; x < k && name.size() < 16; ++x) name += lower_ascii(html[x]);
+    std::size_t gt = html.find('>', k);
+    if (gt == std::string_view::npos || gt >= n) break;
+    const bool self_closing = html[gt - 1] == '/';
+    if (name == "a") {  // links are what the parse is for: kept at any depth (a new <a> closes the last)
+      i = gt + 1;
+      continue;
+    }
+    if (end_tag) {
+      if (dropped > 0 && !void_element(name)) {
+        --dropped;
+        drop.emplace_back(lt, gt + 1);
+      } else if (depth > 0) {
+        --depth;
+      }
+    } else if (!void_element(name) && !self_closing) {
+      const bool raw = name == "script" || name == "style" || name == "textarea" || name == "title" ||
+                       name == "xmp" || name == "plaintext" || name == "noembed" || name == "noframes";
+      if (depth >= kMaxHtmlDepth && !raw) {  // flattened: the tag goes, its content stays
+        ++dropped;
+        drop.emplace_back(lt, gt + 1);
+      } else if (raw) {
+        // raw text up to the matching end tag (case-insensitive), which closes the element
+        std::size_t e = gt + 1;
+        bool found = false;
+        while ((e = html.find("</", e)) != std::string_view::npos && e < n) {
+          std::size_t m = 0;
+          while (m < name.size() && e + 2 + m < n && lower_ascii(html[e + 2 + m]) == name[m]) ++m;
+          if (m == name.size()) {
+            found = true;
+            break;
+          }
+          e += 2;
+        }
+        if (!found) break;
+        i = e + 2;
+        continue;
+      } else {
+        ++depth;
+      }
+    }
+    i = gt + 1;
+  }
+  if (drop.empty()) return html.substr(0, n);
+  scratch->clear();
+  scratch->reserve(n);
+  std::size_t at = 0;
+  for (auto [from, to] : drop) {
+    scratch->append(html.substr(at, from - at));
+    at = to;
+  }
+  scratch->append(html.substr(at, n - at));
+  return *scratch;
+}
+
 std::vector<PageLink> extract_links(std::string_view html, std::string_view page_url, std::string_view charset) {
   std::vector<PageLink> out;
-  html = html.substr(0, kMaxHtmlBytes);
+  std::string scratch;
+  html = bounded_html(html, &scratch);
   GumboOutput* g = gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size());
   if (!g) return out;
   collect_links(g->root, page_url, charset, &out);

@@ -22,6 +22,16 @@ namespace odh {
 inline constexpr size_t kMaxHtmlBytes = 8 << 20;     // HTML beyond this is not parsed
 inline constexpr size_t kMaxLinksPerPage = 5000;
 inline constexpr size_t kMaxLinkTextBytes = 1024;   // raw words gathered per link, before collapsing
+inline constexpr int kMaxHtmlDepth = 512;           // element nesting given to the parser
+
+// What of `html` an HTML parser may see: the first kMaxHtmlBytes, with elements nested deeper than
+// kMaxHtmlDepth flattened — their start and end tags left out (not <a>), their content kept (a tag scan: start
+// minus end tags; void elements, self-closing tags, elements whose end tag is implied (p, li, td…),
+// comments and raw text (script, style…) do not deepen). Gumbo's tree construction walks the stack
+// of open elements per token, so bounding the depth bounds its work; every HTML parse of odh
+// (parsers' HtmlDoc, extract_links) goes through this. A view of `html`, or of *scratch when tags
+// were left out. Linear, never throws.
+std::string_view bounded_html(std::string_view html, std::string* scratch);
 
 // Appends the links of the parsed document under `root` to `out` (not deduplicated), with their
 // words: an anchor's text (whitespace collapsed) and its title attribute. `charset` is the page's

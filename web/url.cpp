@@ -2,6 +2,7 @@
 // machine (without state override), its host parser and its serializer.
 #include "web/url.h"
 
+#include <libpsl.h>
 #include <unicode/uidna.h>
 
 #include <algorithm>
@@ -954,22 +955,15 @@ bool same_site_scope(std::string_view url, const std::vector<std::string>& site_
 std::string registrable_domain(const std::string& host) {
   if (host.empty() || std::isdigit(static_cast<unsigned char>(host.back())) || host.front() == '[')
     return host;  // IP literal
-  std::vector<std::string> labels;
-  size_t start = 0;
-  for (size_t i = 0; i <= host.size(); ++i)
-    if (i == host.size() || host[i] == '.') {
-      labels.push_back(host.substr(start, i - start));
-      start = i + 1;
-    }
-  size_t n = labels.size();
-  if (n <= 2) return host;
-  static const char* kSecond[] = {"gov", "com", "edu", "org", "net", "ac", "mil"};
-  bool cc_second = labels[n - 1].size() == 2 && std::any_of(std::begin(kSecond), std::end(kSecond),
-                                                            [&](auto s) { return labels[n - 2] == s; });
-  size_t keep = cc_second ? 3 : 2;
-  std::string out;
-  for (size_t i = n - keep; i < n; ++i) out += (out.empty() ? "" : ".") + labels[i];
-  return out;
+  // The Public Suffix List of the system (Debian's publicsuffix package, through libpsl), loaded
+  // once; libpsl's built-in copy when the file is missing or older. Read-only afterwards: thread-safe.
+  static const psl_ctx_t* psl = [] {
+    const psl_ctx_t* p = psl_latest(nullptr);
+    return p ? p : psl_builtin();
+  }();
+  const std::string lowered = ascii_lower(host);
+  const char* reg = psl ? psl_registrable_domain(psl, lowered.c_str()) : nullptr;
+  return reg ? std::string(reg) : lowered;  // a public suffix itself (or no list): the host
 }
 
 }  // namespace odh

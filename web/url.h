@@ -105,9 +105,9 @@ std::string scope_host(const Url& url);
 bool same_site_scope(const Url& url, const std::vector<std::string>& site_urls);
 bool same_site_scope(std::string_view url, const std::vector<std::string>& site_urls);
 
-// Registrable part of a host ("www.bj.gov.cn" -> "bj.gov.cn"), by a small public-suffix rule set
-// for the suffixes the registry uses (x.gov.cn, x.com.cn…, else the last two labels); IP literals
-// are returned as they are.
+// Registrable part of a host ("www.bj.gov.cn" -> "bj.gov.cn"; "a.b.example.co.uk" -> "example.co.uk")
+// by the Public Suffix List (libpsl over Debian's publicsuffix file); a public suffix itself
+// ("gov.cn") and IP literals are returned as they are. Lower-cased. Thread-safe.
 std::string registrable_domain(const std::string& host);
 
 }  // namespace odh

@@ -145,6 +145,23 @@ TEST_CASE("robots.txt: disallowed paths are never requested; Crawl-delay raises 
   CHECK(query1(o.out_dir, "SELECT robots FROM host_status") == "ok");
 }
 
+TEST_CASE("two registry portals with one URL: fetched once, for the first; the second says shared-url") {
+  // Appendix 1 prints some counties with their city's address (e.g. Taizhou's four districts).
+  TestServer srv([](const std::string&, const httplib::Request& q, httplib::Response& r) {
+    if (q.path == "/robots.txt") r.status = 404;
+    else r.set_content("<html><body>city</body></html>", "text/html");
+  });
+  auto o = fast_options(srv, "shared");
+  Crawler c(o);
+  auto rep = c.run({site("city", {"http://c.test/"}), site("county", {"http://c.test/"})});
+  REQUIRE(rep.ok);
+  CHECK(count_path(srv.log(), "/") == 2);  // robots.txt and the page, once
+  CHECK(query1(o.out_dir, "SELECT reachable || ' ' || COALESCE(error_class, '') FROM portal_status WHERE "
+                          "portal_id='city'") == "1 ");
+  CHECK(query1(o.out_dir, "SELECT reachable || ' ' || error_class FROM portal_status WHERE portal_id='county'") ==
+        "0 shared-url");
+}
+
 TEST_CASE("robots.txt 5xx means disallow all (after retries)") {
   TestServer srv([](const std::string&, const httplib::Request& q, httplib::Response& r) {
     if (q.path == "/robots.txt")

@@ -126,7 +126,9 @@ TEST_CASE("kill -9 at random points + --resume == an uninterrupted crawl") {
 
   auto got = archived(killed);
   CHECK(got.size() == ref_arch.size());
-  for (auto& [url, n] : got) {
+  for (auto& url_n : got) {
+    auto& url = url_n.first;  // not a structured binding: doctest captures it
+    auto& n = url_n.second;
     CAPTURE(url);
     CHECK(n == 1);  // archived exactly once despite the kills
     CHECK(ref_arch.count(url) == 1);
@@ -199,7 +201,9 @@ TEST_CASE("kill -9 at exact commit boundaries + --resume == an uninterrupted cra
     CHECK(requests <= ref_requests + kHosts);
     auto got = archived(out);
     CHECK(got.size() == ref_arch.size());
-    for (auto& [url, n] : got) {
+    for (auto& url_n : got) {
+      auto& url = url_n.first;  // not a structured binding: doctest captures it
+      auto& n = url_n.second;
       CAPTURE(url);
       CHECK(n == 1);
       CHECK(ref_arch.count(url) == 1);

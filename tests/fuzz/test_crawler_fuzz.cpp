@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "crawler_fuzz_targets.h"
+#include "fuzz/targets/fuzz_targets.h"
 
 namespace fs = std::filesystem;
 
@@ -89,4 +89,80 @@ TEST_CASE("fuzz smoke: charset") {
   corpus.push_back(std::string("\xD6\xD0\xCE\xC4\x81\x30\x81\x30\xFF\x80", 10));
   REQUIRE(corpus.size() > 50);
   run(odh::fuzz::charset, corpus, 5000);
+}
+
+namespace {
+fs::path fixtures(const char* sub = "") { return fs::path(ODH_SHARED_DIR) / "fixtures-real" / sub; }
+fs::path source(const char* sub) { return fs::path(ODH_SOURCE_DIR) / sub; }
+
+int (*target(const char* name))(const std::uint8_t*, std::size_t) {
+  for (auto& t : odh::fuzz::kTargets)
+    if (std::string(t.name) == name) return t.run;
+  return nullptr;
+}
+}  // namespace
+
+// The other targets: their seed corpora whole, then seeded mutations (the libFuzzer runs of the
+// ASan build, ctest fuzz-<target>, search far longer).
+TEST_CASE("fuzz smoke: every parser of untrusted input") {
+  struct Case {
+    const char* name;
+    std::vector<fs::path> seeds;
+    std::size_t chunk;
+    int mutations;
+  };
+  const std::vector<Case> cases = {
+      {"html", {shared("html5lib-tests/tree-construction")}, 16384, 300},
+      {"json", {fixtures("international"), fixtures("cn-odweb"), shared("cn-portal-endpoints")}, 16384, 300},
+      {"rdf", {fixtures("international/dcat")}, 16384, 200},
+      {"warc", {shared("warc-samples")}, 1 << 20, 100},
+      {"http", {shared("warc-samples")}, 4096, 500},
+      {"decoding", {source("tests/snapshots"), shared("warc-samples")}, 1 << 20, 100},
+      {"spec", {source("data/families")}, 1 << 16, 100},
+      {"registry", {source("data/sites-international.yaml")}, 1 << 16, 50},
+      {"terms", {source("data/sim"), shared("html5lib-tests/tree-construction")}, 8192, 200},
+      {"engine", {fixtures("cn-odweb"), fixtures("cn-jdop"), fixtures("cn-oportal")}, 16384, 200},
+  };
+  for (const auto& c : cases) {
+    const std::string name = c.name;
+    CAPTURE(name);
+    std::vector<fs::path> dirs;
+    std::vector<std::string> corpus;
+    for (auto& p : c.seeds) {
+      if (fs::is_directory(p)) {
+        dirs.push_back(p);
+      } else if (fs::is_regular_file(p)) {
+        std::ifstream in(p, std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        corpus.push_back(ss.str().substr(0, c.chunk));
+      }
+    }
+    for (auto& s : seeds(dirs, c.chunk)) corpus.push_back(std::move(s));
+    REQUIRE(!corpus.empty());
+    if (corpus.size() > 400) corpus.resize(400);
+    auto* run_target = target(c.name);
+    REQUIRE(static_cast<bool>(run_target));
+    run(run_target, corpus, c.mutations);
+  }
+}
+
+// Every input that once crashed a target (tests/fuzz/regressions/<target>/<file>) runs again.
+TEST_CASE("fuzz regressions: every crash found stays fixed") {
+  int n = 0;
+  for (auto& t : odh::fuzz::kTargets) {
+    fs::path dir = source("tests/fuzz/regressions") / t.name;
+    if (!fs::is_directory(dir)) continue;
+    for (auto& e : fs::directory_iterator(dir)) {
+      if (!e.is_regular_file() || e.path().extension() == ".md") continue;
+      CAPTURE(e.path().string());
+      std::ifstream in(e.path(), std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      std::string s = ss.str();
+      t.run(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+      ++n;
+    }
+  }
+  MESSAGE("fuzz regressions replayed: " << n);
 }

@@ -143,7 +143,9 @@ TEST_CASE("appendix 3 and appendix 2 through the store writer: content and topic
   auto usage = compute_usage(*reader, static_cast<int>(run), ref);
   long total = 0;
   int zero_api = 0, zero_app = 0;
-  for (auto& [id, r] : expect) {
+  for (auto& id_r : expect) {
+    auto& id = id_r.first;  // not a structured binding: doctest captures it
+    auto& r = id_r.second;
     CHECK_MESSAGE(val(rows, "portal", id, "platform.datasets") == r.datasets, id);
     CHECK_MESSAGE(val(rows, "portal", id, "platform.apis") == r.apis, id);
     CHECK_MESSAGE(val(usage, "portal", id, "usage.apps") == r.apps, id);
@@ -155,7 +157,9 @@ TEST_CASE("appendix 3 and appendix 2 through the store writer: content and topic
   CHECK(val(usage, "national", "", "usage.zero_app_portals") == zero_app);
   // Topic counts: distinct names listed per portal, equal to the printed count where self-consistent.
   int consistent = 0;
-  for (auto& [id, r] : topics) {
+  for (auto& id_r : topics) {
+    auto& id = id_r.first;  // not a structured binding: doctest captures it
+    auto& r = id_r.second;
     std::set<std::string> distinct(r.topics.begin(), r.topics.end());
     if (distinct.empty()) {  // no topic names listed: not computable, not zero
       CHECK_FALSE(val(rows, "portal", id, "platform.topics").has_value());

@@ -169,7 +169,7 @@ TEST_CASE("long tail: portals described by YAML only") {
   }
   SUBCASE("shaanxi: top-level array [0].result") {
     auto serve = [&](const odh::FetchRequest& q) -> odh::FetchResult {
-      int page = std::stoi(param(q.url, "page"));
+      int page = std::stoi(param(q.url, "page.pageNo"));  // the request spec's parameter
       json res = json::array();
       if (page == 1)
         for (size_t i = 0; i < 7; ++i)

@@ -68,7 +68,9 @@ TEST_CASE("a simulated run fills terms and the four-rights indicators") {
     CHECK(pages[id] == std::to_string(p->terms.size()));
     CHECK(evidence.count(id));
     for (const auto& page : p->terms)
-      for (const auto& [right, stance] : page.stance) {
+      for (const auto& right_stance : page.stance) {
+        const auto& right = right_stance.first;  // not a structured binding: doctest captures it
+        const auto& stance = right_stance.second;
         auto a = aspects[static_cast<int>(right)];
         terms::Stance want = stance == sim::Stance::kGrant   ? terms::Stance::kGranted
                              : stance == sim::Stance::kLimit ? terms::Stance::kLimited
@@ -101,7 +103,9 @@ TEST_CASE("a simulated run fills terms and the four-rights indicators") {
                 "SELECT d.portal_id, avg(coalesce(d.depth, f.depth)) FROM dataset d LEFT JOIN fetch f ON "
                 "f.fetch_id=d.fetch_id GROUP BY d.portal_id");
   CHECK(!crawl.empty());
-  for (auto& [pid, v] : crawl) {
+  for (auto& pid_v : crawl) {
+    auto& pid = pid_v.first;  // not a structured binding: doctest captures it
+    auto& v = pid_v.second;
     INFO(pid);
     REQUIRE(bfs.count(pid));
     CHECK(std::stod(bfs[pid]) <= std::stod(v) + 1e-9);

@@ -139,7 +139,8 @@ TEST_CASE("every catalogued indicator has a Chinese and an English name") {
     CHECK_MESSAGE(names.count(def.id), "no name for " << def.id << " in data/metrics/indicator_names.csv");
   }
   auto ref = odh::metrics::load_reference(fs::path(ODH_SOURCE_DIR) / "data");
-  for (auto& [item, cs] : ref.completeness) CHECK_MESSAGE(names.count("item." + item), "no name for item." << item);
+  for (auto& item_cs : ref.completeness)
+    CHECK_MESSAGE(names.count("item." + item_cs.first), "no name for item." << item_cs.first);
 }
 
 TEST_CASE("the chart module draws every kind") {

@@ -43,8 +43,11 @@ struct IntlSim {
   std::unique_ptr<sim::Server> server;
   int port = 0;
   std::string dir;
-  IntlSim() {
+  // `wrong_family`: a registry that names another software for `wrong_id` (the twin must not follow it).
+  explicit IntlSim(const std::string& wrong_id = "", const std::string& wrong_family = "") {
     reg = load_registry(std::string(ODH_SOURCE_DIR) + "/data/sites-international.yaml");
+    for (auto& site : reg.sites)
+      if (site.id == wrong_id) site.family = wrong_family;
     dir = (std::filesystem::temp_directory_path() / ("odh-intl-" + std::to_string(::getpid()))).string();
     std::filesystem::create_directories(dir);
     sim::Options o;
@@ -191,6 +194,25 @@ TEST_CASE("international registry: every family, foreign portals without Chinese
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("the twin decides foreign software by host: a registry naming the wrong family harvests nothing") {
+  // demo.ckan.org runs CKAN (twin.yaml hosts, from the fixtures' provenance) whatever the registry says.
+  for (const char* wrong : {"socrata", "ods", "datajson"}) {
+    CAPTURE(wrong);
+    IntlSim s("demo-ckan-org", wrong);
+    auto it = std::find_if(s.world->portals.begin(), s.world->portals.end(),
+                           [](const sim::Portal& p) { return p.site.id == "demo-ckan-org"; });
+    REQUIRE(it != s.world->portals.end());
+    CHECK(it->family == "ckan");
+    CHECK(it->n_datasets == 3);
+    std::vector<std::string> issues;
+    CHECK(s.harvest("demo-ckan-org", nullptr, &issues).empty());
+  }
+  // The right family harvests the three real records (and the extras of a Chinese registry stay out).
+  IntlSim ok;
+  CHECK(ok.harvest("demo-ckan-org").size() == 3);
+  CHECK(ok.world->portals.size() == ok.reg.sites.size());
+}
+
 TEST_CASE("CKAN: package_search paged with rows/start → the real demo.ckan.org records") {
   IntlSim s;
   std::vector<std::string> urls;
@@ -271,7 +293,9 @@ TEST_CASE("Project Open Data: each agency's /data.json → its real records") {
       {"usda-gov", "gsa-ckanext-datajson_usda.gov.data.json"},
       {"arm-gov", "gsa-ckanext-datajson_arm.data.json"},
       {"data-ny-gov", "gsa-ckanext-datajson_ny.data.json"}};
-  for (auto [id, file] : sites) {
+  for (auto id_file : sites) {
+    auto& id = id_file.first;  // not a structured binding: doctest captures it
+    auto& file = id_file.second;
     CAPTURE(id);
     auto got = s.harvest(id);
     same_records(got, expected(s, id, "datajson", {std::string("project-open-data/") + file}));

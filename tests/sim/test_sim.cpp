@@ -448,23 +448,33 @@ TEST_CASE("hainan: curPage from 0, empty content past the end, th→td detail wi
   CHECK(a["data"]["content"].size() == static_cast<std::size_t>(p.n_apis));
 }
 
-TEST_CASE("embedded-cms: column list at the registry URL, index_N / ?page=N paging, articles, charset") {
+TEST_CASE("embedded-cms: Hanweb column at /col/colN/index.html, datastore records, dataproxy.jsp POST paging, articles") {
   Fixture f;
   const auto& p = f.portal("col");
   auto r = f.get("www.example-county.gov.cn", "/col/col123/index.html");
   REQUIRE(r->status == 200);
-  CHECK(r->body.find("下一页") != std::string::npos);
+  CHECK(r->body.find("<script type=\"text/xml\">") != std::string::npos);
+  CHECK(r->body.find("<record><![CDATA[") != std::string::npos);
   std::string ct = r->get_header_value("Content-Type");
-  if (p.charset == "GBK") CHECK(ct.find("GBK") != std::string::npos);
   if (p.charset == "GBK-unlabelled") CHECK(ct == "text/html");
+  std::int64_t total = p.n_datasets + p.n_apis;
+  CHECK(count(r->body, "<record>") == std::min<std::int64_t>(total, 45));
+  CHECK(r->body.find("<totalrecord>" + std::to_string(total) + "</totalrecord>") != std::string::npos);
   std::smatch m;
   REQUIRE(std::regex_search(r->body, m, std::regex("href=\"(/col/col123/t\\d{8}_\\d+\\.html)\"")));
-  auto a = f.get("www.example-county.gov.cn", m[1].str());
-  CHECK(a->status == 200);
-  std::smatch n;
-  CHECK(std::regex_search(r->body, n, std::regex("href=\"(/col/col123/index_2\\.html|/col/col123/index\\.html\\?page=2)\"")));
-  auto page2 = f.get("www.example-county.gov.cn", n[1].str());
-  CHECK(page2->status == 200);
+  CHECK(f.get("www.example-county.gov.cn", m[1].str())->status == 200);
+  std::smatch w, u;
+  REQUIRE(std::regex_search(r->body, w, std::regex("webid:(\\d+)")));
+  REQUIRE(std::regex_search(r->body, u, std::regex("unitid:(\\d+)")));
+  std::string form = "col=1&appid=1&webid=" + w[1].str() + "&path=/&columnid=123&sourceContentType=1&unitid=" + u[1].str() +
+                     "&webname=x&permissiontype=0";
+  auto x = f.post("www.example-county.gov.cn", "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=2&perpage=15", form,
+                  "application/x-www-form-urlencoded");
+  REQUIRE(x->status == 200);
+  CHECK(count(x->body, "<record>") == std::min<std::int64_t>(total, 2));
+  auto bad = f.post("www.example-county.gov.cn", "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=2&perpage=15",
+                    "columnid=123", "application/x-www-form-urlencoded");
+  CHECK(bad->status == 400);
 }
 
 TEST_CASE("common pages: terms with rights clauses, robots.txt, apps listing, home") {
@@ -677,4 +687,21 @@ TEST_CASE("https portals are served on the TLS port with a certificate naming th
   REQUIRE(r);
   CHECK(r->status == 200);
   CHECK(json::parse(r->body)["dataList"].size() == static_cast<std::size_t>(f.portal("tj").n_datasets));
+}
+
+TEST_CASE("one address, several registry entries: later ones share it unless a fact selects their own catalogue") {
+  sim::Options o;
+  o.pool_file = pool();
+  std::vector<Site> sites = {site("city", "embedded-cms", "http://www.example-city.gov.cn/opendata/", "江苏省", "泰州市"),
+                             site("county", "embedded-cms", "http://www.example-city.gov.cn/opendata/", "江苏省", "泰州市"),
+                             site("gz", "guizhou-api", "http://data.guizhou.gov.cn/", "贵州省", ""),
+                             site("gz-gy", "guizhou-api", "http://data.guizhou.gov.cn/", "贵州省", "贵阳市")};
+  sites[1].county = "海陵区";
+  sites[3].division_code = "520100";
+  sim::World w(sites, o);
+  CHECK(w.by_id("city")->shared_with.empty());
+  CHECK(w.by_id("county")->shared_with == "city");
+  CHECK(w.by_id("county")->n_datasets == 0);
+  CHECK(w.by_id("gz-gy")->shared_with.empty());  // divisionId 520100 selects Guiyang's catalogue
+  CHECK(w.by_id("gz-gy")->fact("divisionId") == "520100");
 }

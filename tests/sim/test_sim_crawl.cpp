@@ -10,6 +10,7 @@
 #include <set>
 
 #include "crawl/crawl_util.h"
+#include "sim/sim_run.h"
 #include "harvest/harvest.h"
 #include "parsers/html.h"
 #include "parsers/session_spider.h"
@@ -18,55 +19,9 @@
 
 using nlohmann::json;
 using namespace odh;
+using test::SimRun;
 
 namespace {
-
-struct SimRun {
-  std::string dir;
-  std::shared_ptr<sim::World> world;
-  std::unique_ptr<sim::Server> server;
-  int port = 0;
-  SimRun(const std::vector<Site>& sites, const std::string& faults, double scale) {
-    dir = test::temp_dir("simcrawl");
-    std::filesystem::create_directories(dir);
-    std::ofstream(dir + "/faults.yaml") << faults;
-    sim::Options o;
-    o.pool_file = std::string(ODH_SOURCE_DIR) + "/data/sim/pool.json";
-    o.appendix3_file = dir + "/none.csv";
-    o.appendix2_file = dir + "/none.yaml";
-    o.faults_file = dir + "/faults.yaml";
-    o.log_file = dir + "/sim.jsonl";
-    o.scale = scale;
-    o.threads = 8;
-    world = std::make_shared<sim::World>(sites, o);
-    server = std::make_unique<sim::Server>(world);
-    port = server->start(0);
-  }
-  ~SimRun() {
-    server->stop();
-    std::filesystem::remove_all(dir);
-  }
-  CrawlOptions crawl_options() const {
-    CrawlOptions c;
-    c.out_dir = dir + "/crawl";
-    c.connect_to = world->connect_to(port, server->refused_port(), server->tls_port());
-    c.mapped_only = true;
-    c.delay_s = 0;
-    c.jitter = 0;
-    c.connect_timeout_s = 3;
-    c.request_timeout_s = 8;
-    c.backoff_base_s = 0.05;
-    c.progress_interval_s = 60;
-    return c;
-  }
-  std::vector<json> log() const {
-    std::vector<json> out;
-    std::ifstream in(dir + "/sim.jsonl");
-    for (std::string line; std::getline(in, line);)
-      if (auto j = json::parse(line, nullptr, false); !j.is_discarded()) out.push_back(j);
-    return out;
-  }
-};
 
 Site hefei() {
   Site s;

@@ -1,6 +1,7 @@
 // Out-links of a page (web/html_links.h): WHATWG resolution, <base href>, fragments, schemes, the
 // page charset for queries, bounds.
 #include <doctest/doctest.h>
+#include <chrono>
 
 #include <string>
 #include <vector>
@@ -61,4 +62,28 @@ TEST_CASE("page links carry their words: anchor text (collapsed, no script), tit
   CHECK(l[2].title == "框");
   CHECK(l[3].text.size() <= odh::kMaxLinkTextBytes + 1);
   CHECK(l[3].text.size() > 120);
+}
+
+TEST_CASE("bounded_html: hostile nesting is flattened at kMaxHtmlDepth, content kept, linear time") {
+  std::string scratch;
+  std::string flat = "<ul>" + std::string(3000, 'x') + "<li>a<li>b<p>c<p>d<br><img src=x></ul>";
+  CHECK(odh::bounded_html(flat, &scratch) == flat);  // implied end tags and void elements do not deepen
+  // 8 MB of <div>: cut at kMaxHtmlBytes, everything past depth 512 flattened.
+  std::string deep;
+  for (int i = 0; i < 1600000; ++i) deep += "<div>";
+  auto t0 = std::chrono::steady_clock::now();
+  std::string_view b = odh::bounded_html(deep, &scratch);
+  CHECK(b.size() == 512 * 5);
+  std::string nested;
+  for (int i = 0; i < 2000; ++i) nested += "<div><b>";
+  nested += "<a href='/inner'>in</a>";
+  for (int i = 0; i < 2000; ++i) nested += "</b></div>";
+  nested += "<a href='/after'>after</a>";
+  auto links = html_links(nested, "http://h.example/", "");
+  CHECK(links == std::vector<std::string>{"http://h.example/inner", "http://h.example/after"});
+  std::string big;
+  for (int i = 0; i < 300000; ++i) big += "<span><b><i><div>";  // 5.4 MB, Gumbo's slow path
+  auto many = html_links(big + "<a href='/x'>x</a>", "http://h.example/", "");
+  CHECK(many.size() == 1);
+  CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < 20.0);
 }

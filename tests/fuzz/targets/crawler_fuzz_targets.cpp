@@ -1,4 +1,4 @@
-#include "crawler_fuzz_targets.h"
+#include "fuzz/targets/fuzz_targets.h"
 
 #include <cstdio>
 #include <cstdlib>

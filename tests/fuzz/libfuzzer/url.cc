@@ -1,6 +1,0 @@
-// libFuzzer driver: scripts/fuzz.sh url [seconds]
-#include "../crawler_fuzz_targets.h"
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  return odh::fuzz::url(data, size);
-}

@@ -295,6 +295,46 @@ const std::vector<std::string>& StoreReader::evidence_columns() {
   return names;
 }
 
+namespace {
+// Columns of the regression form (record_fields), after portal_id and the key.
+constexpr const char* kDatasetColumns[] = {
+    "source_id", "url", "title", "description", "publisher", "topic_raw", "theme", "issued", "modified",
+    "frequency_raw", "frequency", "open_condition", "tags", "views", "downloads", "record_count",
+    "field_count", "rating", "rating_count", "comment_count", "depth", "distributions"};
+constexpr const char* kApiColumns[] = {"source_id", "title", "publisher", "url"};
+constexpr const char* kAppColumns[] = {"title", "app_kind", "developer", "url"};
+constexpr const char* kPortalColumns[] = {"reachable", "error_class", "robots", "pages"};
+}  // namespace
+
+void StoreReader::record_fields(std::int64_t run, const RecordFn& fn) {
+  auto emit = [&](const char* kind, const auto& columns, const sql::Row& r) {
+    const std::string portal = r.text(0), key = r.text(1);
+    int c = 2;
+    for (const char* col : columns) {
+      if (r.filled(c)) fn(portal, kind, key, col, r.text(c));
+      ++c;
+    }
+  };
+  scan(R"(SELECT d.portal_id,
+         coalesce(nullif(d.source_id,''), coalesce(d.title,'') || ' | ' || coalesce(d.publisher,'')) AS k,
+         d.source_id, d.url, d.title, d.description, d.publisher, d.topic_raw, d.theme, d.issued, d.modified,
+         d.frequency_raw, d.frequency, d.open_condition, d.tags, d.views, d.downloads, d.record_count,
+         d.field_count, d.rating, d.rating_count, d.comment_count, d.depth,
+         (SELECT group_concat(x, ' ; ') FROM (SELECT coalesce(format,'') || ' ' || coalesce(url,'') AS x
+            FROM distribution WHERE dataset_pk=d.dataset_pk ORDER BY x))
+       FROM dataset d WHERE d.run_id=? ORDER BY d.portal_id, k, d.dataset_pk)",
+       run, [&](const sql::Row& r) { emit("dataset", kDatasetColumns, r); });
+  scan(R"(SELECT portal_id, coalesce(nullif(source_id,''), coalesce(title,'') || ' | ' || coalesce(publisher,'')) AS k,
+         source_id, title, publisher, url FROM api WHERE run_id=? ORDER BY portal_id, k, api_pk)",
+       run, [&](const sql::Row& r) { emit("api", kApiColumns, r); });
+  scan(R"(SELECT portal_id, coalesce(title,'') || ' | ' || coalesce(developer,'') AS k, title, app_kind, developer,
+         url FROM app WHERE run_id=? ORDER BY portal_id, k, app_pk)",
+       run, [&](const sql::Row& r) { emit("app", kAppColumns, r); });
+  scan(R"(SELECT portal_id, portal_id, reachable, error_class, robots, pages FROM portal_status WHERE run_id=?
+       ORDER BY portal_id)",
+       run, [&](const sql::Row& r) { emit("portal", kPortalColumns, r); });
+}
+
 std::vector<std::string> StoreReader::evidence(Evidence kind, std::int64_t run, const std::string& portal,
                                                const std::string& detail) {
   std::vector<std::string> out;

@@ -358,6 +358,13 @@ void Store::finish_run(std::int64_t run_id) {
   s.arg_text(now_iso()).arg(run_id).run();
 }
 
+void Store::set_run_started_at(std::int64_t run_id, const std::string& started_at) {
+  if (log_) throw Failure("store: set_run_started_at on a write log");
+  flush();
+  sql::Statement s(db_, "UPDATE run SET started_at=? WHERE run_id=?");
+  s.arg_text(started_at).arg(run_id).run();
+}
+
 void Store::write_portal(std::int64_t run_id, const PortalRow& p) {
   if (log_) return log_->ops.emplace_back(p), void();
   begin_if_needed();

@@ -102,6 +102,9 @@ class Store {
   // A run groups everything one crawl or replay produced. source: live | replay | sim.
   std::int64_t begin_run(const std::string& label, const std::string& source, const std::string& sites_file);
   void finish_run(std::int64_t run_id);
+  // Sets a run's start time (ISO 8601), which date-relative indicators (recency, timeliness) are
+  // measured from: `odh regress` pins a replayed snapshot to the day it was harvested.
+  void set_run_started_at(std::int64_t run_id, const std::string& started_at);
   // The newest run id (0 when the store has none); with finished = true the newest run that
   // finish_run() closed (a crashed or interrupted harvest is not finished).
   std::int64_t latest_run(bool finished = false);
@@ -269,6 +272,15 @@ class StoreReader {
   void apps(std::int64_t run, const RowFn& fn);
   bool has_app_citations();
   void app_citations(std::int64_t run, const RowFn& fn);
+
+  // The run's records in a stable, comparable form (odh regress golden files): one call per filled field
+  // of each dataset, API, app and portal_status row, with kind dataset | api | app | portal, key (the
+  // source id, else title + " | " + publisher; the portal id for portal rows), field (the column name;
+  // "distributions" = the sorted "format url" pairs of a dataset joined by " ; ") and the value as text.
+  // Rows come by kind, portal and key; equal keys are the caller's to tell apart.
+  using RecordFn = std::function<void(const std::string& portal, const char* kind, const std::string& key,
+                                      const char* field, const std::string& value)>;
+  void record_fields(std::int64_t run, const RecordFn& fn);
 
   // Evidence behind an indicator (odh explain), one text line per record, tab-separated. kValues: the
   // stored values of `indicator` for the portal (or all portals) and nationally. The others list the

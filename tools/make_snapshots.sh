@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Harvest the simulator with the family spiders (`odh parse --live`) and keep the WARC files under
-# tests/snapshots/ (committed; replayed by tests/snapshots/test_snapshots.cpp, which checks the
-# numbers this run measured, written to tests/snapshots/expected.json).
+# tests/snapshots/ (committed; replayed by `odh regress`, whose golden files G.golden this script
+# rewrites: header = sites file, sites and harvest time, body = `odh regress --update`).
 #   cn/   one portal per Chinese family (JSON and HTML ones), embedded CMS columns in UTF-8, GBK,
 #         GBK mislabelled and GBK unlabelled, the open-data-web gate with expiring sessions, and
 #         faults (429 + Retry-After, 503, truncated and malformed pages) — sites.yaml, scale 0.01
 #   intl/ every portal of data/sites-international.yaml (CKAN, DCAT, data.json, Socrata, ODS)
 # Usage: tools/make_snapshots.sh [BUILD_DIR] [GROUPS]   (needs BUILD_DIR/odh; seed 2021; GROUPS "cn intl"
-# by default, or one of them: the other group's WARCs and expected numbers are kept)
+# by default, or one of them: the other group's WARCs and golden file are kept)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 odh=${1:-build}/odh
@@ -41,7 +41,6 @@ harvest() {
 }
 
 # ---- Chinese families ---------------------------------------------------------------------------
-cn_ids=$(python3 -c "import json; print(','.join(json.load(open('$out/expected.json'))['cn']['sites']))")
 if [[ " $groups " == *" cn "* ]]; then
 "$odh" sim --sites sites.yaml --scale $scale --seed $seed --plan --json > "$work/plan.json"
 python3 - "$work/plan.json" "$work" <<'PY'
@@ -96,30 +95,21 @@ for g in $groups; do
   cp "$work"/$g/warc/*.warc.gz "$out/$g/"
 done
 [[ " $groups " == *" cn "* ]] && cp "$work/faults.yaml" "$out/cn-faults.yaml"
-python3 - "$work" "$out" "$cn_ids" "$intl_ids" "$groups" <<'PY'
-import json, sqlite3, sys
-work, out, cn_ids, intl_ids, groups = sys.argv[1:6]
-old = json.load(open(f"{out}/expected.json"))
-def measured(name, sites, ids):
-    s = json.load(open(f"{work}/{name}.json"))
-    db = sqlite3.connect(f"{work}/{name}.sqlite")
-    per = {}
-    for pid in ids.split(","):
-        q = lambda sql: db.execute(sql, (s["run_id"], pid)).fetchone()[0]
-        per[pid] = {
-            "datasets": q("SELECT COUNT(*) FROM dataset WHERE run_id=? AND portal_id=?"),
-            "apis": q("SELECT COUNT(*) FROM api WHERE run_id=? AND portal_id=?"),
-            "with_title": q("SELECT COUNT(*) FROM dataset WHERE run_id=? AND portal_id=? AND title IS NOT NULL AND title<>''"),
-            "with_publisher": q("SELECT COUNT(*) FROM dataset WHERE run_id=? AND portal_id=? AND publisher IS NOT NULL AND publisher<>''"),
-            "with_modified": q("SELECT COUNT(*) FROM dataset WHERE run_id=? AND portal_id=? AND modified IS NOT NULL AND modified<>''"),
-            "distributions": q("SELECT COUNT(*) FROM distribution d JOIN dataset s ON d.dataset_pk=s.dataset_pk WHERE s.run_id=? AND s.portal_id=?"),
-        }
-    return {"sites_file": sites, "sites": ids.split(","), "requests": s["requests"], "datasets": s["datasets"],
-            "apis": s["apis"], "portals": per}
-exp = {"seed": 2021, "scale": 0.01,
-       "cn": measured("cn", "sites.yaml", cn_ids) if "cn" in groups.split() else old["cn"],
-       "intl": measured("intl", "data/sites-international.yaml", intl_ids) if "intl" in groups.split() else old["intl"]}
-json.dump(exp, open(f"{out}/expected.json", "w"), ensure_ascii=False, indent=1)
-print(json.dumps({k: (exp[k]["datasets"], exp[k]["requests"]) for k in ("cn", "intl")}))
-PY
+# Golden files: the header names what was harvested and when; odh regress --update writes the body.
+golden_header() {  # group sites_file ids
+  local f="$out/$1.golden" w
+  w=$(ls "$out/$1"/*.warc.gz | head -1 | sed -E 's/.*-([0-9]{14})-[0-9]+\.warc\.gz/\1/')
+  {
+    echo "# odh regress golden file: the snapshot $1/ replayed (docs/regress.md). Header: the sites it harvested"
+    echo "# and the day it was harvested (indicators relative to the run date). Body: kind, portal or scope,"
+    echo "# record key, field, value (tab-separated, \\\\ \\t \\n escaped), written by odh regress --update."
+    printf 'sites_file\t%s\n' "$2"
+    printf 'sites\t%s\n' "${3//,/$'\t'}"
+    printf 'run_date\t%s-%s-%sT%s:%s:%sZ\n' "${w:0:4}" "${w:4:2}" "${w:6:2}" "${w:8:2}" "${w:10:2}" "${w:12:2}"
+    echo "---"
+  } > "$f"
+  "$odh" regress --dir "$out" --group "$1" --update
+}
+[[ " $groups " == *" cn "* ]] && golden_header cn sites.yaml "$cn_ids"
+[[ " $groups " == *" intl "* ]] && golden_header intl data/sites-international.yaml "$intl_ids"
 du -sh "$out"

@@ -1,100 +1,98 @@
-// Regression: the committed simulator snapshots (tools/make_snapshots.sh) replayed through the
-// family spiders must give the numbers the live harvest measured when they were made
-// (tests/snapshots/expected.json): the same datasets and APIs per portal, and at least as many
-// titles, publishers, modification dates and distributions — a parser that loses any fails here.
+// odh regress against an independent change: one value edited in a copy of a committed snapshot (the
+// title of a data.json record, a WARC payload, same length so the record stays well-formed) must fail
+// the regression with a diff naming the portal, the dataset, the field and old → new; the unedited
+// copy must pass. (The full `odh regress` over every group is the ctest `regress`.)
 #include <doctest/doctest.h>
+#include <sys/wait.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
-#include <set>
+#include <sstream>
+#include <string>
 
-#include "harvest/harvest.h"
-#include "registry/registry.h"
-#include "store/store.h"
-
-using nlohmann::json;
-using namespace odh;
+namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kDir = std::string(ODH_SOURCE_DIR) + "/tests/snapshots";
+const fs::path kSnap = fs::path(ODH_SOURCE_DIR) / "tests" / "snapshots";
 
-std::int64_t count(Store& s, const std::string& sql) {
-  auto r = s.query(sql);
-  return r.empty() || r[0].empty() || r[0][0].empty() ? 0 : std::stoll(r[0][0]);
+struct Ran {
+  int rc = -1;
+  std::string out;
+};
+
+Ran run(const std::string& cmd) {
+  Ran r;
+  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+  REQUIRE(p);
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int st = ::pclose(p);
+  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
 }
 
-void replay_group(const std::string& group) {
-  std::ifstream in(kDir + "/expected.json");
-  REQUIRE(in.good());
-  json exp = json::parse(in)[group];
-  Registry reg = load_registry(std::string(ODH_SOURCE_DIR) + "/" + exp["sites_file"].get<std::string>());
-  std::vector<Site> sites;
-  for (auto& id : exp["sites"]) {
-    const Site* s = reg.find(id.get<std::string>());
-    REQUIRE_MESSAGE(s, id);
-    sites.push_back(*s);
+// A copy of tests/snapshots/intl (uncompressed) and its golden file under `dir`.
+void copy_intl(const fs::path& dir) {
+  fs::remove_all(dir);
+  fs::create_directories(dir / "intl");
+  fs::copy_file(kSnap / "intl.golden", dir / "intl.golden");
+  for (auto& e : fs::directory_iterator(kSnap / "intl")) {
+    auto out = dir / "intl" / e.path().filename().replace_extension("");  // x.warc.gz → x.warc
+    REQUIRE(run("gzip -dc '" + e.path().string() + "' > '" + out.string() + "'").rc == 0);
   }
-  warc::WarcSnapshot snap(kDir + "/" + group);
-  CHECK(snap.problems.empty());
-  auto db = std::filesystem::temp_directory_path() /
-            ("odh-snap-" + group + "-" + std::to_string(::getpid()) + ".sqlite");
-  std::filesystem::remove(db);
-  {
-    auto store = Store::open(db.string());
-    auto sum = replay_snapshot(sites, snap, *store, "regression", exp["sites_file"]);
-    CHECK(sum.datasets == exp["datasets"].get<std::int64_t>());
-    CHECK(sum.apis == exp["apis"].get<std::int64_t>());
-    const std::string run = std::to_string(sum.run_id);
-    for (auto& portal : exp["portals"].items()) {
-      const std::string pid = portal.key();  // not a structured binding: doctest captures it
-      const auto& want = portal.value();
-      CAPTURE(pid);
-      const std::string where = " WHERE run_id=" + run + " AND portal_id='" + pid + "'";
-      CHECK(count(*store, "SELECT COUNT(*) FROM dataset" + where) == want["datasets"].get<std::int64_t>());
-      CHECK(count(*store, "SELECT COUNT(*) FROM api" + where) == want["apis"].get<std::int64_t>());
-      CHECK(count(*store, "SELECT COUNT(*) FROM dataset" + where + " AND title IS NOT NULL AND title<>''") >=
-            want["with_title"].get<std::int64_t>());
-      CHECK(count(*store,
-                  "SELECT COUNT(*) FROM dataset" + where + " AND publisher IS NOT NULL AND publisher<>''") >=
-            want["with_publisher"].get<std::int64_t>());
-      CHECK(count(*store,
-                  "SELECT COUNT(*) FROM dataset" + where + " AND modified IS NOT NULL AND modified<>''") >=
-            want["with_modified"].get<std::int64_t>());
-      CHECK(count(*store,
-                  "SELECT COUNT(*) FROM distribution d JOIN dataset s ON d.dataset_pk=s.dataset_pk WHERE "
-                  "s.run_id=" +
-                      run + " AND s.portal_id='" + pid + "'") >= want["distributions"].get<std::int64_t>());
-    }
-  }
-  std::filesystem::remove(db);
-  std::filesystem::remove(db.string() + "-wal");
-  std::filesystem::remove(db.string() + "-shm");
+}
+
+std::string regress(const fs::path& dir) {
+  return std::string(ODH_BINARY) + " regress --dir '" + dir.string() + "' --root '" + ODH_SOURCE_DIR +
+         "' --group intl";
 }
 
 }  // namespace
 
-TEST_CASE(
-    "snapshot cn: Chinese families, embedded CMS charsets, gate and faults replay to the live numbers") {
-  replay_group("cn");
-}
+TEST_CASE("odh regress: one title changed in a snapshot fails with a diff naming it") {
+  const fs::path dir = fs::path(ODH_TEST_OUT_DIR) / "regress-intl";
+  copy_intl(dir);
+  const std::string old_title = "Department of Agriculture Congressional Logs for Fiscal Year 2014";
+  const std::string new_title = "Department of Agriculture Congressional Logs for Fiscal Year 2015";
 
-TEST_CASE("snapshot intl: CKAN, DCAT, data.json, Socrata and ODS replay to the live numbers") {
-  replay_group("intl");
-}
+  auto same = run(regress(dir));
+  CAPTURE(same.out);
+  CHECK(same.rc == 0);
+  CHECK(same.out.find("0 differences") != std::string::npos);
 
-TEST_CASE("snapshot expectations cover several families, JSON and HTML, GBK columns and faults") {
-  std::ifstream in(kDir + "/expected.json");
-  REQUIRE(in.good());
-  json exp = json::parse(in);
-  CHECK(exp["cn"]["sites"].size() >= 10);
-  CHECK(exp["intl"]["sites"].size() >= 5);
-  std::int64_t with_data = 0;
-  for (auto& [pid, v] : exp["cn"]["portals"].items()) with_data += v["datasets"].get<std::int64_t>() > 0;
-  CHECK(with_data >= 10);
-  std::ifstream f(kDir + "/cn-faults.yaml");
-  std::string faults((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  for (const char* k : {"429", "503", "truncate", "malformed", "session_requests"})
-    CHECK(faults.find(k) != std::string::npos);
+  fs::path warc;
+  for (auto& e : fs::directory_iterator(dir / "intl")) warc = e.path();
+  std::string bytes;
+  {
+    std::ifstream in(warc, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  auto at = bytes.find(old_title);
+  REQUIRE(at != std::string::npos);
+  REQUIRE(bytes.find(old_title, at + 1) == std::string::npos);  // exactly one value changes
+  bytes.replace(at, old_title.size(), new_title);
+  {
+    std::ofstream out(warc, std::ios::binary | std::ios::trunc);
+    out << bytes;
+  }
+
+  auto changed = run(regress(dir));
+  CAPTURE(changed.out);
+  CHECK(changed.rc == 1);
+  // "intl: dataset usda-gov «<key>» title: "…2014" → "…2015"", and nothing else changed in the records.
+  bool named = false;
+  int record_lines = 0;
+  std::istringstream lines(changed.out);
+  for (std::string l; std::getline(lines, l);) {
+    if (l.rfind("intl: dataset ", 0) == 0 || l.rfind("intl: api ", 0) == 0) ++record_lines;
+    if (l.rfind("intl: dataset usda-gov «", 0) == 0 &&
+        l.find(" title: \"" + old_title + "\" → \"" + new_title + "\"") != std::string::npos)
+      named = true;
+  }
+  CHECK(named);
+  CHECK(record_lines == 1);
+  fs::remove_all(dir);
 }

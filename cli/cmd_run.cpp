@@ -31,6 +31,7 @@ struct RunArgs {
   bool simulate = false, quiet = false, resume = false;
   double scale = 0.01, delay = -1;
   std::uint64_t seed = 2021;
+  int revision = 0;
   int max_pages = 0;
   std::string lang = "zh", formats = "html,md,csv,xlsx,pdf";
 };
@@ -100,6 +101,7 @@ void run_main(const RunArgs& a) {
     sim::Options so;
     so.scale = a.scale;
     so.seed = a.seed;
+    so.revision = a.revision;
     auto world = std::make_shared<sim::World>(reg.sites, so);
     server = std::make_unique<sim::Server>(world);
     int port = server->start(0);
@@ -177,6 +179,8 @@ CommandRegistrar reg(90, [](CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0.0001, 10.0));
   c->add_option("--seed", a->seed, "--simulate: seed of generated content")->capture_default_str();
+  c->add_option("--revision", a->revision, "--simulate: the same world N months later (docs/simulator.md)")
+      ->check(CLI::Range(0, 120));
   c->add_option("--delay", a->delay,
                 "seconds between requests to one host (default 1; 0.05 with --simulate)");
   c->add_option("--max-pages", a->max_pages, "at most this many requests per site (0 = no limit)");

@@ -18,6 +18,7 @@ struct SimArgs {
   int port = 0;
   double scale = 1.0;
   std::uint64_t seed = 2021;
+  int revision = 0;
   std::string faults, log, connect_map, tls_ca;
   int threads = 48;
   double duration = 0;
@@ -32,6 +33,7 @@ std::shared_ptr<sim::World> make_world(const SimArgs& a) {
   sim::Options o;
   o.scale = a.scale;
   o.seed = a.seed;
+  o.revision = a.revision;
   o.faults_file = a.faults;
   o.log_file = a.log;
   o.threads = a.threads;
@@ -103,6 +105,9 @@ CommandRegistrar reg(20, [](CLI::App& app) {
   c->add_option("--port", args->port, "port on 127.0.0.1 (0 = any free port; printed on stdout)");
   c->add_option("--scale", args->scale, "multiply every count (non-zero counts stay >= 1)")->check(CLI::Range(0.0001, 10.0));
   c->add_option("--seed", args->seed, "seed of all generated content");
+  c->add_option("--revision", args->revision,
+                "the same world N months later: a tenth of the datasets revised per month, usage grown")
+      ->check(CLI::Range(0, 120));
   c->add_option("--faults", args->faults, "YAML fault file (docs/simulator.md)");
   c->add_option("--log", args->log, "append a JSON-lines request log to FILE");
   c->add_option("--threads", args->threads, "worker threads")->check(CLI::Range(2, 256));

@@ -139,4 +139,33 @@ std::map<long long, MqaScore> mqa_scores(StoreReader& db, int run, const Referen
 std::vector<std::string> explain(StoreReader& db, int run, const std::string& indicator,
                                  const std::string& portal);
 
+// ---- Year over year: what changed between two runs (odh diff, docs/diff.md).
+// Records are matched by source id, else by title + publisher (the StoreReader::record_fields key); a
+// record whose source id changed but whose title + publisher did not is the same record, changed.
+// "Changed" compares a hash of the normalised record without its usage counters and crawl position
+// (views, downloads, ratings, comments, depth): those move every month and are reported as sums.
+struct RecordChange {
+  std::string portal, kind;  // kind: dataset | api | app
+  std::string key, title;
+  std::string change;               // added | removed | changed
+  std::vector<std::string> fields;  // changed: the fields that differ, by name
+};
+struct PortalChange {
+  std::string portal, name;
+  std::string change;         // new | gone | kind (independent ↔ embedded, report 图 2-5)
+  std::string before, after;  // kind: the two kinds
+};
+struct PortalTally {
+  std::int64_t baseline = 0, run = 0, added = 0, removed = 0, changed = 0;  // datasets
+  std::int64_t apis_added = 0, apis_removed = 0, apps_added = 0, apps_removed = 0;
+  std::int64_t views_delta = 0, downloads_delta = 0;  // over the datasets present in both runs
+};
+struct RunDiff {
+  std::int64_t run = 0, baseline = 0;
+  std::vector<PortalChange> portals;
+  std::vector<RecordChange> records;        // by portal, kind, change, key
+  std::map<std::string, PortalTally> tally;  // every portal of either run
+};
+RunDiff diff_runs(StoreReader& db, std::int64_t run, std::int64_t baseline);
+
 }  // namespace odh::metrics

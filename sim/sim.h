@@ -30,6 +30,9 @@ struct Options {
   std::string twin_file;       // the twin's configuration; "" = data_dir()/sim/twin.yaml
   std::string twin_extra;      // YAML merged over it (tests describe invented portals this way)
   int threads = 48;            // HTTP worker threads (mostly idle: I/O and sleeps)
+  // The same world `revision` months later: each month a tenth of the datasets is revised (a new
+  // modification date and description) and usage counters grow. 0 = the base world.
+  int revision = 0;
 };
 
 // How a portal answers at all. Appendix-3 portals are always kOk.

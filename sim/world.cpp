@@ -600,6 +600,14 @@ Dataset Portal::dataset(std::int64_t i) const {
   d.downloads = d.views / static_cast<std::int64_t>(3 + (v >> 20) % 15);
   d.rating = static_cast<double>(30 + (v >> 28) % 21) / 10.0;
   d.comments = static_cast<std::int64_t>((v >> 36) % 5 == 0 ? (v >> 40) % 6 : 0);
+  // Months later (Options::revision): each month revises a tenth of the datasets; usage grows.
+  for (int r = 1; r <= world->options.revision; ++r)
+    if (mix(h, 1000 + static_cast<std::uint64_t>(r)) % 10 == 0) {
+      d.updated = fmt_dt(mix(h, 2000 + static_cast<std::uint64_t>(r)), 2022, 2022);
+      d.desc += "（第" + std::to_string(r) + "次修订）";
+    }
+  d.views += world->options.revision * static_cast<std::int64_t>(v % 50);
+  d.downloads += world->options.revision * static_cast<std::int64_t>((v >> 8) % 10);
   std::size_t k = 0;
   for (const auto& f : d.formats) {
     if (f == "api" || f == "接口" || f == "链接") continue;

@@ -20,9 +20,9 @@ struct SimRun {
   std::unique_ptr<sim::Server> server;
   int port = 0;
   // appendix3_csv: "id,datasets,apis,apps" rows fixing each portal's counts (reachable); "" = none.
-  // threads: the simulator's HTTP worker threads.
+  // threads: the simulator's HTTP worker threads; revision: the world that many months later.
   SimRun(const std::vector<Site>& sites, const std::string& faults, double scale,
-         const std::string& appendix3_csv = "", int threads = 8) {
+         const std::string& appendix3_csv = "", int threads = 8, int revision = 0) {
     dir = temp_dir("simcrawl");
     std::filesystem::create_directories(dir);
     std::ofstream(dir + "/faults.yaml") << faults;
@@ -35,6 +35,7 @@ struct SimRun {
     o.log_file = dir + "/sim.jsonl";
     o.scale = scale;
     o.threads = threads;
+    o.revision = revision;
     world = std::make_shared<sim::World>(sites, o);
     server = std::make_unique<sim::Server>(world);
     port = server->start(0);

@@ -86,13 +86,14 @@ void render_html(const Report& r, const MapData* map, const std::filesystem::pat
   for (auto& n : r.notes) o << "<p class=\"note bad\">" << html_escape(n) << "</p>";
   o << "<nav class=\"toc\"><ul>";
   for (auto& c : r.chapters) {
-    o << "<li><a href=\"#ch" << html_escape(c.id) << "\">" << html_escape(c.id + " " + c.title) << "</a></li>";
+    o << "<li><a href=\"#ch" << html_escape(c.id) << "\">" << html_escape(numbered(c.id, c.title)) << "</a></li>";
   }
-  o << "<li><a href=\"#cards\">" << (r.lang == "en" ? "Scorecards" : "各平台评分卡") << "</a></li></ul></nav>";
+  if (!r.cards.empty()) o << "<li><a href=\"#cards\">" << (r.lang == "en" ? "Scorecards" : "各平台评分卡") << "</a></li>";
+  o << "</ul></nav>";
   for (auto& c : r.chapters) {
-    o << "<section id=\"ch" << html_escape(c.id) << "\"><h2>" << html_escape(c.id + " " + c.title) << "</h2>";
+    o << "<section id=\"ch" << html_escape(c.id) << "\"><h2>" << html_escape(numbered(c.id, c.title)) << "</h2>";
     for (auto& s : c.sections) {
-      o << "<h3>" << html_escape(s.id + " " + s.title) << "</h3>";
+      o << "<h3>" << html_escape(numbered(s.id, s.title)) << "</h3>";
       for (auto& b : s.blocks) {
         switch (b.kind) {
           case Block::Kind::kText: o << "<p>" << html_escape(b.text) << "</p>"; break;
@@ -108,7 +109,7 @@ void render_html(const Report& r, const MapData* map, const std::filesystem::pat
     }
     o << "</section>";
   }
-  o << "<section id=\"cards\"><h2>" << (r.lang == "en" ? "Scorecards" : "各平台评分卡") << "</h2>";
+  if (!r.cards.empty()) o << "<section id=\"cards\"><h2>" << (r.lang == "en" ? "Scorecards" : "各平台评分卡") << "</h2>";
   for (auto& c : r.cards) {
     o << "<div class=\"card\" id=\"p-" << html_escape(c.portal_id) << "\"><h3>" << html_escape(c.name, 80) << "</h3><p class=\"note\">"
       << html_escape(c.portal_id + " · " + c.level + " · " + c.region + " · " + c.kind + " · ") << html_escape(c.url, 120)
@@ -123,7 +124,8 @@ void render_html(const Report& r, const MapData* map, const std::filesystem::pat
     if (!c.sources.rows.empty()) h.table(c.sources, false);
     o << "</div>";
   }
-  o << "</section></body></html>\n";
+  if (!r.cards.empty()) o << "</section>";
+  o << "</body></html>\n";
   const std::string text = o.str();
   write_file_atomic(file, [&](std::ostream& f) { f << text; });
 }

@@ -36,13 +36,14 @@ std::vector<std::string> render_markdown(const Report& r, const MapData* map, co
   o << "# " << markdown_text(r.title) << "\n\n" << markdown_text(r.subtitle) << "\n\n";
   for (auto& f : r.facts) o << "* " << markdown_text(f, 400) << "\n";
   for (auto& n : r.notes) o << "* " << markdown_text(n, 400) << "\n";
-  o << "\n" << markdown_text(r.lang == "en" ? "Every value has a drill-down: odh explain ID --db DB --run RUN [--portal P] (the HTML shows the exact command on each value)."
+  if (r.explain_hint) o << "\n" << markdown_text(r.lang == "en" ? "Every value has a drill-down: odh explain ID --db DB --run RUN [--portal P] (the HTML shows the exact command on each value)."
                                             : "每个数值都可追溯：odh explain 指标 --db 数据库 --run 运行 [--portal 平台]（HTML 中每个数值上悬停可见完整命令）。", 400)
-    << "\n\n";
+    << "\n";
+  o << "\n";
   for (auto& c : r.chapters) {
-    o << "## " << markdown_text(c.id + " " + c.title) << "\n\n";
+    o << "## " << markdown_text(numbered(c.id, c.title)) << "\n\n";
     for (auto& s : c.sections) {
-      o << "### " << markdown_text(s.id + " " + s.title) << "\n\n";
+      o << "### " << markdown_text(numbered(s.id, s.title)) << "\n\n";
       for (auto& b : s.blocks) {
         if (b.kind == Block::Kind::kText) {
           o << markdown_text(b.text, 2000) << "\n\n";
@@ -64,7 +65,7 @@ std::vector<std::string> render_markdown(const Report& r, const MapData* map, co
       }
     }
   }
-  o << "## " << (r.lang == "en" ? "Scorecards" : "各平台评分卡") << "\n\n";
+  if (!r.cards.empty()) o << "## " << (r.lang == "en" ? "Scorecards" : "各平台评分卡") << "\n\n";
   for (auto& c : r.cards) {
     o << "### " << markdown_text(c.name, 80) << "\n\n" << markdown_text(c.portal_id + " · " + c.level + " · " + c.region + " · " + c.kind) << " · "
       << markdown_text(c.url, 120) << "\n\n" << markdown_text(c.status) << "\n\n";

@@ -88,6 +88,12 @@ struct Report {
   std::vector<Chapter> chapters;
   std::vector<Scorecard> cards;
   std::vector<std::string> notes;  // build-time notes (no map data …)
+  bool explain_hint = true;        // values come from indicator rows: say how to drill down (odh explain)
 };
+
+// "2.1 Title", or the title alone for an unnumbered chapter or section.
+inline std::string numbered(const std::string& id, const std::string& title) {
+  return id.empty() ? title : id + " " + title;
+}
 
 }  // namespace odh::reports

@@ -52,6 +52,23 @@ struct ReportFiles {
 // indicator rows or a file cannot be written (nothing partial is left behind).
 ReportFiles write_report(StoreReader& db, const ReportOptions& options);
 
+// ---- The monthly bulletin (../shared/seeds/000–002) -----------------------------------------------
+
+struct BulletinOptions {
+  std::int64_t run = 0;       // 0: the latest finished run
+  std::int64_t baseline = 0;  // 0: the store's previous_run(run); none → no changes, no new datasets
+  std::string scope;          // a portal id, or a province (all its portals in the run)
+  std::filesystem::path out_dir;
+  std::set<std::string> formats = {"html", "md", "xlsx", "csv"};
+};
+
+// Writes bulletin.{html,md,xlsx} and csv/ (one file per table) for one portal or province: totals and
+// their change, the departments' TOP10 by datasets, views and downloads, the portals side by side (a
+// province), new and updated datasets (metrics::diff_runs), themes. The seeds' exchange-volume sections
+// describe a sharing platform's internal logs, which no open portal publishes: one line says so.
+// Throws odh::Failure for an unknown run or scope.
+ReportFiles write_bulletin(StoreReader& db, const BulletinOptions& options);
+
 // "html,md" → {"html","md"}; throws odh::UsageError naming an unknown format.
 std::set<std::string> parse_formats(const std::string& list);
 

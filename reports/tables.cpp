@@ -66,7 +66,7 @@ std::vector<std::string> render_csv(const Report& r, const std::filesystem::path
   std::vector<std::string> files;
   auto tables = all_tables(r);
   Table cards = scorecard_table(r);
-  tables.push_back(&cards);
+  if (!r.cards.empty()) tables.push_back(&cards);
   for (auto* t : tables) {
     const auto path = dir / (t->key + ".csv");
     write_file_atomic(path, [&](std::ostream& o) {
@@ -108,7 +108,7 @@ void render_xlsx(const Report& r, const std::filesystem::path& file) {
 
   auto tables = all_tables(r);
   Table cards = scorecard_table(r);
-  tables.push_back(&cards);
+  if (!r.cards.empty()) tables.push_back(&cards);
   std::set<std::string> used;
   // Index sheet: one row per sheet with its number and title.
   lxw_worksheet* index = workbook_add_worksheet(wb, r.lang == "en" ? "Index" : "目录");

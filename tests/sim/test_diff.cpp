@@ -2,7 +2,8 @@
 // catalogue sizes (datasets added at one portal, removed at another), the world a month later (a tenth
 // of the datasets revised: new modification date and description), and a fault (one detail page gone).
 // The `odh diff --json` of the built binary must name exactly the added, removed and changed datasets
-// the two worlds say, and the fields that changed.
+// the two worlds say, and the fields that changed. The province's `odh bulletin` then must rank its
+// departments exactly as SQL over the store does.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
@@ -58,7 +59,7 @@ std::string run(const std::string& cmd, int* rc) {
 
 }  // namespace
 
-TEST_CASE("odh diff names exactly the datasets a changed world added, removed and changed") {
+TEST_CASE("odh diff names exactly the datasets a changed world added, removed and changed; odh bulletin's TOP10") {
   const std::vector<Site> sites = pick({"data-sd", "data-jinan"});
   auto dir = test::temp_dir("diff");
   std::filesystem::create_directories(dir);
@@ -130,5 +131,49 @@ TEST_CASE("odh diff names exactly the datasets a changed world added, removed an
   std::string human = run(std::string(ODH_BINARY) + " diff --db '" + db + "' 2>&1", &rc);  // default: latest vs previous
   CHECK(rc == 0);
   CHECK(human.find("(+6 −6 ~" + std::to_string(want_changed.size()) + ")") != std::string::npos);
+
+  // The bulletin of the province (both portals): its TOP10 tables against SQL written here.
+  std::string bul = run(std::string(ODH_BINARY) + " bulletin --db '" + db + "' --portal 山东省 --out '" + dir +
+                            "/bulletin' 2>&1",
+                        &rc);
+  REQUIRE_MESSAGE(rc == 0, bul);
+  auto store = Store::open(db);
+  const std::string where = " FROM dataset WHERE run_id=" + std::to_string(r2) +
+                            " AND portal_id IN ('data-sd','data-jinan') AND coalesce(publisher,'')<>'' GROUP BY publisher";
+  auto csv_rows = [&](const std::string& name) {
+    std::ifstream in(dir + "/bulletin/csv/" + name + ".csv");
+    std::vector<std::vector<std::string>> rows;
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      std::vector<std::string> f;
+      std::string cur;
+      for (char c : line)
+        if (c == ',') f.push_back(cur), cur.clear();
+        else if (c != '"') cur += c;
+      f.push_back(cur);
+      rows.push_back({f[1], f[2]});
+    }
+    return rows;
+  };
+  for (const auto& [table, sql] : std::vector<std::pair<std::string, std::string>>{
+           {"bulletin_top_departments_datasets", "SELECT publisher, COUNT(*) AS n" + where},
+           {"bulletin_top_departments_views", "SELECT publisher, SUM(views) AS n" + where + " HAVING COUNT(views) > 0"},
+           {"bulletin_top_departments_downloads",
+            "SELECT publisher, SUM(downloads) AS n" + where + " HAVING COUNT(downloads) > 0"}}) {
+    CAPTURE(table);
+    auto want = store->query(sql + " ORDER BY n DESC, publisher LIMIT 10");
+    auto got = csv_rows(table);
+    REQUIRE(want.size() == 10);
+    CHECK(got == want);
+  }
+  // New datasets of the bulletin = the diff's.
+  CHECK(csv_rows("bulletin_new_datasets").size() == want_added.size());
+  std::ifstream md(dir + "/bulletin/bulletin.md");
+  std::string mdt((std::istreambuf_iterator<char>(md)), {});
+  CHECK(mdt.find("部门开放数据集 TOP10") != std::string::npos);
+  CHECK(mdt.find("开放平台不公布") != std::string::npos);
+  CHECK(std::filesystem::exists(dir + "/bulletin/bulletin.xlsx"));
   if (!std::getenv("ODH_KEEP")) std::filesystem::remove_all(dir);
 }

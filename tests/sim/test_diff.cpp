@@ -157,13 +157,14 @@ TEST_CASE("odh diff names exactly the datasets a changed world added, removed an
     }
     return rows;
   };
-  for (const auto& [table, sql] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& check : std::vector<std::pair<std::string, std::string>>{
            {"bulletin_top_departments_datasets", "SELECT publisher, COUNT(*) AS n" + where},
            {"bulletin_top_departments_views", "SELECT publisher, SUM(views) AS n" + where + " HAVING COUNT(views) > 0"},
            {"bulletin_top_departments_downloads",
             "SELECT publisher, SUM(downloads) AS n" + where + " HAVING COUNT(downloads) > 0"}}) {
+    const std::string table = check.first;  // not a structured binding: doctest captures it
     CAPTURE(table);
-    auto want = store->query(sql + " ORDER BY n DESC, publisher LIMIT 10");
+    auto want = store->query(check.second + " ORDER BY n DESC, publisher LIMIT 10");
     auto got = csv_rows(table);
     REQUIRE(want.size() == 10);
     CHECK(got == want);

@@ -342,7 +342,9 @@ TEST_CASE("twin.yaml agrees with every host of the platform notes: software, var
   auto twin = sim::Twin::load("");
   PlatformNotes notes = load_platform_notes(std::filesystem::path(ODH_SHARED_DIR) / "platforms");
   int checked = 0;
-  for (const auto& [host, ph] : notes.hosts) {
+  for (const auto& entry : notes.hosts) {
+    const std::string host = entry.first;  // not a structured binding: doctest captures it
+    const PlatformHost& ph = entry.second;
     CAPTURE(host);
     Site s;
     s.id = "probe";

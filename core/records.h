@@ -47,7 +47,8 @@ struct AppRow {
 
 // The words of a terms verdict (table `terms`, column verdict): one vocabulary for the parsers that write
 // them and the metrics that read them. Per aspect of report §5.2.3, from least to most restrictive:
-//   not stated 未提及; granted 保障 / 不限时免费 / 可自由传播; limited 受限 / 现阶段免费; denied 禁止 / 收费.
+//   not stated 未提及; granted 保障 / 不限时免费 / 可自由传播; limited 受限 / 现阶段免费; denied 禁止 (收费
+//   is still ranked 3 for stores written before the terms rules kept to the report's vocabulary).
 // The rank is that order (0 … 3); -1 for a word outside the vocabulary. Several terms pages of one
 // portal merge to the highest rank.
 int verdict_rank(std::string_view verdict);

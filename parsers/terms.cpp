@@ -4,6 +4,9 @@
 #include <cstring>
 #include <initializer_list>
 #include <set>
+#include <yaml-cpp/yaml.h>
+
+#include "core/core.h"
 
 #include "web/url.h"
 #include "parsers/parsers.h"
@@ -20,83 +23,54 @@ bool has(std::string_view s, Words words) {
   return false;
 }
 
+bool has_any(std::string_view s, const std::vector<std::string>& words) {
+  for (const auto& w : words)
+    if (s.find(w) != std::string_view::npos) return true;
+  return false;
+}
+
 // Removes every occurrence of the phrases (so that, e.g., 无需注册 does not count as 注册).
-std::string without(std::string s, Words phrases) {
-  for (auto p : phrases)
-    for (size_t at; (at = s.find(p)) != std::string::npos;) s.erase(at, p.size());
+std::string without(std::string s, const std::vector<std::string>& phrases) {
+  for (const auto& p : phrases)
+    if (!p.empty())
+      for (size_t at; (at = s.find(p)) != std::string::npos;) s.erase(at, p.size());
   return s;
 }
 
-// Prohibitions addressed to the user. 不可 is left out: it occurs in 不可抗力 and 不可分割.
-const Words kNeg = {"不得", "禁止", "严禁", "不允许", "不能", "不准", "不予"};
-// A prohibition limited to some purposes restricts the right instead of denying it.
-const Words kPurpose = {"商业", "营利", "盈利", "超出", "范围", "用途"};
-// Prohibitions of unlawful use only: the right is exercised "within the law" (report §5.2.3).
-const Words kLawful = {"非法", "违法", "违反法律", "违反国家", "损害", "危害", "侵犯"};
-// Permission addressed to the user.
-const Words kPermit = {"可以",   "可自由", "自由",     "均可",     "可对", "可用于",
-                       "可进行", "允许",   "有权使用", "有权传播", "可将"};
-// Conditions on exercising a right (attribution — 注明出处/来源 — is not one: it is an open licence's
-// ordinary requirement).
-const Words kCondition = {"征得", "同意", "经审核",   "审核通过", "须经", "需经",   "应经",  "仅限",
-                          "限于", "约定", "事先申请", "书面申请", "批准", "许可后", "授权后"};
+const Aspect kAspects[] = {Aspect::kFreeAccess, Aspect::kNonDiscrimination, Aspect::kFreeUse,
+                           Aspect::kFreeSharing, Aspect::kLicence};
 
-const Words kFee = {"免费", "收费", "费用", "有偿", "付费", "无偿", "缴纳", "计费"};
-const Words kFree = {"免费", "不收取", "无偿", "无需付费", "无须付费", "不收费"};
-const Words kPaid = {"有偿", "收费", "缴纳", "付费", "计费"};
-const Words kNotForever = {"现阶段", "目前",     "暂时",     "暂",      "近期",
-                           "试运行", "另行通知", "有权调整", "调整收费"};
-const Words kPartial = {"部分", "有条件", "须经", "需经", "方可", "审核"};
-
-const Words kUse = {"使用", "利用", "开发", "加工", "分析", "商业", "用途", "挖掘", "应用"};
-const Words kShare = {"传播",   "分享",   "共享", "转载",   "转让", "出售", "转发",
-                      "提供给", "第三方", "复制", "再分发", "分发", "转售"};
-const Words kEqual = {"平等", "一视同仁", "歧视", "无差别", "同等"};
-const Words kRegister = {"注册", "实名", "认证", "用户类型", "不同的数据服务", "登录"};
-const Words kNoRegister = {"无需注册登录", "无须注册登录", "无需注册",   "无须注册", "不需要注册",
-                           "无需登录",     "无须登录",     "不需要登录", "免注册"};
-const Words kOnlySome = {"仅向", "仅对", "仅供", "仅面向", "只向", "只对"};
-const Words kLicenceWords = {"开放许可", "许可协议", "授权协议",     "知识共享", "CC BY",    "CC-BY",
-                             "CC0",      "ODbL",     "开放数据许可", "授予用户", "授权用户", "许可用户"};
-
-bool about_data(std::string_view s) { return has(s, {"数据", "资源", "信息"}); }
-
-Stance free_access(std::string_view s) {
-  const bool fee = has(s, kFee);
-  // Access procedures without fee words: "…须经审核同意后方可获取", "…调整数据获取方式".
-  const bool procedure = has(s, {"获取数据", "数据获取", "方可获取", "获取方式", "申请获取"}) &&
-                         has(s, {"申请", "审核", "方可", "调整", "须经", "需经"});
-  if (fee) {
-    const bool free = has(s, kFree);
-    if (has(s, kPaid) && !free) return Stance::kDenied;
-    if (free) return has(s, kNotForever) || has(s, kPartial) ? Stance::kLimited : Stance::kGranted;
-    return procedure ? Stance::kLimited : Stance::kNotStated;  // 费用 alone (costs, losses)
+// The report's vocabulary per right (§5.2.3); the rules file may use no other word.
+std::vector<std::string> report_vocabulary(Aspect a) {
+  switch (a) {
+    case Aspect::kFreeAccess:
+      return {"不限时免费", "现阶段免费", "未提及"};
+    case Aspect::kNonDiscrimination:
+    case Aspect::kLicence:
+      return {"保障", "未提及"};
+    case Aspect::kFreeUse:
+      return {"保障", "受限", "未提及"};
+    case Aspect::kFreeSharing:
+      return {"可自由传播", "受限", "禁止", "未提及"};
   }
-  return procedure ? Stance::kLimited : Stance::kNotStated;
+  return {};
 }
 
-Stance non_discrimination(std::string_view sv) {
-  std::string s = without(std::string(sv), {"不设置歧视", "不设歧视", "非歧视", "无歧视", "不歧视"});
-  const bool negated_discrimination = s.size() != sv.size();
-  const bool no_register = has(s, kNoRegister);
-  s = without(std::move(s), kNoRegister);
-  const bool only_some = has(s, kOnlySome) && has(s, {"提供", "开放", "申请"});
-  if (only_some || has(s, {"不得申请", "不予提供", "不对外提供"})) return Stance::kDenied;
-  if (has(s, kRegister) && has(s, {"须", "需", "应", "必须", "根据", "不同"})) return Stance::kLimited;
-  if (negated_discrimination || no_register || has(s, kEqual)) return Stance::kGranted;
-  return Stance::kNotStated;
+Stance stance_of(std::string_view verdict) {
+  int r = verdict_rank(verdict);
+  return r <= 0 ? Stance::kNotStated : static_cast<Stance>(r);
 }
 
-// Shared by free use and free sharing: `topic` words say the sentence is about the right.
-Stance right_of_data(std::string_view s, Words topic) {
-  if (has(s, kFee) || !about_data(s) || !has(s, topic)) return Stance::kNotStated;
-  const bool neg = has(s, kNeg);
-  if (neg && has(s, kLawful) && !has(s, kPurpose) && !has(s, {"任何形式", "未经"}))
-    return has(s, kPermit) ? Stance::kGranted : Stance::kNotStated;
-  if (neg) return has(s, kPurpose) ? Stance::kLimited : Stance::kDenied;
-  if (has(s, kCondition)) return Stance::kLimited;
-  if (has(s, kPermit)) return Stance::kGranted;
-  return Stance::kNotStated;
+std::vector<std::string> phrases(const YAML::Node& n, const std::string& file, const std::string& field) {
+  std::vector<std::string> out;
+  if (!n) return out;
+  if (!n.IsSequence()) throw InputError(file, n.Mark().line + 1, field, "expected a list of phrases");
+  for (const auto& x : n) {
+    if (!x.IsScalar() || x.Scalar().empty())
+      throw InputError(file, x.Mark().line + 1, field, "expected a non-empty phrase");
+    out.push_back(x.Scalar());
+  }
+  return out;
 }
 
 std::string_view trim_number(std::string_view s) {
@@ -147,23 +121,87 @@ const char* aspect_id(Aspect a) {
 }
 
 const char* verdict_label(Aspect a, Stance s) {
+  // The report's vocabulary (§5.2.3): free access has no 收费 and non-discrimination no 受限/禁止 — a
+  // stance beyond a right's words is "not guaranteed", reported as 未提及 (free use: 受限).
   if (s == Stance::kNotStated) return "未提及";
   switch (a) {
     case Aspect::kFreeAccess:
-      return s == Stance::kGranted ? "不限时免费" : s == Stance::kLimited ? "现阶段免费" : "收费";
+      return s == Stance::kGranted ? "不限时免费" : s == Stance::kLimited ? "现阶段免费" : "未提及";
     case Aspect::kFreeSharing:
       return s == Stance::kGranted ? "可自由传播" : s == Stance::kLimited ? "受限" : "禁止";
+    case Aspect::kNonDiscrimination:
     case Aspect::kLicence:
       return s == Stance::kGranted ? "保障" : "未提及";
-    default:
-      return s == Stance::kGranted ? "保障" : s == Stance::kLimited ? "受限" : "禁止";
+    case Aspect::kFreeUse:
+      return s == Stance::kGranted ? "保障" : "受限";
   }
+  return "未提及";
+}
+
+Rules load_rules_text(const std::string& text, const std::string& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw InputError(file, e.mark.line + 1, "", e.msg);
+  }
+  if (!root.IsMap()) throw InputError(file, 0, "", "expected a mapping with 'rights'");
+  Rules rules;
+  rules.source = file;
+  rules.mask = phrases(root["mask"], file, "mask");
+  const YAML::Node rights = root["rights"];
+  if (!rights || !rights.IsMap()) throw InputError(file, 0, "rights", "missing or not a mapping");
+  for (const auto& kv : rights) {
+    const std::string name = kv.first.Scalar();
+    const int line = kv.first.Mark().line + 1;
+    auto it = std::find_if(std::begin(kAspects), std::end(kAspects),
+                           [&](Aspect x) { return name == aspect_id(x); });
+    if (it == std::end(kAspects))
+      throw InputError(file, line, "rights." + name,
+                       "unknown right (free_access, non_discrimination, free_use, free_sharing, licence)");
+    RightRules rr;
+    rr.aspect = *it;
+    const auto vocab = report_vocabulary(rr.aspect);
+    const YAML::Node list = kv.second["rules"];
+    if (!list || !list.IsSequence()) throw InputError(file, line, "rights." + name + ".rules", "missing list");
+    for (const auto& r : list) {
+      Rule rule;
+      rule.line = r.Mark().line + 1;
+      const std::string where = "rights." + name + ".rules";
+      if (!r.IsMap()) throw InputError(file, rule.line, where, "a rule is a mapping (id, verdict, all, none)");
+      rule.id = r["id"] ? r["id"].Scalar() : "";
+      if (rule.id.empty()) throw InputError(file, rule.line, where + ".id", "missing");
+      rule.verdict = r["verdict"] ? r["verdict"].Scalar() : "";
+      if (std::find(vocab.begin(), vocab.end(), rule.verdict) == vocab.end()) {
+        std::string allowed;
+        for (auto& v : vocab) allowed += (allowed.empty() ? "" : " / ") + v;
+        throw InputError(file, rule.line, where + "[" + rule.id + "].verdict",
+                         "'" + rule.verdict + "' is not in the report's vocabulary for " + name + ": " + allowed);
+      }
+      const YAML::Node all = r["all"];
+      if (!all || !all.IsSequence() || all.size() == 0)
+        throw InputError(file, rule.line, where + "[" + rule.id + "].all", "missing list of phrase groups");
+      for (const auto& g : all) rule.all.push_back(phrases(g, file, where + "[" + rule.id + "].all"));
+      rule.none = phrases(r["none"], file, where + "[" + rule.id + "].none");
+      rule.mask = phrases(r["mask"], file, where + "[" + rule.id + "].mask");
+      rr.rules.push_back(std::move(rule));
+    }
+    rules.rights.push_back(std::move(rr));
+  }
+  return rules;
+}
+
+Rules load_rules(const std::filesystem::path& path) { return load_rules_text(read_file(path), path.string()); }
+
+const Rules& default_rules() {
+  static const Rules r = load_rules(data_dir() / "terms" / "rules.yaml");
+  return r;
 }
 
 std::vector<std::string> split_sentences(std::string_view text) {
   std::vector<std::string> out;
   static const std::string_view stops[] = {
-      "\xE3\x80\x82", "\xEF\xBC\x81", "\xEF\xBC\x9F", "\xEF\xBC\x9B", "!", "?", ";", "\n", "\r"};  // 。！？；
+      "\xE3\x80\x82", "\xEF\xBC\x81", "\xEF\xBC\x9F", "!", "?", "\n", "\r"};  // 。！？ (not ；)
   if (text.size() > kMaxTermsText) text = text.substr(0, kMaxTermsText);
   size_t start = 0;
   auto flush = [&](size_t end) {
@@ -190,31 +228,38 @@ std::vector<std::string> split_sentences(std::string_view text) {
   return out;
 }
 
-Stance classify_sentence(Aspect a, std::string_view s) {
-  switch (a) {
-    case Aspect::kFreeAccess:
-      return free_access(s);
-    case Aspect::kNonDiscrimination:
-      return non_discrimination(s);
-    case Aspect::kFreeUse:
-      return right_of_data(s, kUse);
-    case Aspect::kFreeSharing:
-      return right_of_data(s, kShare);
-    case Aspect::kLicence:
-      return has(s, kLicenceWords) && !has(s, kNeg) ? Stance::kGranted : Stance::kNotStated;
+const Rule* match_rule(const Rules& rules, Aspect a, std::string_view sentence) {
+  const RightRules* rr = nullptr;
+  for (const auto& x : rules.rights)
+    if (x.aspect == a) rr = &x;
+  if (!rr) return nullptr;
+  const std::string s = without(std::string(sentence), rules.mask);
+  for (const auto& rule : rr->rules) {
+    const std::string t = rule.mask.empty() ? s : without(s, rule.mask);
+    bool ok = !has_any(t, rule.none);
+    for (size_t g = 0; ok && g < rule.all.size(); ++g) ok = has_any(t, rule.all[g]);
+    if (ok) return &rule;
   }
-  return Stance::kNotStated;
+  return nullptr;
 }
 
-std::vector<Verdict> classify(std::string_view text) {
+Stance classify_sentence(Aspect a, std::string_view s, const Rules& rules) {
+  const Rule* r = match_rule(rules, a, s);
+  return r ? stance_of(r->verdict) : Stance::kNotStated;
+}
+
+Stance classify_sentence(Aspect a, std::string_view s) { return classify_sentence(a, s, default_rules()); }
+
+std::vector<Verdict> classify(std::string_view text, const Rules& rules) {
   std::vector<Verdict> v;
-  for (auto a : {Aspect::kFreeAccess, Aspect::kNonDiscrimination, Aspect::kFreeUse, Aspect::kFreeSharing,
-                 Aspect::kLicence})
-    v.push_back(Verdict{a, Stance::kNotStated, ""});
+  for (auto a : kAspects) v.push_back(Verdict{a, Stance::kNotStated, "", "未提及", ""});
   for (const auto& s : split_sentences(text))
     for (auto& x : v) {
-      Stance st = classify_sentence(x.aspect, s);
-      if (static_cast<int>(st) > static_cast<int>(x.stance)) x.stance = st, x.evidence = s;
+      const Rule* r = match_rule(rules, x.aspect, s);
+      if (!r) continue;
+      const int rank = verdict_rank(r->verdict);
+      if (rank > verdict_rank(x.verdict)) x.stance = stance_of(r->verdict), x.verdict = r->verdict, x.evidence = s,
+                                          x.rule = r->id;
     }
   // The open licence: an explicit licence sentence, else free use or free sharing granted.
   auto& lic = v[4];
@@ -222,16 +267,22 @@ std::vector<Verdict> classify(std::string_view text) {
     for (int i : {2, 3})
       if (v[i].stance == Stance::kGranted) {
         lic.stance = Stance::kGranted;
+        lic.verdict = "保障";
         lic.evidence = v[i].evidence;
+        lic.rule = v[i].rule;
         break;
       }
   return v;
 }
 
+std::vector<Verdict> classify(std::string_view text) { return classify(text, default_rules()); }
+
 bool is_terms_title(std::string_view t) {
   if (t.size() > 120) return false;  // a paragraph, not a link name
-  return has(t, {"用户协议", "免责声明", "网站声明", "使用条款", "服务条款", "服务协议", "隐私", "法律声明",
-                 "版权声明", "开放协议", "使用协议", "许可协议", "用户须知", "使用须知"});
+  return has(t, {"用户协议", "免责声明", "免责条款", "网站声明", "使用条款", "服务条款", "服务协议", "隐私",
+                 "法律声明", "版权声明", "开放协议", "使用协议", "许可协议", "开放许可", "授权协议", "用户须知",
+                 "使用须知", "数据使用规范", "数据使用协议", "数据使用说明", "数据开放协议", "网站条款", "用户条款",
+                 "注册协议", "平台声明", "服务声明"});
 }
 
 std::string page_text(std::string_view html) {

@@ -768,9 +768,9 @@ Chapter Builder::chapter5() const {
   }
   const std::vector<std::tuple<std::string, std::string, std::string, std::vector<std::string>>> terms = {
       {"5-11", "data.licence", T("开放授权统计情况", "Open licence"), {"保障", "未提及"}},
-      {"5-12", "data.free_access", T("“免费获取”授权统计情况", "Free access"), {"不限时免费", "现阶段免费", "收费", "未提及"}},
-      {"5-13", "data.non_discrimination", T("“非歧视性”授权统计情况", "Non-discrimination"), {"保障", "受限", "禁止", "未提及"}},
-      {"5-14", "data.free_use", T("“自由利用”授权统计情况", "Free use"), {"保障", "受限", "禁止", "未提及"}},
+      {"5-12", "data.free_access", T("“免费获取”授权统计情况", "Free access"), {"不限时免费", "现阶段免费", "未提及"}},
+      {"5-13", "data.non_discrimination", T("“非歧视性”授权统计情况", "Non-discrimination"), {"保障", "未提及"}},
+      {"5-14", "data.free_use", T("“自由利用”授权统计情况", "Free use"), {"保障", "受限", "未提及"}},
       {"5-15", "data.free_sharing", T("“自由传播与分享”授权统计情况", "Free sharing"), {"可自由传播", "受限", "禁止", "未提及"}},
   };
   for (auto& [num, id, title, order] : terms)

@@ -458,10 +458,10 @@ class Exporter {
         for (std::string code; codes >> code;) ds_.iri("dcat:theme", kTheme + code);
       } else {
         ++st_.unmapped_themes;
-        const std::string concept = "urn:odh:theme:" + pct_component(theme);
-        ds_.iri("dcat:theme", concept);
-        if (concepts_.insert(concept).second) {
-          Node t{concept, {}};
+        const std::string concept_iri = "urn:odh:theme:" + pct_component(theme);
+        ds_.iri("dcat:theme", concept_iri);
+        if (concepts_.insert(concept_iri).second) {
+          Node t{concept_iri, {}};
           t.iri("rdf:type", expand("skos:Concept"));
           t.lit("skos:prefLabel", clean_text(theme, kMaxShort));
           extra_.push_back(std::move(t));

@@ -148,10 +148,15 @@ std::string safe_iri(std::string_view raw) {
   static const char* digits = "0123456789ABCDEF";
   static const std::string_view allowed = "-._~:/?#[]@!$&'()*+,;=";
   std::string out = lower.substr(0, rest);  // the scheme in lower case
+  bool after_authority = false, in_fragment = false;
   for (std::size_t i = rest; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (std::isalnum(c) || allowed.find(static_cast<char>(c)) != std::string_view::npos ||
-        (c == '%' && i + 2 < s.size() && hex(s[i + 1]) && hex(s[i + 2]))) {
+    // '[' ']' only in the authority (IPv6), one '#' only: elsewhere they are encoded.
+    const bool misplaced = ((c == '[' || c == ']') && after_authority) || (c == '#' && in_fragment);
+    if (c == '/' || c == '?' || c == '#') after_authority = true;
+    if (!misplaced && c == '#') in_fragment = true;
+    if (!misplaced && (std::isalnum(c) || allowed.find(static_cast<char>(c)) != std::string_view::npos ||
+                       (c == '%' && i + 2 < s.size() && hex(s[i + 1]) && hex(s[i + 2])))) {
       out += static_cast<char>(c);
     } else {
       out += '%';

@@ -97,7 +97,7 @@ std::string make_store(const fs::path& dir) {
   g.description = "long form\nends in a quote\"\"";  // Turtle's """…""" must still close
   g.publisher = "ends in a backslash\\";
   g.url = "javascript:alert(1)";       // no usable IRI: dropped and counted
-  g.distributions = {{"XLSX", "xlsx", "http://g.example/a b\"<>{}|^`\\.xlsx", std::nullopt}};
+  g.distributions = {{"XLSX", "xlsx", "http://g.example/a b\"<>{}|^`\\[1].xlsx?q=%zz#f#g", std::nullopt}};
   store->write_dataset(run, g);
   store->finish_run(run);
   return path;
@@ -307,7 +307,7 @@ TEST_CASE("odh export dcat: Turtle, JSON-LD and RDF/XML parse (rapper, rdflib) t
   auto d3 = objects(g, ds3, DCAT + "distribution");
   REQUIRE(d3.size() == 1);
   CHECK(objects(g, d3[0], DCAT + "downloadURL") ==
-        std::vector<std::string>{"http://g.example/a%20b%22%3C%3E%7B%7D%7C%5E%60%5C.xlsx"});
+        std::vector<std::string>{"http://g.example/a%20b%22%3C%3E%7B%7D%7C%5E%60%5C%5B1%5D.xlsx?q=%25zz#f%23g"});
   CHECK(objects(g, "urn:odh:run:1:catalog:gd%20%22x%22", FOAF + "homepage").empty());
 }
 

@@ -7,6 +7,7 @@
 //    index — as self-contained HTML, Markdown (+ SVG files), one CSV per table (UTF-8 with BOM), one XLSX
 //    workbook (a sheet per table) and, when Chromium is installed, PDF. docs/report-guide.md.
 //  - the long-format exports of the indicator rows (write_csv, write_json, write_table, write_markdown).
+//  - write_dcat(): the harvested catalogue itself as DCAT-AP (Turtle, JSON-LD, RDF/XML), docs/export.md.
 //
 // Output is safe whatever portals publish: text is escaped for its format (HTML everywhere, Markdown link
 // and emphasis syntax, CSV/XLSX formula prefixes = + - @ and tab/CR neutralised) and bounded in length;
@@ -106,5 +107,33 @@ void write_markdown(std::ostream& out, const std::string& title, int run, const 
 std::string markdown_cell(const std::string& text, std::size_t max_chars = 120);
 // RFC 4180 field quoting of a text cell, neutralised as spreadsheet_text.
 std::string csv_field(const std::string& text);
+
+// ---- The catalogue as DCAT-AP (docs/export.md) -----------------------------------------------------
+
+struct DcatOptions {
+  std::int64_t run = 0;            // 0: the latest finished run (else the latest run)
+  std::string format = "ttl";      // ttl (through Serd) | jsonld | rdfxml
+  std::filesystem::path data_dir;  // default odh::data_dir(): the mapping tables in export/
+};
+
+struct DcatStats {
+  std::int64_t run = 0;
+  long long catalogs = 0, datasets = 0, distributions = 0, triples = 0;
+  long long dropped_iris = 0;      // portal URLs that are no usable IRI (not http/https/ftp, > 2000 bytes)
+  long long unmapped_themes = 0;   // datasets whose unified theme has no EU data theme (odh concept kept)
+  long long unmapped_formats = 0;  // distributions whose format has no EU file type (odh format kept)
+};
+
+// Writes one run's catalogue to `out`: a dcat:Catalog per portal (title, publisher, homepage), a
+// dcat:Dataset per dataset with its distributions, publisher (foaf:Agent), keywords, themes (EU
+// data-theme), dates (xsd:date), frequency (EU frequency), licence, landing page and
+// prov:wasDerivedFrom the WARC record it was parsed from (warc_record_iri). Portal text is cleaned
+// (strict UTF-8, no control characters, bounded) and portal URLs percent-encoded or dropped (counted),
+// so the document is well-formed whatever portals publish. Throws UsageError for an unknown format,
+// Failure when the run does not exist, InputError (file:line) for a bad mapping table.
+DcatStats write_dcat(StoreReader& db, const DcatOptions& options, std::ostream& out);
+
+// The provenance IRI of a WARC record: urn:odh:warc:<file name, percent-encoded>#<offset>.
+std::string warc_record_iri(const std::string& warc_file, std::int64_t offset);
 
 }  // namespace odh::reports

@@ -28,6 +28,8 @@ APT_PACKAGES=(
   libcpp-httplib-dev        # the portal simulator's HTTP server
   python3-scrapy python3-parsel python3-pandas  # peers in bench/, pandas doc examples
   python3-openpyxl          # tests/reports reads the report's XLSX back
+  raptor2-utils             # tests/reports: rapper validates the DCAT export (Turtle, RDF/XML)
+  python3-rdflib            # tests/reports: parses the DCAT export's JSON-LD (rapper has no JSON-LD parser)
   chromium                  # the report's PDF (headless print) and its screenshot test
   fonts-noto-cjk            # Chinese text in the report's HTML/PDF/screenshots
 )

@@ -172,6 +172,20 @@ void StoreReader::dataset_dates(std::int64_t run, const RowFn& fn) {
        run, fn);
 }
 
+void StoreReader::dcat_rows(std::int64_t run, const RowFn& fn) {
+  scan("SELECT d.dataset_pk, d.portal_id, coalesce(d.source_id,''), coalesce(d.url,''), coalesce(d.title,''), "
+       "coalesce(d.description,''), coalesce(d.publisher,''), coalesce(d.theme,''), coalesce(d.topic_raw,''), "
+       "coalesce(d.issued,''), coalesce(d.modified,''), coalesce(d.frequency,''), coalesce(d.tags,''), "
+       "coalesce((SELECT f.value FROM dataset_field f WHERE f.dataset_pk=d.dataset_pk AND "
+       "f.canonical='license' AND coalesce(f.value,'')<>'' ORDER BY f.rowid LIMIT 1),''), "
+       "coalesce(h.warc_file,''), h.warc_offset, x.distribution_pk, coalesce(x.format,''), "
+       "coalesce(x.format_raw,''), coalesce(x.url,'') "
+       "FROM dataset d LEFT JOIN fetch h ON h.fetch_id=d.fetch_id "
+       "LEFT JOIN distribution x ON x.dataset_pk=d.dataset_pk WHERE d.run_id=? "
+       "ORDER BY d.dataset_pk, x.distribution_pk",
+       run, fn);
+}
+
 void StoreReader::dataset_frequencies(std::int64_t run, const RowFn& fn) {
   scan("SELECT portal_id, frequency_raw FROM dataset NOT INDEXED WHERE run_id=? AND coalesce(frequency_raw,'')<>''",
        run, fn);

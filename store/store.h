@@ -228,6 +228,14 @@ class StoreReader {
   // dataset_pk, portal_id, fetch_id, record_count*field_count, open_condition, then `columns` (any of
   // the dataset table's value columns, e.g. "title", "views"; Failure for any other name).
   void dataset_columns(std::int64_t run, const std::vector<std::string>& columns, const RowFn& fn);
+  // The catalogue as published, for the DCAT export (reports::write_dcat): one row per distribution of
+  // each dataset of the run (one row with NULL distribution columns for a dataset without any), by
+  // dataset_pk then distribution_pk: 0 dataset_pk, 1 portal_id, 2 source_id, 3 url, 4 title,
+  // 5 description, 6 publisher, 7 theme, 8 topic_raw, 9 issued, 10 modified, 11 frequency, 12 tags
+  // (';'-joined), 13 licence (the first dataset_field value of canonical 'license'), 14 warc_file and
+  // 15 warc_offset of the dataset's fetch row, 16 distribution_pk, 17 format, 18 format_raw, 19 the
+  // distribution's url (text columns '' when NULL; 15 and 16 NULL when absent).
+  void dcat_rows(std::int64_t run, const RowFn& fn);
   // portal_id, topic_raw — datasets with a topic.
   void dataset_topics(std::int64_t run, const RowFn& fn);
   // portal_id, publisher, views, downloads — datasets with a publisher.

@@ -194,33 +194,29 @@ std::map<std::string, std::vector<std::string>> load_appendix2(const std::string
 // (modelled on common 用户协议/免责声明/网站声明 of Chinese government portals; invented text).
 const std::vector<std::string>& clauses(Right r, Stance s) {
   static const std::map<std::pair<Right, Stance>, std::vector<std::string>> lib = {
+      // 免费获取: 不限时免费 (the report: no fee now and none later) / 现阶段免费 (free for now).
       {{Right::kFreeAccess, Stance::kGrant},
-       {"本平台开放的数据资源免费向社会公众提供，用户获取数据不收取任何费用。",
-        "用户可通过本平台免费浏览、查询和下载无条件开放类数据。"}},
+       {"用户获取本平台数据不需要支付任何费用，并且在后续的使用过程中本平台也不会向用户征收任何增值加工费用。",
+        "本平台开放的数据资源永久免费向社会公众提供。"}},
       {{Right::kFreeAccess, Stance::kLimit},
-       {"无条件开放数据免费提供；有条件开放数据须经数据提供单位审核同意后方可获取。",
-        "部分数据服务需按照相关规定申请，平台有权根据运行情况调整数据获取方式。"}},
-      {{Right::kFreeAccess, Stance::kDeny},
-       {"本平台数据资源实行有偿使用，用户获取数据前须缴纳相应的服务费用。"}},
+       {"现阶段本平台数据免费提供，平台保留今后收取服务费用的权利。",
+        "目前用户可免费获取本平台数据，今后是否收费以平台公告为准。"}},
+      // 非歧视性: 保障 only.
       {{Right::kNonDiscrimination, Stance::kGrant},
        {"任何自然人、法人和非法人组织均可平等获取本平台开放的数据，无需注册登录。",
         "本平台对所有用户一视同仁，不设置歧视性条件。"}},
-      {{Right::kNonDiscrimination, Stance::kLimit},
-       {"用户下载数据前须注册并实名认证，平台可根据用户类型提供不同的数据服务。"}},
-      {{Right::kNonDiscrimination, Stance::kDeny},
-       {"本平台数据仅向经审核的政府部门及合作单位提供，其他单位和个人不得申请。"}},
+      // 自由利用: 保障 / 受限.
       {{Right::kFreeUse, Stance::kGrant},
-       {"用户可以自由使用所获取的开放数据，包括用于商业目的的开发利用，但须注明数据来源。",
+       {"用户可以自由使用所获取的开放数据，包括用于商业目的的开发利用。",
         "用户在遵守法律法规的前提下，可对开放数据进行加工、分析和开发应用。"}},
       {{Right::kFreeUse, Stance::kLimit},
-       {"用户使用开放数据应当仅限于合法用途，未经许可不得用于商业目的。",
+       {"用户使用开放数据未经许可不得用于商业目的。",
         "用户应按照数据开放协议约定的用途使用数据，不得超出约定范围。"}},
-      {{Right::kFreeUse, Stance::kDeny},
-       {"未经本平台书面授权，任何单位和个人不得以任何形式使用本平台数据。"}},
+      // 自由传播与分享: 可自由传播 / 受限 / 禁止.
       {{Right::kFreeSharing, Stance::kGrant},
-       {"用户可以自由传播和分享所获取的开放数据，传播时应注明数据来源于本平台。"}},
+       {"用户可以自由传播和分享所获取的开放数据。"}},
       {{Right::kFreeSharing, Stance::kLimit},
-       {"用户转载或传播本平台数据，须事先征得数据提供单位同意并注明出处。"}},
+       {"用户转载或传播本平台数据，须事先征得数据提供单位同意。"}},
       {{Right::kFreeSharing, Stance::kDeny},
        {"用户不得将所获取的数据转让、出售或提供给任何第三方。",
         "未经书面许可，任何单位和个人不得转载、复制、传播本平台的数据和内容。"}},
@@ -390,6 +386,11 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
         std::uint64_t hr = mix(p.key, 200 + ri);
         int v = static_cast<int>(hr % 100);
         Stance st = v < 45 ? Stance::kGrant : v < 70 ? Stance::kLimit : v < 80 ? Stance::kDeny : Stance::kSilent;
+        // Only what the report's vocabulary can say (§5.2.3): no "denied" free access, non-discrimination
+        // is 保障 or not mentioned, free use 保障 / 受限.
+        if (r == Right::kFreeAccess && st == Stance::kDeny) st = Stance::kSilent;
+        if (r == Right::kNonDiscrimination && st != Stance::kGrant) st = Stance::kSilent;
+        if (r == Right::kFreeUse && st == Stance::kDeny) st = Stance::kLimit;
         auto& page = p.terms[(hr >> 8) % p.terms.size()];
         page.stance[r] = st;
         const auto& cl = clauses(r, st);

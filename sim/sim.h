@@ -101,8 +101,17 @@ struct TermsPage {
 
 class Twin;  // sim/twin.h: the twin's own configuration
 
+// What appendix 1 of the report lists about a portal, and all the simulator takes from a registry
+// entry: name, place and address. The registry's family, family_note and overrides are not in it, so
+// no part of the simulator can follow them and a wrong registry entry fails against the twin.
+struct Listing {
+  std::string id, name, province, city, county, division_code, level, region, kind;
+  std::vector<std::string> urls;
+};
+Listing listing_of(const Site& site);
+
 struct Portal {
-  Site site;               // the registry entry: the twin reads its place and URL, never its family/overrides
+  Listing site;            // the registry entry as appendix 1 lists it (no family, no overrides)
   std::string host;        // where it is served: "data.sd.gov.cn" or "host:port"
   std::string entry_path;  // path+query of its entry page there (urls[0], or "/" of the host it moved to)
   bool https = false;      // served on the TLS port

@@ -7,6 +7,7 @@
 
 #include "core/core.h"
 #include "sim/intl.h"
+#include "sim/sim.h"
 
 namespace odh::sim {
 namespace {
@@ -126,7 +127,7 @@ const nlohmann::json* Twin::protocol(const std::string& name) const {
   return it == longtail_.end() ? nullptr : &*it;
 }
 
-TwinPlan Twin::plan(const Site& site) const {
+TwinPlan Twin::plan(const Listing& site) const {
   TwinPlan p;
   std::string url = site.urls.empty() ? "http://" + site.id + ".invalid/" : site.urls.front();
   std::string host0, path0;

@@ -5,7 +5,7 @@
 // portal moved to, the URL shapes of the software families and of the government CMSs, and the
 // protocols of the long-tail portals. A portal's plan is decided from its host, its place (province,
 // city, county, division code) and the shape of its URL — never from the registry's family, its
-// overrides or data/families — so a registry that is wrong makes the simulated crawl fail, as the
+// overrides or data/families (a Listing, sim/sim.h, does not carry them) — so a registry that is wrong makes the simulated crawl fail, as the
 // real portal would. International catalogue software (CKAN, DCAT, data.json, Socrata, ODS) is
 // decided the same way, by host, from the hosts of the real records in ../shared/fixtures-real.
 #pragma once
@@ -16,9 +16,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "registry/registry.h"
 
 namespace odh::sim {
+
+struct Listing;  // sim/sim.h: a portal as appendix 1 lists it
 
 struct TwinPlan {
   std::string family;      // a simulator family (find_family)
@@ -37,7 +38,7 @@ class Twin {
   // merged over it: tests describe their invented portals this way). Throws InputError.
   static std::shared_ptr<const Twin> load(const std::string& file, const std::string& extra = "");
 
-  TwinPlan plan(const Site& site) const;
+  TwinPlan plan(const Listing& site) const;
   // A long-tail protocol by name (twin.yaml `longtail:`), or nullptr.
   const nlohmann::json* protocol(const std::string& name) const;
 

@@ -245,6 +245,11 @@ const std::vector<std::string>& boilerplate(int page) {
 
 // ---- World ----
 
+Listing listing_of(const Site& site) {
+  return {site.id, site.name, site.province, site.city, site.county, site.division_code,
+          site.level, site.region, site.kind, site.urls};
+}
+
 World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) {
   twin = Twin::load(opt.twin_file, opt.twin_extra);
   std::string pool_file = opt.pool_file.empty() ? (data_dir() / "sim" / "pool.json").string() : opt.pool_file;
@@ -268,23 +273,23 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
 
   // Appendix-3 rows that match no registry site (e.g. a portal missing from appendix 1) still
   // count: they become extra portals on an invented host so the published totals hold.
-  std::vector<Site> all_sites = sites;
+  std::vector<Listing> all_sites;
+  for (const auto& s : sites) all_sites.push_back(listing_of(s));
   {
     std::set<std::string> ids, names;
     for (const auto& s : sites) ids.insert(s.id), names.insert(norm_name(s.name));
     // A registry of foreign portals only (data/sites-international.yaml) gets no appendix-3 extras.
     bool chinese =
-        std::any_of(sites.begin(), sites.end(), [&](const Site& s) { return !is_intl_family(twin->plan(s).family); });
+        std::any_of(all_sites.begin(), all_sites.end(), [&](const Listing& s) { return !is_intl_family(twin->plan(s).family); });
     int k = 0;
     for (const auto& r : a3rows) {
       if (!chinese) break;
       ++k;
       if ((!r.id.empty() && ids.count(r.id)) || names.count(norm_name(r.name))) continue;
-      Site s;
+      Listing s;
       s.id = "appendix3-row-" + std::to_string(k);
       s.name = r.name;
       s.kind = "independent";
-      s.family = "generic";
       s.urls = {"http://appendix3-row-" + std::to_string(k) + ".sim.invalid/"};
       all_sites.push_back(s);
       a3_by_id[s.id] = &r;
@@ -296,7 +301,7 @@ World::World(const std::vector<Site>& sites, const Options& opt) : options(opt) 
   std::map<std::string, std::size_t> first_at_url;  // registry URL → the first portal listing it
   portals.reserve(all_sites.size());
   for (std::size_t i = 0; i < all_sites.size(); ++i) {
-    const Site& s = all_sites[i];
+    const Listing& s = all_sites[i];
     Portal p;
     p.site = s;
     p.world = this;
@@ -546,7 +551,7 @@ std::string fmt_dt(std::uint64_t h, int year_lo, int year_hi) {
 }
 
 // Replace the fixture's own city (南宁/银川/贵阳/合肥…) by the portal's place name.
-std::string relocate(std::string s, const Site& site) {
+std::string relocate(std::string s, const Listing& site) {
   std::string place = !site.county.empty() ? site.county : !site.city.empty() ? site.city : site.province;
   if (place.empty()) return s;
   static const char* cities[] = {"南宁市", "银川市", "贵阳市", "合肥市", "北京市", "上海市"};

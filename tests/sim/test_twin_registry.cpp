@@ -346,7 +346,7 @@ TEST_CASE("twin.yaml agrees with every host of the platform notes: software, var
     const std::string host = entry.first;  // not a structured binding: doctest captures it
     const PlatformHost& ph = entry.second;
     CAPTURE(host);
-    Site s;
+    sim::Listing s;
     s.id = "probe";
     s.kind = "independent";
     s.urls = {"http://" + host + "/"};
@@ -386,7 +386,7 @@ TEST_CASE("embedded columns of the registry: every layout and charset the twin s
   std::set<std::string> urls;
   for (const auto& s : registry().sites) {
     if (s.family != "embedded-cms" || sites.size() >= 40 || !urls.insert(s.urls.front()).second) continue;
-    if (twin->plan(s).family != "embedded-cms") continue;
+    if (twin->plan(sim::listing_of(s)).family != "embedded-cms") continue;
     sites.push_back(s);
     counts += s.id + ",47,0,0\n";
   }
@@ -412,4 +412,28 @@ TEST_CASE("embedded columns of the registry: every layout and charset the twin s
   for (const auto& site : sites) CHECK_MESSAGE(h.per_portal[site.id] == 47, site.id);
   for (const auto& r : h.issues) CHECK_MESSAGE(r[0] != "list-gap", r[1]);
   for (const auto& r : h.issues) CHECK_MESSAGE(r[0] != "list-incomplete", r[1]);
+}
+
+TEST_CASE("the simulator is blind to the registry's families and overrides") {
+  // The same registry with every family, family note and override replaced: the simulated world —
+  // family, host, entry, facts, counts of every portal — must not change.
+  sim::Options o;
+  o.scale = 0.01;
+  std::vector<Site> wrong = registry().sites;
+  for (auto& s : wrong) {
+    s.family = s.family == "oportal" ? "jdop" : "oportal";
+    s.family_note = "scrambled";
+    s.overrides = {{"prefix", "nowhere"}, {"base", "http://elsewhere.invalid"}, {"divisionId", "000000"}};
+  }
+  sim::World a(registry().sites, o), b(wrong, o);
+  REQUIRE(a.portals.size() == b.portals.size());
+  for (std::size_t i = 0; i < a.portals.size(); ++i) {
+    const sim::Portal &p = a.portals[i], &q = b.portals[i];
+    CAPTURE(p.site.id);
+    CHECK(p.family == q.family);
+    CHECK(p.host == q.host);
+    CHECK(p.entry_path == q.entry_path);
+    CHECK(p.facts == q.facts);
+    CHECK(p.n_datasets == q.n_datasets);
+  }
 }

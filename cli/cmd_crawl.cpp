@@ -60,6 +60,7 @@ struct Args {
   bool resume = false, quiet = false, offline = false;
   std::string ca_file;
   int max_pages = 0, max_depth = -1;
+  CrawlOptions probes;  // download-probe knobs only
 };
 
 void run_crawl(const Args& a) {
@@ -76,6 +77,7 @@ void run_crawl(const Args& a) {
   if (a.max_depth >= 0) o.max_depth = a.max_depth;
   o.user_agent = a.user_agent;
   o.previous_dir = a.previous;
+  copy_probe_options(a.probes, &o);
   for (auto& c : o.connect_to)
     if (auto p = check_connect_to(c); !p.empty()) throw UsageError("--connect-to: " + p);
 
@@ -193,6 +195,7 @@ CommandRegistrar reg(30, [](CLI::App& app) {
                 "`odh parse --live` runs them (rebuild the database with `odh parse --replay OUT`)")
       ->check(CLI::IsMember({"links", "family"}));
   c->add_flag("--quiet", a->quiet, "No progress output");
+  add_probe_options(c, &a->probes);
   c->callback([a] { run_crawl(*a); });
 });
 

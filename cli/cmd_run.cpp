@@ -34,6 +34,7 @@ struct RunArgs {
   int revision = 0;
   int max_pages = 0;
   std::string lang = "zh", formats = "html,md,csv,xlsx,pdf";
+  CrawlOptions probes;  // download-probe knobs only
 };
 
 std::string utc_stamp() {
@@ -94,6 +95,7 @@ void run_main(const RunArgs& a) {
   h.label = stamp;
   h.sites_file = sites_file;
   if (a.max_pages > 0) h.crawl.max_pages_per_site = a.max_pages;
+  copy_probe_options(a.probes, &h.crawl);
 
   // The simulator lives for the whole harvest; it serves every registry host (unselected ones too).
   std::unique_ptr<sim::Server> server;
@@ -185,6 +187,7 @@ CommandRegistrar reg(90, [](CLI::App& app) {
                 "seconds between requests to one host (default 1; 0.05 with --simulate)");
   c->add_option("--max-pages", a->max_pages, "at most this many requests per site (0 = no limit)");
   c->add_flag("--quiet", a->quiet, "no progress lines");
+  add_probe_options(c, &a->probes);
   c->add_flag("--resume", a->resume,
               "continue the unfinished run in --out (also done without the flag when there is one)");
   c->add_option("--lang", a->lang, "report language")->check(CLI::IsMember({"zh", "en"}))->capture_default_str();

@@ -20,6 +20,19 @@ struct DistributionRow {
   std::optional<std::int64_t> byte_size;
 };
 
+// What probing one distribution URL found (harvest's file stage; store columns of migration 005).
+// Written onto every distribution of the portal's run with that URL.
+struct FileCheck {
+  std::optional<std::int64_t> live;  // 1 the file is there, 0 it is not, nullopt not checked
+  std::string link_class;            // ok | not-found | server-error | timeout | unreachable | login-wall
+                                     // | approval-required | challenge | wrong-content | client-error
+  std::string link_evidence;         // status, redirect target or the phrase that decided the class
+  std::string sniffed_format, mime;  // by content (parsers' inspect_file); "" when no bytes were read
+  std::optional<std::int64_t> machine_readable, stars, format_matches, rows, columns, rows_lower_bound;
+  std::string encoding;
+  std::int64_t fetch_id = -1;  // the probe's fetch row (the last one when a HEAD was followed by a GET)
+};
+
 // One dataset with everything the parsers know about it. Empty strings are stored as NULL.
 struct DatasetRow {
   std::string portal_id, source_id, url, title, description, publisher, topic_raw, theme;

@@ -59,6 +59,17 @@ struct CrawlOptions {
   double low_speed_time_s = 30;              // ... for this long
   std::int64_t max_wire_bytes = 64ll << 20;  // body bytes as received (still content-encoded)
   std::int64_t max_decoded_bytes = 256ll << 20;  // after gzip/deflate decoding (bomb guard)
+  // Probes (web/fetch.h is_probe: distribution files and link checks): body bytes kept — the rest is
+  // cut, archived with WARC-Truncated: length —, the whole exchange's timeout, and no retries.
+  std::int64_t probe_bytes = 2ll << 20;
+  double probe_timeout_s = 20;
+  // The harvest's file stage (harvest/harvest.h): per site, the first files_per_site distinct download
+  // URLs of structured formats are sampled (a GET of their first probe_bytes: rows, columns, format by
+  // content) and up to links_per_site in all are checked (the rest by HEAD); no new probe once the run's
+  // probes have brought files_total_bytes. 0 files and 0 links: no probes.
+  int files_per_site = 10;
+  int links_per_site = 40;
+  std::int64_t files_total_bytes = 1ll << 30;
   std::vector<std::string> connect_to;           // "HOST:PORT:ADDR:PORT", curl CONNECT_TO syntax
   // Offline mode: a host that no connect_to rule maps fails with error class "dns" before any
   // lookup, so nothing leaves the machine (the simulator's "unknown host" portals rely on it).

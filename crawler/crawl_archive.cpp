@@ -25,6 +25,7 @@ class WarcArchive : public Archive {
     c.refers_to_record_id = x.refers_to_record_id;
     c.refers_to_uri = x.refers_to_uri;
     c.refers_to_date = x.refers_to_date;
+    c.truncated = x.truncated;
     auto recs = w_.write_capture(c);
     ArchivedAt at;
     at.file = std::filesystem::path(recs.response.file).filename().string();

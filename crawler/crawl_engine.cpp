@@ -202,6 +202,8 @@ struct Transfer {
   bool mapped = false;          // a --connect-to rule maps the host: the address policy does not apply
   bool refused_address = false; // the address policy refused a resolved address (on_open_socket)
   std::int64_t max_wire = 0, max_decoded = 0;
+  bool probe = false;      // web/fetch.h is_probe: body cut at max_wire is kept, one attempt
+  bool truncated = false;  // ... and it was cut
   curl_slist* headers = nullptr;
   std::string cond_record_id, cond_uri, cond_date;  // conditional GET: previous record
 };
@@ -692,10 +694,15 @@ size_t Engine::on_header(char* p, size_t sz, size_t n, void* ud) {
 
 size_t Engine::on_write(char* p, size_t sz, size_t n, void* ud) {
   auto* t = static_cast<Transfer*>(ud);
-  size_t len = sz * n;
+  const size_t given = sz * n;
+  size_t len = given;
   if (static_cast<std::int64_t>(t->wire.size() + len) > t->max_wire) {
-    t->abort_class = "too-large";
-    return 0;
+    if (!t->probe) {
+      t->abort_class = "too-large";
+      return 0;
+    }
+    len = static_cast<size_t>(std::max<std::int64_t>(0, t->max_wire - static_cast<std::int64_t>(t->wire.size())));
+    t->truncated = true;  // keep what fits, then stop the transfer (curl: write error, not a failure)
   }
   t->wire.append(p, len);
   if (!t->decoder) {
@@ -713,7 +720,7 @@ size_t Engine::on_write(char* p, size_t sz, size_t n, void* ud) {
     }
     t->decode_error = "content-decoding";
   }
-  return len;
+  return t->truncated ? 0 : given;
 }
 
 int Engine::on_debug(CURL*, curl_infotype type, char* data, size_t size, void* ud) {
@@ -762,7 +769,9 @@ void Engine::start(Host* h, Job job, bool robots) {
   }
   if (h->gate->share) curl_easy_setopt(e, CURLOPT_SHARE, h->gate->share);
   t->robots = robots;
+  t->probe = !robots && is_probe(job.req);
   t->max_wire = robots ? std::min<std::int64_t>(o_.max_wire_bytes, kRobotsMaxBytes * 4) : o_.max_wire_bytes;
+  if (t->probe) t->max_wire = std::min(t->max_wire, std::max<std::int64_t>(1, o_.probe_bytes));
   t->max_decoded =
       robots ? std::min<std::int64_t>(o_.max_decoded_bytes, kRobotsMaxBytes * 4) : o_.max_decoded_bytes;
   curl_easy_setopt(e, CURLOPT_URL, job.fetch_url.c_str());
@@ -773,10 +782,12 @@ void Engine::start(Host* h, Job job, bool robots) {
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent_.c_str());
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o_.connect_timeout_s * 1000));
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(h->timeout_s * 1000));
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>((t->probe ? std::min(h->timeout_s, o_.probe_timeout_s) : h->timeout_s) * 1000));
   curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, o_.low_speed_bytes_per_s);
   curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(std::max(1.0, o_.low_speed_time_s)));
-  curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(t->max_wire));
+  // A probe keeps the first bytes of any file, however large it says it is (on_write cuts it).
+  if (!t->probe) curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(t->max_wire));
   if (connect_to_) curl_easy_setopt(e, CURLOPT_CONNECT_TO, connect_to_);
   if (!o_.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, o_.ca_file.c_str());
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Engine::on_header);
@@ -908,11 +919,12 @@ void Engine::archive_exchange(Transfer* t) {
     err = t->abort_class;
   else if (t->rc == CURLE_COULDNT_CONNECT && t->refused_address)
     err = "forbidden-address";  // every resolved address was refused: no connection was opened
-  else if (t->rc != CURLE_OK)
+  else if (t->rc != CURLE_OK && !(t->truncated && t->rc == CURLE_WRITE_ERROR))
     err = classify_curl(t->rc, t->easy);
   t->abort_class = err;
   if (!err.empty()) t->status = 0;
-  if (err.empty() && t->decoder && t->decode_error.empty() && !t->decoder->finish(&t->decoded))
+  // A cut probe's compressed stream has no end: what was decoded so far is the body.
+  if (err.empty() && t->decoder && t->decode_error.empty() && !t->decoder->finish(&t->decoded) && !t->truncated)
     t->decode_error = "content-decoding";
   if (err.empty() && !t->decoder) t->decoded = t->wire;
   if (t->status <= 0) return;
@@ -925,6 +937,7 @@ void Engine::archive_exchange(Transfer* t) {
   x.request = t->req_raw;
   x.response = t->resp_head + t->wire;
   x.status = t->status;
+  x.truncated = t->truncated;
   if (t->status == 304 && !t->cond_record_id.empty()) {
     x.refers_to_record_id = t->cond_record_id;
     x.refers_to_uri = t->cond_uri;
@@ -998,7 +1011,9 @@ Engine::Verdict Engine::judge(Transfer* t, const std::string& err) {
   // answers (parsers' session spider), not a server failure: no retry, backoff or pause.
   const bool gate = status == 521 && (t->decoded.find("<script") != std::string::npos ||
                                       t->wire.find("<script") != std::string::npos);
-  const bool failure = (status >= 500 && !gate) || (status == 0 && retryable_net(err));
+  // A probe's outcome is its verdict: never retried, and a dead file server does not pause the
+  // portal's catalogue (probes queue last on a host, so nothing of the catalogue waits behind them).
+  const bool failure = !t->probe && ((status >= 500 && !gate) || (status == 0 && retryable_net(err)));
   if (failure)
     h->consecutive_failures++;
   else if (status > 0)
@@ -1090,6 +1105,7 @@ void Engine::complete(Transfer* t, FetchLogRow& f, std::string error_class) {
   r.status = status;
   r.response_headers = std::move(t->resp_headers);
   r.body = std::move(t->decoded);
+  r.truncated = t->truncated;
   r.error_class = error_class;
   r.warc_file = t->at.file;
   r.warc_offset = t->at.offset;

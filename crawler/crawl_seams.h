@@ -44,6 +44,7 @@ struct Exchange {
   int status = 0;
   // revisit (304 on a conditional GET): the record the unchanged payload lives in
   std::string refers_to_record_id, refers_to_uri, refers_to_date;
+  bool truncated = false;  // a probe's body cut at probe_bytes: WARC-Truncated: length
 };
 class Archive {
  public:

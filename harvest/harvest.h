@@ -11,6 +11,10 @@
 //   3. extract  The site's engine (parsers/parsers.h: a family spec, the embedded-column extractor, or,
 //               for a site with neither, the crawler's link spider) turns the page into records and
 //               follow-up requests: SpiderOutput {requests, links}.
+//   3b. files   The file stage probes the download links of the datasets the page yielded, through the
+//               same fetcher (kinds "file"/"link": politeness, WARC, per-run limits in CrawlOptions), and
+//               writes what came back onto the distributions: liveness class (parsers/links.h), format by
+//               content, rows × columns (parsers' inspect_file), the probe's fetch row.
 //   4. terms    The terms finder follows links named 用户协议 / 免责声明 / 网站声明 … and classifies
 //               those pages into the four rights of report §5.2.3 (`terms` rows).
 //   5. links    The page's out-links go to `link` (click depth): the engine's when it parsed the page,
@@ -49,6 +53,7 @@ class StoreSink : public ParseSink {
   void issue(const std::string& portal_id, const std::string& url, const std::string& kind,
              const std::string& message) override;
   std::int64_t datasets = 0, apis = 0, issues = 0;
+  std::int64_t file_bytes = 0;  // body bytes the run's download probes brought (CrawlOptions::files_total_bytes)
   std::map<std::pair<std::string, std::string>, int> unknown_labels;  // (portal, label) → count
 
  private:

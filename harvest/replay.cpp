@@ -54,8 +54,14 @@ void replay_site(const Site& site, const warc::WarcSnapshot& snap, Store& store,
                  std::unordered_set<std::string>& seen, HarvestSummary& sum) {
   // The same spider stack as a live harvest: sites without an engine get the crawler's link spider,
   // so their home page, near links and terms pages are rows of the replay too.
-  auto engine = has_engine(site) ? make_site_spider(site, sink) : make_link_spider(site, CrawlOptions{});
-  harvest_detail::RecordingSpider spider(harvest_detail::terms_finder(std::move(engine), site, store, run), store,
+  // Download probes: those the live harvest made, whatever its limits were.
+  harvest_detail::FileProbeLimits limits;
+  limits.files_per_site = limits.links_per_site = 1 << 30;
+  limits.archived = [&](const FetchRequest& q) { return snap.contains(q); };
+  auto files = harvest_detail::with_file_stage(site, sink, store, run, limits, [&](ParseSink& s) {
+    return has_engine(site) ? make_site_spider(site, s) : make_link_spider(site, CrawlOptions{});
+  });
+  harvest_detail::RecordingSpider spider(harvest_detail::terms_finder(std::move(files), site, store, run), store,
                                          run, &sum.requests, &site);
   drive_replay(spider, snap, site.urls, seen, sum);
 }

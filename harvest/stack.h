@@ -1,8 +1,9 @@
 // harvest/stack.h — the wrappers of a site's spider stack (internal to the harvest room):
-// recorder (stages 2 and 5 of harvest/harvest.h) and terms finder (stage 4); and the crawl run shared
+// recorder (stages 2 and 5 of harvest/harvest.h), file stage (3b) and terms finder (stage 4); and the crawl run shared
 // by the live and the resumed harvest.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,5 +47,22 @@ class RecordingSpider : public Spider {
 // Results of its own requests are not passed to `inner`. `store` must outlive the spider.
 std::unique_ptr<Spider> terms_finder(std::unique_ptr<Spider> inner, const Site& site, Store& store,
                                      std::int64_t run_id);
+
+// Stage 3b, between the engine and the terms finder: the engine's records pass through to `sink`, and
+// the download links of each dataset are probed (kinds "file" and "link", web/fetch.h is_probe) within
+// `limits`; each answer is written with Store::write_file_check. `make_engine` builds the site's engine
+// around the sink it must use.
+struct FileProbeLimits {
+  int files_per_site = 0, links_per_site = 0;  // CrawlOptions: content samples, probes in all
+  std::int64_t probe_bytes = 1;                // Range asked of a sample (the crawler cuts at the same)
+  std::int64_t total_bytes = 0;                // the run's budget ...
+  std::int64_t* bytes_spent = nullptr;         // ... and what it has spent (shared by the sites); nullptr: none
+  // Replay: a probe is made only when the snapshot answers it (the live run's limits decided).
+  std::function<bool(const FetchRequest&)> archived;
+};
+FileProbeLimits probe_limits(const CrawlOptions& crawl, StoreSink& sink);
+std::unique_ptr<Spider> with_file_stage(const Site& site, StoreSink& sink, Store& store, std::int64_t run_id,
+                                        const FileProbeLimits& limits,
+                                        const std::function<std::unique_ptr<Spider>(ParseSink&)>& make_engine);
 
 }  // namespace odh::harvest_detail

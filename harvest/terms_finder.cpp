@@ -55,7 +55,8 @@ class TermsFinder : public Spider {
       out = inner_->on_result(r);
       for (auto& q : out.requests) note(q);
     }
-    if (r.status < 200 || r.status >= 300 || !looks_html(r)) return out;
+    // A probe's HTML answer (a login page where a file was promised) is no page of the site's.
+    if (r.status < 200 || r.status >= 300 || is_probe(r.request) || !looks_html(r)) return out;
     const std::string& html = r.text.empty() ? r.body : r.text;
     try {
       if (terms_urls_.count(r.request.url) && classified_.insert(r.request.url).second) {

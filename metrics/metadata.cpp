@@ -98,20 +98,44 @@ std::vector<IndicatorRow> detail::compute_metadata(StoreReader& db, int run, con
     emit(out, ps, "metadata.size_without_unit", "share", Agg::Ratio, size);
   }
   {
-    // Per portal index: (bad, links) over distributions with a URL.
-    std::vector<std::pair<long long, long long>> links(pr.portals.size(), {0, 0});
+    // Per portal index, over distributions with a URL: a URL that is not http(s) is bad without a
+    // check; an http(s) URL counts once the harvest's file stage probed it (live 0/1). A portal whose
+    // links were never probed says "not checked" (NULL), never 0 %.
+    struct Links {
+      long long bad = 0, judged = 0, unchecked = 0, with_url = 0;
+      std::map<std::string, long long> classes;
+    };
+    std::vector<Links> links(pr.portals.size());
     for (auto& x : snap.dists) {
       if (!x.url) continue;
-      bool ok = x.url_http && !(x.live && *x.live == 0);
       auto& l = links[pr.rows[x.row].portal_ix];
-      l.first += ok ? 0 : 1;
-      l.second++;
+      l.with_url++;
+      if (!x.url_http) {
+        l.bad++, l.judged++;
+        l.classes["not-a-url"]++;
+      } else if (x.live) {
+        l.judged++;
+        l.bad += *x.live == 0;
+        l.classes[x.link_class.empty() ? (*x.live ? "ok" : "dead") : x.link_class]++;
+      } else {
+        l.unchecked++;
+      }
     }
-    std::map<std::string, Obs> bad;
-    for (size_t i = 0; i < links.size(); ++i)
-      if (links[i].second)
-        bad[pr.portals[i]] = Obs{double(links[i].first), double(links[i].second), links[i].second, ""};
+    std::map<std::string, Obs> bad, checked, classes;
+    for (size_t i = 0; i < links.size(); ++i) {
+      const Links& l = links[i];
+      if (!l.with_url) continue;
+      const long long probed = l.judged - (l.classes.count("not-a-url") ? l.classes.at("not-a-url") : 0);
+      if (probed > 0 || (l.judged > 0 && l.unchecked == 0))
+        bad[pr.portals[i]] = Obs{double(l.bad), double(l.judged), l.judged, ""};
+      else
+        bad[pr.portals[i]] = Obs{std::nullopt, 0, 0, "not checked"};
+      checked[pr.portals[i]] = Obs{double(probed), double(l.with_url - (l.judged - probed)), l.with_url, ""};
+      if (!l.classes.empty()) classes[pr.portals[i]] = Obs{double(l.judged), 0, l.judged, distribution_text(l.classes)};
+    }
     emit(out, ps, "metadata.bad_links", "share", Agg::Ratio, bad);
+    emit(out, ps, "metadata.links_checked", "share", Agg::Ratio, checked);
+    emit(out, ps, "metadata.link_classes", "links", Agg::Sum, classes);
   }
   {
     // Portals offering all five of xls, csv, rdf, xml, json (report §3.4: 51 portals).

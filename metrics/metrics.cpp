@@ -53,6 +53,7 @@ const std::vector<IndicatorDef>& catalogue() {
       {"platform.topic_names", "names", "platform"},
       {"platform.capacity", "cells", "platform"},
       {"platform.capacity_computable", "portals", "platform"},
+      {"platform.capacity_from_files", "share", "platform"},
       {"platform.capacity_gt_1e8", "portals", "platform"},
       {"platform.capacity_lt_1e7", "portals", "platform"},
       // §3 metadata
@@ -63,6 +64,8 @@ const std::vector<IndicatorDef>& catalogue() {
       {"metadata.frequency_nonstandard", "share", "metadata"},
       {"metadata.size_without_unit", "share", "metadata"},
       {"metadata.bad_links", "share", "metadata"},
+      {"metadata.links_checked", "share", "metadata"},
+      {"metadata.link_classes", "links", "metadata"},
       {"metadata.all_five_formats", "portals", "metadata"},
       // §5.2 data layer
       {"data.machine_readable_any", "share", "data"},

@@ -294,29 +294,50 @@ std::vector<IndicatorRow> detail::compute_platform(StoreReader& db, int run, con
     std::map<std::string, Obs> cap;
     const auto& rows = snap.presence.rows;
     std::vector<std::optional<double>> file_cells(rows.size());
+    std::vector<char> file_exact(rows.size(), 0);  // the file was read whole (not a first-bytes count)
     // Appendix 6: only downloadable, structured datasets count: a distribution with an http(s) URL in a
     // machine-readable format (formats.csv).
     std::vector<char> structured(rows.size(), 0);
     for (auto& x : snap.dists) {
-      if (x.cells && (!file_cells[x.row] || *x.cells > *file_cells[x.row])) file_cells[x.row] = x.cells;
+      if (x.cells && (!file_cells[x.row] || *x.cells > *file_cells[x.row])) {
+        file_cells[x.row] = x.cells;
+        file_exact[x.row] = !x.cells_lower_bound;
+      }
       if (!x.url_http) continue;
       auto f = ref.formats.find(norm_format(x.format, x.sniffed));
       if (f != ref.formats.end() && f->second.machine_readable) structured[x.row] = 1;
     }
     // Per portal index, summed in presence order (portal, pk) as before; then keyed by portal id.
     const auto& pr = snap.presence;
+    // The file's count wins when it read the whole file; a first-bytes count (a lower bound) only
+    // when the metadata declares nothing larger. The source of each dataset's number is counted.
     std::vector<Obs> cap_ix(pr.portals.size());
+    std::vector<std::map<std::string, long long>> source_ix(pr.portals.size());
     for (size_t i = 0; i < rows.size(); ++i) {
       if (!structured[i]) continue;
-      auto c = file_cells[i] ? file_cells[i] : snap.cells[i];
+      auto c = snap.cells[i];
+      const char* source = "metadata";
+      if (file_cells[i] && (file_exact[i] || !c || *file_cells[i] > *c)) {
+        c = file_cells[i];
+        source = file_exact[i] ? "file" : "file-first-bytes";
+      }
       if (!c) continue;
       auto& o = cap_ix[rows[i].portal_ix];
       o.num = o.num.value_or(0) + *c;
       o.n++;
+      source_ix[rows[i].portal_ix][source]++;
+    }
+    std::map<std::string, Obs> from_files;
+    for (size_t i = 0; i < cap_ix.size(); ++i) {
+      if (!cap_ix[i].n) continue;
+      auto& s = source_ix[i];
+      long long files = (s.count("file") ? s.at("file") : 0) + (s.count("file-first-bytes") ? s.at("file-first-bytes") : 0);
+      from_files[pr.portals[i]] = Obs{double(files), double(cap_ix[i].n), cap_ix[i].n, distribution_text(s)};
     }
     for (size_t i = 0; i < cap_ix.size(); ++i)
       if (cap_ix[i].n) cap[pr.portals[i]] = std::move(cap_ix[i]);
     emit(out, ps, "platform.capacity", "cells", Agg::Sum, cap);
+    emit(out, ps, "platform.capacity_from_files", "share", Agg::Ratio, from_files);
     std::map<std::string, Obs> computable, gt, lt;
     for (auto& [id, o] : cap) {
       computable[id] = Obs{1.0, 0, 1, ""};

@@ -206,6 +206,8 @@ void load_distributions(StoreReader& db, Snapshot& s) {
     d.byte_size = x.i64(5) != 0;
     if (!x.is_null(6)) d.cells = x.f64(6);
     d.has_format = x.i64(8) != 0;
+    d.cells_lower_bound = x.i64(9) != 0;
+    d.link_class = x.view(10);
     if (!content_type.empty() && !x.is_null(7))
       if (auto c = content_type.find(x.i64(7)); c != content_type.end()) d.content_type = c->second;
     s.dists.push_back(std::move(d));

@@ -81,6 +81,8 @@ struct Snapshot {
     bool byte_size = false;
     bool has_format = false;      // coalesce(format, sniffed_format, '') <> ''
     std::optional<double> cells;  // rows × columns from the fetched file
+    bool cells_lower_bound = false;  // ... counted in its first bytes only
+    std::string link_class;          // the probe's verdict ("" not probed)
   };
   std::vector<Dist> dists;
   std::unordered_map<long long, std::optional<long long>> fetch_status;  // fetch_id → HTTP status

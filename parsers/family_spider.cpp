@@ -23,6 +23,29 @@ using detail::json;
 
 namespace {
 
+// The format of a download link whose URL and words name none ("下载" → /catalog/download?id=…): the
+// link's table row names it, as an attribute (oportal.md: `tr[fileformat]`) or in a cell of its own.
+std::string format_of_row(HtmlNode a) {
+  static const std::set<std::string> kFile = {"csv", "tsv", "txt", "xls", "xlsx", "ods", "json", "jsonld",
+                                              "geojson", "xml", "rdf", "pdf", "doc", "docx", "ppt", "pptx",
+                                              "zip", "rar", "jpg", "png", "gif", "shp", "wms"};
+  auto normalize_format = [&](std::string_view raw) {
+    std::string f = odh::normalize_format(raw);
+    return kFile.count(f) ? f : std::string();
+  };
+  HtmlNode n = a.parent();
+  for (int up = 0; n && up < 4; ++up, n = n.parent()) {
+    for (const char* k : {"fileformat", "data-format", "format"})
+      if (auto v = normalize_format(n.attr(k)); !v.empty()) return v;
+    if (n.tag() == "tr") {
+      for (auto& td : n.children())
+        if (auto v = normalize_format(td.own_text()); !v.empty()) return v;
+      return "";
+    }
+  }
+  return "";
+}
+
 std::string percent_encode(const std::string& v) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
@@ -616,6 +639,7 @@ class FamilySpider : public Spider {
           std::string href = resolve_url(r.final_url.empty() ? r.request.url : r.final_url, a.attr("href"));
           std::string f = format_from_name(href);
           if (f.empty()) f = format_from_name(a.text());
+          if (f.empty()) f = format_of_row(a);  // "<a>下载</a>" to a download servlet: the row says
           if (f.empty()) continue;
           rec.files.push_back({f, f, href, {}});
         }

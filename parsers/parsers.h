@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/records.h"
+#include "parsers/links.h"
 #include "parsers/spec.h"
 #include "parsers/terms.h"
 #include "registry/registry.h"

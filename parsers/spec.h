@@ -77,7 +77,8 @@ struct DetailSpec {
   std::string title_own_text;   // html: selector whose direct text is the title
   std::vector<PairRule> pairs;  // html
   std::string formats;          // selector ("sel@attr") or path ("docType[*].file_type")
-  std::string files;            // html: selector of file links; format from the extension
+  std::string files;            // html: selector of file links; format from the extension, else from the
+                                // link's table row (a fileformat attribute or a cell naming a format)
   std::string page_url;         // template of the human page URL stored as dataset.url
 };
 

@@ -35,6 +35,7 @@ struct Resp {
   std::string content_type = "text/html; charset=UTF-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  int hold_s = 0;  // > 0: hold the request this long without an answer, then drop the connection
   void html(std::string b) { content_type = "text/html; charset=UTF-8"; body = std::move(b); }
   void json(const nlohmann::json& j) {
     content_type = "application/json;charset=UTF-8";
@@ -88,6 +89,7 @@ std::string uuid_id(std::uint64_t key, std::int64_t i);
 std::optional<std::int64_t> hex32_index(std::uint64_t key, const std::string& id);  // hex32 or uuid
 std::string esc(const std::string& s);  // HTML escape
 std::string url_encode(const std::string& s);
+std::string to_gbk(const std::string& utf8);  // GBK bytes (unmappable characters become '?')
 std::string url_decode(const std::string& s);
 std::string commas(std::int64_t n);              // 1299 → "1,299"
 std::string date_part(const std::string& dt);    // "YYYY-MM-DD HH:MM:SS" → "YYYY-MM-DD"

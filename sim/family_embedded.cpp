@@ -13,7 +13,6 @@
 // Articles at <dir>/t<yyyymmdd>_<n>.html with 发布日期, 来源 (department) and attachments
 // (xls, xlsx, csv, pdf, doc). Charset per portal: UTF-8, GBK (labelled in the header, or — half of
 // them — only in a <meta http-equiv> tag), GBK mislabelled as UTF-8, or GBK with no label at all.
-#include <iconv.h>
 
 #include <regex>
 
@@ -47,28 +46,6 @@ Layout layout(const Portal& p) {
 constexpr std::int64_t kHanwebShown = 45;  // records on the column page (3 jpage pages of 15)
 std::int64_t base_no(const Portal& p) { return 10000 + static_cast<std::int64_t>(p.key % 80000); }
 
-std::string to_gbk(const std::string& utf8) {
-  iconv_t cd = iconv_open("GBK//TRANSLIT", "UTF-8");
-  if (cd == reinterpret_cast<iconv_t>(-1)) return utf8;
-  std::string out(utf8.size() * 2 + 16, '\0');
-  char* in = const_cast<char*>(utf8.data());
-  size_t inl = utf8.size(), outl = out.size();
-  char* o = out.data();
-  while (inl > 0) {
-    if (iconv(cd, &in, &inl, &o, &outl) == static_cast<size_t>(-1)) {
-      if (errno == EILSEQ || errno == EINVAL) {  // unmappable: emit '?'
-        ++in, --inl;
-        while (inl > 0 && (static_cast<unsigned char>(*in) & 0xC0) == 0x80) ++in, --inl;
-        if (outl > 0) *o++ = '?', --outl;
-      } else {
-        break;
-      }
-    }
-  }
-  iconv_close(cd);
-  out.resize(out.size() - outl);
-  return out;
-}
 
 class Embedded : public Family {
  public:

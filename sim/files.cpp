@@ -1,5 +1,6 @@
-// Downloadable files: real rows and columns in CSV, XLSX (also behind .xls, see below), JSON,
-// XML; dead links, login walls and mislabelled bodies as planned by World.
+// Downloadable files: real rows and columns in CSV (UTF-8 or GBK), XLSX (also behind .xls, see below),
+// JSON, XML; dead links, server errors, hangs, login walls, application pages, anti-bot gates and
+// mislabelled bodies as planned by World (sim.h FileRec::state).
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -145,12 +146,34 @@ void serve_dataset_file(const Portal& p, std::int64_t i, std::size_t k, Resp& re
   const FileRec& f = d.files[k];
   if (f.state == "dead") return resp.not_found();
   if (f.state == "login") return resp.redirect("/login?redirect=" + url_encode(f.path));
+  if (f.state == "error") {
+    resp.status = 500;
+    return resp.html(html_page("500", "<h1>500 Internal Server Error</h1>"));
+  }
+  if (f.state == "timeout") {
+    resp.hold_s = 30;
+    return;
+  }
+  if (f.state == "approval") {  // as 有条件开放 downloads answer (inferred from the report's §5.2)
+    return resp.html(html_page("数据申请", "<div class=\"apply-tip\">该数据为有条件开放数据，请先提交申请，"
+                                           "审核通过后方可下载。</div><a href=\"/apply\">申请使用</a>"));
+  }
+  if (f.state == "challenge") {  // the JS-cookie gate of open-data-web.md (HTTP 521 + script)
+    resp.status = 521;
+    return resp.html("<html><script>document.cookie='__jsl_clearance=" + std::to_string(i) +
+                     "';location.href=location.pathname+location.search</script></html>");
+  }
   auto t = dataset_table(p, d);
   std::string disp = "attachment; filename*=UTF-8''" + url_encode(f.name);
   resp.headers.emplace_back("Content-Disposition", disp);
   if (f.served == "csv") {
-    resp.content_type = f.format == "csv" ? "text/csv; charset=UTF-8" : "application/vnd.ms-excel";
-    resp.body = to_csv(t);
+    if (f.charset == "GBK") {  // GBK bytes and a header that names no charset
+      resp.content_type = f.format == "csv" ? "text/csv" : "application/vnd.ms-excel";
+      resp.body = to_gbk(to_csv(t).substr(3));  // no BOM: GBK has none
+    } else {
+      resp.content_type = f.format == "csv" ? "text/csv; charset=UTF-8" : "application/vnd.ms-excel";
+      resp.body = to_csv(t);
+    }
   } else if (f.served == "json") {
     resp.content_type = "application/json;charset=UTF-8";
     resp.body = to_json(t);

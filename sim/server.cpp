@@ -373,6 +373,13 @@ struct Server::Impl {
       }
       if (!handled) resp.not_found();
     }
+    if (resp.hold_s > 0) {  // a planned hang (a download that never comes)
+      fault = "hold";
+      status = 0;
+      sleep_ms(static_cast<std::int64_t>(resp.hold_s) * 1000);
+      res.set_content_provider(1, "text/html", [](size_t, size_t, httplib::DataSink&) { return false; });
+      return;
+    }
     if (do_malform && resp.content_type.find("html") != std::string::npos) resp.body = malform(resp.body);
     status = res.status = resp.status;
     for (const auto& [k, v] : resp.headers) res.set_header(k, v);

@@ -53,7 +53,11 @@ struct FileRec {
   std::string format;    // declared (what listing/detail shows): csv xls xlsx json xml rdf
   std::string served;    // what the bytes really are (differs when mislabelled)
   std::string path;      // URL path on the portal host
-  std::string state;     // "ok" | "dead" (404) | "login" (302 to a login page) | "mislabelled"
+  // "ok" | "dead" (404) | "error" (500) | "timeout" (no answer for 30 s) | "login" (302 to a login page)
+  // | "approval" (a page asking for an application: 有条件开放) | "challenge" (HTTP 521 JS-cookie gate)
+  // | "mislabelled" (other bytes than the label says: see `served`)
+  std::string state;
+  std::string charset = "UTF-8";  // CSV bytes: "UTF-8" or "GBK" (common in the wild, no charset in the header)
 };
 
 struct Dataset {

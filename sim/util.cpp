@@ -1,4 +1,7 @@
 // Small deterministic helpers shared by the simulator's families.
+#include <iconv.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <ctime>
 
@@ -64,6 +67,29 @@ std::string esc(const std::string& s) {
     }
   }
   return o;
+}
+
+std::string to_gbk(const std::string& utf8) {
+  iconv_t cd = iconv_open("GBK//TRANSLIT", "UTF-8");
+  if (cd == reinterpret_cast<iconv_t>(-1)) return utf8;
+  std::string out(utf8.size() * 2 + 16, '\0');
+  char* in = const_cast<char*>(utf8.data());
+  size_t inl = utf8.size(), outl = out.size();
+  char* o = out.data();
+  while (inl > 0) {
+    if (iconv(cd, &in, &inl, &o, &outl) == static_cast<size_t>(-1)) {
+      if (errno == EILSEQ || errno == EINVAL) {  // unmappable: emit '?'
+        ++in, --inl;
+        while (inl > 0 && (static_cast<unsigned char>(*in) & 0xC0) == 0x80) ++in, --inl;
+        if (outl > 0) *o++ = '?', --outl;
+      } else {
+        break;
+      }
+    }
+  }
+  iconv_close(cd);
+  out.resize(out.size() - outl);
+  return out;
 }
 
 std::string url_encode(const std::string& s) {

@@ -623,7 +623,17 @@ Dataset Portal::dataset(std::int64_t i) const {
     fr.name = d.title + "_" + std::to_string(k) + "." + f;
     std::uint64_t fh = mix(h, 50 + k);
     int st = static_cast<int>(fh % 100);
-    fr.state = st < 82 ? "ok" : st < 88 ? "dead" : st < 94 ? "login" : "mislabelled";
+    // Link liveness as portals show it (issue 16): most files are there; the rest are dead, broken, hung,
+    // behind a login, an application or an anti-bot gate, or something else than the label says.
+    fr.state = st < 78   ? "ok"
+               : st < 84 ? "dead"
+               : st < 86 ? "error"
+               : st < 87 ? "timeout"
+               : st < 91 ? "login"
+               : st < 94 ? "approval"
+               : st < 95 ? "challenge"
+                         : "mislabelled";
+    if (fr.served == "csv" && (fh >> 20) % 10 < 3) fr.charset = "GBK";
     if (fr.state == "mislabelled") {
       // Real-world mislabels: CSV/JSON answered with an HTML page, or spreadsheets as CSV text.
       fr.served = (fr.format == "xls" || fr.format == "xlsx") ? "csv" : "html";

@@ -234,7 +234,8 @@ void StoreReader::field_canonicals(const RowFn& fn) {
 void StoreReader::distributions(const RowFn& fn) {
   scan("SELECT dataset_pk, url, live, format, sniffed_format, byte_size IS NOT NULL, "
        "CASE WHEN rows IS NOT NULL AND columns IS NOT NULL THEN rows*columns END, "
-       "fetch_id, coalesce(format, sniffed_format, '')<>'' FROM distribution",
+       "fetch_id, coalesce(format, sniffed_format, '')<>'', coalesce(rows_lower_bound, 0), link_class "
+       "FROM distribution",
        -1, fn);
 }
 

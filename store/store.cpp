@@ -42,7 +42,7 @@ std::string join_tags(const std::vector<std::string>& tags) {
 }  // namespace
 
 struct Store::Stmts {
-  sql::Statement portal, fetch, dataset, field, dist, api, app, app_ds, topic, terms, issue, link;
+  sql::Statement portal, fetch, dataset, field, dist, api, app, app_ds, topic, terms, issue, link, file_check;
   explicit Stmts(sqlite3* db)
       : portal(db,
                "INSERT OR REPLACE INTO portal(run_id,portal_id,seq,name,province,city,county,division_code,"
@@ -73,7 +73,12 @@ struct Store::Stmts {
             db,
             "INSERT INTO terms(run_id,portal_id,url,aspect,verdict,evidence,fetch_id) VALUES(?,?,?,?,?,?,?)"),
         issue(db, "INSERT INTO parse_issue(run_id,portal_id,url,kind,message) VALUES(?,?,?,?,?)"),
-        link(db, "INSERT INTO link(run_id,from_fetch_id,to_url) VALUES(?,?,?)") {}
+        link(db, "INSERT INTO link(run_id,from_fetch_id,to_url) VALUES(?,?,?)"),
+        file_check(db,
+                   "UPDATE distribution SET live=?,link_class=?,link_evidence=?,sniffed_format=?,mime=?,"
+                   "machine_readable=?,stars=?,format_matches=?,rows=?,columns=?,rows_lower_bound=?,encoding=?,"
+                   "fetch_id=? WHERE url=? AND dataset_pk IN "
+                   "(SELECT dataset_pk FROM dataset WHERE run_id=? AND portal_id=?)") {}
 };
 
 // ---- write logs (open_log / append_log) -------------------------------------------------------
@@ -94,10 +99,14 @@ struct LinkOp {
   std::int64_t from_fetch_id;
   std::string to_url;
 };
+struct FileCheckOp {
+  std::string portal_id, url;
+  FileCheck check;
+};
 }  // namespace
 
 struct Store::Log {
-  using Op = std::variant<PortalRow, FetchRow, DatasetRow, ApiRow, AppRow, TopicOp, TermsOp, IssueOp, LinkOp>;
+  using Op = std::variant<PortalRow, FetchRow, DatasetRow, ApiRow, AppRow, TopicOp, TermsOp, IssueOp, LinkOp, FileCheckOp>;
   std::deque<Op> ops;  // a deque: rows are not moved as it grows
   std::int64_t fetches = 0, datasets = 0, apis = 0, apps = 0;
 };
@@ -139,6 +148,9 @@ void Store::append_log(Store& log, std::int64_t run_id) {
       write_topic(run_id, t->portal_id, t->name_raw, t->theme, t->datasets);
     } else if (auto* t = std::get_if<TermsOp>(&op)) {
       write_terms(run_id, t->portal_id, t->url, t->aspect, t->verdict, t->evidence, map(fetch, t->fetch_id));
+    } else if (auto* c = std::get_if<FileCheckOp>(&op)) {
+      c->check.fetch_id = map(fetch, c->check.fetch_id);
+      write_file_check(run_id, c->portal_id, c->url, c->check);
     } else if (auto* i = std::get_if<IssueOp>(&op)) {
       write_issue(run_id, i->portal_id, i->url, i->kind, i->message);
     } else if (auto* p = std::get_if<PortalRow>(&op)) {
@@ -499,6 +511,30 @@ void Store::write_terms(std::int64_t run_id, const std::string& portal_id, const
       .arg_text(verdict)
       .arg_text(evidence)
       .arg(fetch_id >= 0 ? std::optional<std::int64_t>(fetch_id) : std::nullopt)
+      .run();
+  wrote();
+}
+
+void Store::write_file_check(std::int64_t run_id, const std::string& portal_id, const std::string& url,
+                             const FileCheck& c) {
+  if (log_) return log_->ops.emplace_back(FileCheckOp{portal_id, url, c}), void();
+  begin_if_needed();
+  st_->file_check.arg(c.live)
+      .arg_text(c.link_class)
+      .arg_text(c.link_evidence.substr(0, 300))
+      .arg_text(c.sniffed_format)
+      .arg_text(c.mime)
+      .arg(c.machine_readable)
+      .arg(c.stars)
+      .arg(c.format_matches)
+      .arg(c.rows)
+      .arg(c.columns)
+      .arg(c.rows_lower_bound)
+      .arg_text(c.encoding)
+      .arg(c.fetch_id >= 0 ? std::optional<std::int64_t>(c.fetch_id) : std::nullopt)
+      .arg_text(url)
+      .arg(run_id)
+      .arg_text(portal_id)
       .run();
   wrote();
 }

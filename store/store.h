@@ -124,6 +124,10 @@ class Store {
   void write_terms(std::int64_t run_id, const std::string& portal_id, const std::string& url,
                    const std::string& aspect, const std::string& verdict, const std::string& evidence,
                    std::int64_t fetch_id = -1);
+  // The probe of `url` (harvest's file stage) onto every distribution of `portal_id`'s datasets in the run
+  // with that URL; a dataset written later with the URL needs the call again.
+  void write_file_check(std::int64_t run_id, const std::string& portal_id, const std::string& url,
+                        const FileCheck& check);
   void write_issue(std::int64_t run_id, const std::string& portal_id, const std::string& url,
                    const std::string& kind, const std::string& message);
 

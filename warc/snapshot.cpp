@@ -122,6 +122,9 @@ WarcSnapshot::WarcSnapshot(const std::string& dir) : impl_(std::make_unique<Impl
 
 WarcSnapshot::~WarcSnapshot() = default;
 size_t WarcSnapshot::responses() const { return impl_->responses; }
+bool WarcSnapshot::contains(const FetchRequest& req) const {
+  return impl_->by_key.count(key_of(req.method.empty() ? "GET" : req.method, req.url, req.body)) > 0;
+}
 
 // The fetcher's rules of web/fetch.h over the archive: redirects followed hop by hop under the
 // crawler's rule (the request's method and body repeated, as the crawler sends them), Content-Encoding

@@ -555,6 +555,7 @@ CaptureRecords WarcWriter::write_capture(const Capture& c) {
     if (!c.refers_to_uri.empty()) f.emplace_back("WARC-Refers-To-Target-URI", c.refers_to_uri);
     if (!c.refers_to_date.empty()) f.emplace_back("WARC-Refers-To-Date", c.refers_to_date);
   }
+  if (c.truncated) f.emplace_back("WARC-Truncated", "length");
   f.emplace_back("WARC-Warcinfo-ID", "");  // filled below (depends on the file)
   f.emplace_back("WARC-Block-Digest", sha1_digest(block));
   if (profile != kProfileNotModified) f.emplace_back("WARC-Payload-Digest", payload_digest);

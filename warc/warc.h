@@ -101,6 +101,8 @@ struct Capture {
   Fields extra;  // extension fields on both records (WARC-Odh-Site, …)
   // For a 304: the capture the server confirmed, when the crawler knows it.
   std::string refers_to_uri, refers_to_date, refers_to_record_id;
+  // The response's body was cut short on purpose (a size limit): WARC-Truncated: length (WARC 1.1 §5.13).
+  bool truncated = false;
 };
 
 // Where one record went. offset/length are of the stored bytes (the gzip member).
@@ -319,6 +321,8 @@ class WarcSnapshot {
   // removed, text decoded, the status's error class. Status 0 with error_class "not-in-snapshot" when
   // the archive has no answer; "snapshot-unreadable" when its record cannot be read. Thread-safe.
   FetchResult fetch(const FetchRequest& req, const std::vector<std::string>& site_urls) const;
+  // Whether the archive holds an answer to `req` (its first hop), without reading it. Thread-safe.
+  bool contains(const FetchRequest& req) const;
   size_t responses() const;
   std::vector<std::string> problems;
 

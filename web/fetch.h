@@ -33,6 +33,13 @@ struct FetchRequest {
   int priority = 0;    // higher first within a host
 };
 
+// A probe asks whether a promised file is there and what it is (harvest's file stage): kind "file" (a
+// GET of the file's first bytes, usually with a Range header) or "link" (a HEAD). A fetcher keeps at
+// most CrawlOptions::probe_bytes of a probe's body — more is not an error but FetchResult::truncated —
+// and tries it once, within CrawlOptions::probe_timeout_s: the outcome itself is the verdict, and a
+// dead file server must not cost the portal minutes of retries.
+inline bool is_probe(const FetchRequest& r) { return r.kind == "file" || r.kind == "link"; }
+
 // What a fetcher hands back for one request (after redirects, retries and decoding).
 struct FetchResult {
   FetchRequest request;
@@ -46,6 +53,7 @@ struct FetchResult {
   std::string error_class;     // "" ok; else "dns", "connect", "timeout", "reset", "http-4xx", "http-5xx",
                                // "robots-disallowed", "too-large", "redirect-loop", "out-of-scope", …
                                // (table in docs/crawler.md)
+  bool truncated = false;      // only the first bytes of the body were kept (a probe, is_probe)
   std::string warc_file;       // where the response record lives
   std::int64_t warc_offset = -1;
   double fetched_at = 0;  // unix time, seconds

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/records.h"
@@ -95,5 +96,55 @@ size_t drive(Spider& spider, const FetchFn& fetch, size_t max_requests = 1000000
 // An href of a page resolved against the page URL by the WHATWG parser every fetcher uses (web/url.h):
 // the absolute http(s) URL, or "" (empty, fragment-only, javascript:, mailto:, unparseable).
 std::string resolve_url(const std::string& base, const std::string& href);
+
+// --- Downloaded files: what they really are, and how big (issue 16 items 2 and 3; docs/files.md) ---
+
+// What a distribution's bytes are, judged by content rather than by the portal's label.
+struct FileInspection {
+  // By content: csv tsv json xml rdf xls xlsx ods doc docx odt ppt pptx pdf zip rar 7z gz jpg png gif
+  // image (another image type) html txt unknown; "" for an empty body. JSON-LD and Turtle are "rdf".
+  std::string sniffed_format;
+  std::string mime;  // libmagic's MIME type of the body ("" for an empty body)
+  // Structured data a program can read without a person: csv tsv json xml rdf xls xlsx ods, and only
+  // when well-formed (a JSON/XML body that does not parse is sniffed "txt"). txt, html, pdf, office
+  // documents, images and archives are not.
+  bool machine_readable = false;
+  // Tim Berners-Lee's star level of the file itself (docs/files.md has the table): 0 empty/unknown;
+  // 1 pdf doc docx odt ppt pptx images html txt archives (on the web, any format); 2 xls xlsx
+  // (structured, proprietary); 3 csv tsv json xml ods (structured, open); 4 rdf (W3C standards, URIs).
+  // 5 (linked to other data) is never given from a file alone.
+  int stars = 0;
+  // The label agrees with the content. Agreeing pairs besides equality: csv/tsv/txt among themselves
+  // (delimited text), xls~xlsx and doc~docx and ppt~pptx (same application family), xml label on RDF/XML,
+  // json label on JSON-LD, zip label on any zip-based office file; aliases (excel, word, jpeg, htm, text,
+  // ttl, jsonld …) are normalized first. An empty label, or one that is no file format (api, link …),
+  // agrees with anything; an empty body agrees only when truncated (nothing seen yet) or nothing declared.
+  bool declared_matches = true;
+  std::int64_t rows = -1, columns = -1;  // data rows (header excluded) and fields; -1 = not countable
+  bool rows_lower_bound = false;         // body was truncated (or a work cap hit): rows counted so far
+  std::string encoding;   // text files: detected charset (UTF-8, GBK, gb18030, UTF-16LE, …)
+  std::string delimiter;  // CSV/TSV: "," "\t" ";" "|"
+  std::string note;       // why rows/columns are unknown, or what was odd (one short English line)
+};
+
+// Work caps of inspect_file (defaults suit files of a few hundred MB; tests lower them).
+struct InspectLimits {
+  std::int64_t max_inflated_bytes = 512ll << 20;  // bytes inflated from one zip member (XLSX/ODS sheet)
+  std::int64_t max_zip_member_meta = 4ll << 20;   // bytes read of small members (workbook.xml, rels, mimetype)
+  std::int64_t max_xls_cells = 8ll << 20;         // rows × columns FreeXL may allocate for one sheet
+  std::int64_t max_xls_bytes = 256ll << 20;       // larger XLS bodies are typed but not counted
+  int max_json_depth = 6;                         // depth at which record arrays are looked for
+};
+
+// Inspects a downloaded file's bytes (never touches the network). `declared` is the portal's format label
+// (normalized lower case: csv xls xlsx json xml rdf pdf doc …, may be ""; normalize_format of
+// parsers/normalize.h is applied again, so "Excel" or ".JPEG" work too), `content_type` the HTTP header
+// ("" if none), `truncated` true when `body` is only the first bytes of the file. Bounded: never allocates
+// more than a small multiple of body.size() (XLS: the body once more in a private temporary file, removed
+// before returning) and caps parsing work (InspectLimits); never throws on hostile input.
+// Thread-safe: each thread has its own libmagic handle (magic_t is not thread-safe); FreeXL and libzip
+// work on per-call handles.
+FileInspection inspect_file(std::string_view body, std::string_view declared, std::string_view content_type,
+                            bool truncated = false, const InspectLimits& limits = {});
 
 }  // namespace odh

@@ -23,11 +23,16 @@ APT_PACKAGES=(
   libicu-dev                # charset detection and GB18030 decoding
   libpsl-dev publicsuffix   # registrable domains (crawl scope) from the Public Suffix List
   libre2-dev                # regexes over portal text (linear time, no recursion: parsers/pattern.h)
+  libmagic-dev              # downloaded files: type by content (first cut; parsers/files.cpp)
+  libfreexl-dev             # downloaded files: rows x columns of XLS (BIFF)
+  libzip-dev                # downloaded files: XLSX/ODS/DOCX members, read from memory
+  libexpat1-dev             # downloaded files: streaming XML (sheets, XML distributions)
   clang libclang-rt-dev     # libFuzzer (scripts/fuzz.sh, ctest fuzz targets in the ASan build)
   libxlsxwriter-dev         # XLSX reports
   libcpp-httplib-dev        # the portal simulator's HTTP server
   python3-scrapy python3-parsel python3-pandas  # peers in bench/, pandas doc examples
-  python3-openpyxl          # tests/reports reads the report's XLSX back
+  python3-openpyxl          # tests/reports reads the report's XLSX back; tests/files writes XLSX
+  python3-xlwt              # tests/files: real BIFF8 XLS written by an independent writer (test-only)
   raptor2-utils             # tests/reports: rapper validates the DCAT export (Turtle, RDF/XML)
   python3-rdflib            # tests/reports: parses the DCAT export's JSON-LD (rapper has no JSON-LD parser)
   chromium                  # the report's PDF (headless print) and its screenshot test

@@ -1,0 +1,471 @@
+// Containers: zip-based office files through libzip (reading from memory; members streamed, each capped)
+// with the first sheet's XML streamed through expat; OLE2 compound files told apart by their stream
+// names; BIFF workbooks (XLS) counted by FreeXL.
+#include <expat.h>
+#include <fcntl.h>
+#include <freexl.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "parsers/files_internal.h"
+
+namespace odh::files {
+
+std::int64_t column_of_ref(std::string_view ref) {
+  std::int64_t col = 0;
+  size_t i = 0;
+  for (; i < ref.size() && i < 4; ++i) {
+    char c = ref[i];
+    if (c >= 'a' && c <= 'z') c = char(c - 32);
+    if (c < 'A' || c > 'Z') break;
+    col = col * 26 + (c - 'A' + 1);
+  }
+  return i > 0 ? col : 0;
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------------
+// Zip archives
+
+struct Zip {
+  zip_t* za = nullptr;
+  explicit Zip(std::string_view body) {
+    zip_error_t err;
+    zip_error_init(&err);
+    zip_source_t* src = zip_source_buffer_create(body.data(), body.size(), 0, &err);
+    if (src) {
+      za = zip_open_from_source(src, ZIP_RDONLY, &err);
+      if (!za) zip_source_free(src);
+    }
+    zip_error_fini(&err);
+  }
+  ~Zip() {
+    if (za) zip_discard(za);
+  }
+  std::int64_t find(const char* name) const { return za ? zip_name_locate(za, name, 0) : -1; }
+  // Streams member `index` to sink(data, n) (false stops) until `cap` bytes; *capped set when the cap cut it.
+  // Returns false on a read error (corrupt, encrypted, CRC).
+  template <class F>
+  bool stream(std::int64_t index, std::int64_t cap, bool* capped, F&& sink) const {
+    if (capped) *capped = false;
+    zip_file_t* f = zip_fopen_index(za, zip_uint64_t(index), 0);
+    if (!f) return false;
+    std::vector<char> buf(64 << 10);
+    std::int64_t total = 0;
+    bool ok = true;
+    while (true) {
+      const zip_int64_t n = zip_fread(f, buf.data(), buf.size());
+      if (n < 0) {
+        ok = false;
+        break;
+      }
+      if (n == 0) break;
+      std::int64_t take = std::min<std::int64_t>(n, cap - total);
+      total += take;
+      if (take > 0 && !sink(buf.data(), size_t(take))) break;
+      if (total >= cap) {
+        if (capped) *capped = true;
+        break;
+      }
+    }
+    zip_fclose(f);
+    return ok;
+  }
+  std::string read_small(std::int64_t index, std::int64_t cap) const {
+    std::string out;
+    stream(index, cap, nullptr, [&](const char* d, size_t n) {
+      out.append(d, n);
+      return true;
+    });
+    return out;
+  }
+};
+
+std::string_view local_name(const char* name) {
+  std::string_view n(name);
+  auto sep = n.rfind('\x01');
+  return sep == std::string_view::npos ? n : n.substr(sep + 1);
+}
+const char* attr(const char** atts, std::string_view want) {
+  for (int i = 0; atts[i] && atts[i + 1]; i += 2)
+    if (local_name(atts[i]) == want) return atts[i + 1];
+  return nullptr;
+}
+std::int64_t to_count(const char* s, std::int64_t fallback) {
+  if (!s) return fallback;
+  char* end = nullptr;
+  long long v = std::strtoll(s, &end, 10);
+  if (end == s || v < 1) return fallback;
+  return std::min<long long>(v, 1ll << 40);
+}
+
+// Counts one sheet's non-empty rows and the extent of its non-empty columns, for SpreadsheetML
+// (xlsx: row, c with v/is) and OpenDocument (ods: the first table:table, repeated rows and cells).
+struct SheetCounter {
+  bool ods = false;
+  XML_Parser parser = nullptr;
+  // xlsx
+  std::int64_t col = 0, cell_col = 0;
+  bool in_cell = false;
+  // ods
+  int table_depth = 0;  // >0 inside the first table
+  bool table_done = false;
+  std::int64_t row_repeat = 1, cell_repeat = 1;
+  bool cell_valued = false;
+  // both
+  int depth = 0;
+  bool row_nonempty = false;
+  std::int64_t row_min_col = 0, row_max_col = 0;
+  std::int64_t rows = 0, min_col = 0, max_col = 0;
+
+  void mark_cell(std::int64_t first, std::int64_t last) {
+    row_nonempty = true;
+    row_min_col = row_min_col ? std::min(row_min_col, first) : first;
+    row_max_col = std::max(row_max_col, last);
+  }
+  void start(const char* name, const char** atts) {
+    ++depth;
+    const auto l = local_name(name);
+    if (!ods) {
+      if (l == "row") {
+        row_nonempty = false;
+        row_min_col = row_max_col = 0;
+        col = 0;
+      } else if (l == "c") {
+        const char* r = attr(atts, "r");
+        const std::int64_t c = r ? column_of_ref(r) : 0;
+        col = c > 0 ? c : col + 1;
+        cell_col = col;
+        in_cell = true;
+      } else if (in_cell && (l == "v" || l == "is")) {
+        mark_cell(cell_col, cell_col);
+      }
+      return;
+    }
+    if (table_done) return;
+    if (l == "table" && table_depth == 0) {
+      table_depth = depth;
+      return;
+    }
+    if (table_depth == 0) return;
+    if (l == "table-row") {
+      row_repeat = to_count(attr(atts, "number-rows-repeated"), 1);
+      row_nonempty = false;
+      row_min_col = row_max_col = 0;
+      col = 0;
+    } else if (l == "table-cell" || l == "covered-table-cell") {
+      cell_repeat = to_count(attr(atts, "number-columns-repeated"), 1);
+      cell_col = col + 1;
+      col += cell_repeat;
+      in_cell = true;
+      cell_valued = attr(atts, "value-type") != nullptr;
+    } else if (in_cell && l == "p") {
+      cell_valued = true;
+    }
+  }
+  void end(const char* name) {
+    const auto l = local_name(name);
+    if (!ods) {
+      if (l == "c") in_cell = false;
+      else if (l == "row") close_row(1);
+    } else if (!table_done && table_depth > 0) {
+      if (l == "table-cell" || l == "covered-table-cell") {
+        if (cell_valued) mark_cell(cell_col, cell_col + cell_repeat - 1);
+        in_cell = false;
+      } else if (l == "table-row") {
+        close_row(row_repeat);
+      } else if (l == "table" && depth == table_depth) {
+        table_done = true;
+        XML_StopParser(parser, XML_FALSE);  // only the first sheet
+      }
+    }
+    --depth;
+  }
+  void close_row(std::int64_t repeat) {
+    if (!row_nonempty) return;
+    rows += repeat;
+    min_col = min_col ? std::min(min_col, row_min_col) : row_min_col;
+    max_col = std::max(max_col, row_max_col);
+  }
+};
+
+Count count_sheet(const Zip& z, std::int64_t index, bool ods, const InspectLimits& limits) {
+  Count out;
+  SheetCounter sc;
+  sc.ods = ods;
+  XML_Parser p = XML_ParserCreateNS(nullptr, '\x01');
+  if (!p) {
+    out.note = "expat: out of memory";
+    return out;
+  }
+  sc.parser = p;
+  XML_SetUserData(p, &sc);
+  XML_SetElementHandler(
+      p, [](void* u, const XML_Char* n, const XML_Char** a) { static_cast<SheetCounter*>(u)->start(n, a); },
+      [](void* u, const XML_Char* n) { static_cast<SheetCounter*>(u)->end(n); });
+  bool xml_ok = true, capped = false;
+  const bool read_ok = z.stream(index, limits.max_inflated_bytes, &capped, [&](const char* d, size_t n) {
+    if (XML_Parse(p, d, int(n), 0) != XML_STATUS_OK) {
+      xml_ok = sc.table_done;  // stopped on purpose after the first ODS table
+      return false;
+    }
+    return true;
+  });
+  if (xml_ok && read_ok && !capped && !sc.table_done) xml_ok = XML_Parse(p, "", 0, 1) == XML_STATUS_OK;
+  std::string xml_error;
+  if (!xml_ok)
+    xml_error = std::string(XML_ErrorString(XML_GetErrorCode(p))) + " at line " +
+                std::to_string(XML_GetCurrentLineNumber(p));
+  XML_ParserFree(p);
+  if (!read_ok && !capped) {
+    out.note = "the sheet could not be inflated (corrupt, encrypted or truncated member)";
+    return out;
+  }
+  if (!xml_ok) {
+    out.note = "the sheet's XML is not well-formed: " + xml_error;
+    return out;
+  }
+  out.rows = sc.rows > 0 ? sc.rows - 1 : 0;
+  out.columns = sc.max_col > 0 ? sc.max_col - sc.min_col + 1 : 0;
+  if (capped) {
+    out.lower_bound = true;
+    out.note = "the sheet inflates to more than " + std::to_string(limits.max_inflated_bytes >> 20) +
+               " MB; rows counted so far";
+  }
+  return out;
+}
+
+// The first sheet's member in an xlsx: workbook.xml's first <sheet r:id>, resolved through
+// xl/_rels/workbook.xml.rels; else xl/worksheets/sheet1.xml.
+std::int64_t first_xlsx_sheet(const Zip& z, const InspectLimits& limits) {
+  struct Acc {
+    std::string rid, target;
+    std::string want;
+  } acc;
+  auto parse = [&](std::int64_t idx, XML_StartElementHandler h) {
+    if (idx < 0) return;
+    const std::string xml = z.read_small(idx, limits.max_zip_member_meta);
+    XML_Parser p = XML_ParserCreateNS(nullptr, '\x01');
+    if (!p) return;
+    XML_SetUserData(p, &acc);
+    XML_SetStartElementHandler(p, h);
+    XML_Parse(p, xml.data(), int(xml.size()), 1);
+    XML_ParserFree(p);
+  };
+  parse(z.find("xl/workbook.xml"), [](void* u, const XML_Char* n, const XML_Char** a) {
+    auto* acc = static_cast<Acc*>(u);
+    if (acc->rid.empty() && local_name(n) == "sheet")
+      if (const char* id = attr(a, "id")) acc->rid = id;
+  });
+  if (!acc.rid.empty()) {
+    parse(z.find("xl/_rels/workbook.xml.rels"), [](void* u, const XML_Char* n, const XML_Char** a) {
+      auto* acc = static_cast<Acc*>(u);
+      const char* id = attr(a, "Id");
+      const char* t = attr(a, "Target");
+      if (acc->target.empty() && local_name(n) == "Relationship" && id && t && acc->rid == id) acc->target = t;
+    });
+  }
+  if (!acc.target.empty()) {
+    std::string t = acc.target;
+    t = t[0] == '/' ? t.substr(1) : "xl/" + t;
+    if (auto i = z.find(t.c_str()); i >= 0) return i;
+  }
+  return z.find("xl/worksheets/sheet1.xml");
+}
+
+// A truncated zip has no central directory: the member names of its local headers still say what it is.
+std::string kind_from_names(std::string_view head) {
+  auto has = [&](std::string_view s) { return head.find(s) != std::string_view::npos; };
+  if (has("application/vnd.oasis.opendocument.spreadsheet")) return "ods";
+  if (has("application/vnd.oasis.opendocument.text")) return "odt";
+  if (has("application/vnd.oasis.opendocument.presentation")) return "odp";
+  if (has("xl/workbook.xml") || has("xl/worksheets/")) return "xlsx";
+  if (has("word/document.xml")) return "docx";
+  if (has("ppt/presentation.xml")) return "pptx";
+  return "";
+}
+
+}  // namespace
+
+ZipResult inspect_zip(std::string_view body, bool truncated, const InspectLimits& limits) {
+  ZipResult out;
+  Zip z(body);
+  if (!z.za) {
+    out.format = kind_from_names(body.substr(0, 1 << 20));
+    if (out.format.empty()) out.format = "zip";
+    out.count.note = truncated ? "truncated zip (no central directory): members not read"
+                               : "the zip's central directory cannot be read";
+    return out;
+  }
+  if (std::int64_t m = z.find("mimetype"); m >= 0) {
+    const std::string mt = z.read_small(m, 256);
+    if (mt.rfind("application/vnd.oasis.opendocument.spreadsheet", 0) == 0) out.format = "ods";
+    else if (mt.rfind("application/vnd.oasis.opendocument.text", 0) == 0) out.format = "odt";
+    else if (mt.rfind("application/vnd.oasis.opendocument.presentation", 0) == 0) out.format = "odp";
+  }
+  if (out.format.empty()) {
+    if (z.find("xl/workbook.xml") >= 0) out.format = "xlsx";
+    else if (z.find("word/document.xml") >= 0) out.format = "docx";
+    else if (z.find("ppt/presentation.xml") >= 0) out.format = "pptx";
+    else out.format = "zip";
+  }
+  if (out.format == "xlsx") {
+    const std::int64_t sheet = first_xlsx_sheet(z, limits);
+    if (sheet < 0) out.count.note = "the workbook has no worksheet";
+    else out.count = count_sheet(z, sheet, false, limits);
+  } else if (out.format == "ods") {
+    const std::int64_t content = z.find("content.xml");
+    if (content < 0) out.count.note = "the ODS has no content.xml";
+    else out.count = count_sheet(z, content, true, limits);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// OLE2 compound files
+
+std::string ole2_kind(std::string_view body) {
+  // Directory entries are 128-byte records at multiples of 128 (sectors are 512 or 4096 bytes after a
+  // 512-byte header): a UTF-16LE name, its byte length (with the terminator) at 64, the type at 66
+  // (2 = stream). The chains are not walked: a stream of that name anywhere in the file decides.
+  auto entry_is = [&](size_t off, std::string_view name) {
+    if (off + 128 > body.size()) return false;
+    const auto* e = reinterpret_cast<const unsigned char*>(body.data() + off);
+    const size_t len = e[64] | (e[65] << 8);
+    if (len != (name.size() + 1) * 2 || e[66] != 2) return false;
+    for (size_t i = 0; i < name.size(); ++i)
+      if (e[2 * i] != static_cast<unsigned char>(name[i]) || e[2 * i + 1] != 0) return false;
+    return true;
+  };
+  const size_t limit = std::min<size_t>(body.size(), 64u << 20);
+  bool workbook = false, word = false, ppt = false;
+  for (size_t off = 512; off + 128 <= limit; off += 128) {
+    const unsigned char first = static_cast<unsigned char>(body[off]);
+    if (first != 'W' && first != 'B' && first != 'P') continue;
+    workbook = workbook || entry_is(off, "Workbook") || entry_is(off, "Book");
+    word = word || entry_is(off, "WordDocument");
+    ppt = ppt || entry_is(off, "PowerPoint Document");
+  }
+  if (workbook) return "xls";
+  if (word) return "doc";
+  if (ppt) return "ppt";
+  return "";
+}
+
+// ---------------------------------------------------------------------------------------------------
+// XLS through FreeXL (it opens files only: a private temporary file, removed at once after use)
+
+namespace {
+
+struct TempFile {
+  std::string path;
+  bool ok = false;
+  explicit TempFile(std::string_view body) {
+    std::error_code ec;
+    auto dir = std::filesystem::temp_directory_path(ec);
+    if (ec) dir = "/tmp";
+    std::string tmpl = (dir / "odh-xls-XXXXXX").string();
+    std::vector<char> name(tmpl.begin(), tmpl.end());
+    name.push_back('\0');
+    const int fd = mkstemp(name.data());  // mode 0600, O_EXCL
+    if (fd < 0) return;
+    path = name.data();
+    ok = true;
+    for (size_t off = 0; off < body.size();) {
+      const ssize_t w = ::write(fd, body.data() + off, body.size() - off);
+      if (w <= 0) {
+        ok = false;
+        break;
+      }
+      off += size_t(w);
+    }
+    if (::close(fd) != 0) ok = false;
+  }
+  ~TempFile() {
+    if (!path.empty()) ::unlink(path.c_str());
+  }
+};
+
+struct XlsHandle {
+  const void* h = nullptr;
+  ~XlsHandle() {
+    if (h) freexl_close(h);
+  }
+};
+
+}  // namespace
+
+Count count_xls(std::string_view body, bool truncated, const InspectLimits& limits) {
+  Count out;
+  if (std::int64_t(body.size()) > limits.max_xls_bytes) {
+    out.note = "XLS larger than the counting limit; not counted";
+    return out;
+  }
+  TempFile tmp(body);
+  if (!tmp.ok) {
+    out.note = "no temporary file for FreeXL";
+    return out;
+  }
+  unsigned int rows = 0;
+  unsigned short cols = 0;
+  {
+    // Metadata first: FreeXL allocates rows × columns cells (from the sheet's DIMENSION record) when it
+    // loads a sheet, so a lying dimension is caught before the full open.
+    XlsHandle info;
+    int rc = freexl_open_info(tmp.path.c_str(), &info.h);
+    unsigned int sheets = 0;
+    if (rc == FREEXL_OK) rc = freexl_get_info(info.h, FREEXL_BIFF_SHEET_COUNT, &sheets);
+    if (rc != FREEXL_OK || sheets == 0) {
+      out.note = truncated ? "truncated XLS: FreeXL cannot open it" : "FreeXL cannot open it (error " +
+                                                                          std::to_string(rc) + ")";
+      return out;
+    }
+    if (freexl_select_active_worksheet(info.h, 0) != FREEXL_OK ||
+        freexl_worksheet_dimensions(info.h, &rows, &cols) != FREEXL_OK) {
+      out.note = "FreeXL cannot read the first sheet's dimensions";
+      return out;
+    }
+  }
+  if (std::int64_t(rows) * cols > limits.max_xls_cells) {
+    out.rows = rows > 0 ? rows - 1 : 0;
+    out.columns = cols;
+    out.note = "cells not read (" + std::to_string(rows) + " x " + std::to_string(cols) +
+               " exceeds the cell limit): the sheet's DIMENSION record";
+    return out;
+  }
+  XlsHandle full;
+  if (freexl_open(tmp.path.c_str(), &full.h) != FREEXL_OK || freexl_select_active_worksheet(full.h, 0) != FREEXL_OK ||
+      freexl_worksheet_dimensions(full.h, &rows, &cols) != FREEXL_OK) {
+    out.note = "FreeXL cannot read the first sheet";
+    return out;
+  }
+  std::int64_t nonempty_rows = 0, min_col = 0, max_col = 0;
+  for (unsigned int r = 0; r < rows; ++r) {
+    bool any = false;
+    for (unsigned short c = 0; c < cols; ++c) {
+      FreeXL_CellValue v;
+      if (freexl_get_cell_value(full.h, r, c, &v) != FREEXL_OK) continue;
+      if (v.type == FREEXL_CELL_NULL) continue;
+      if ((v.type == FREEXL_CELL_TEXT || v.type == FREEXL_CELL_SST_TEXT) &&
+          (!v.value.text_value || !*v.value.text_value))
+        continue;
+      any = true;
+      min_col = min_col ? std::min<std::int64_t>(min_col, c + 1) : c + 1;
+      max_col = std::max<std::int64_t>(max_col, c + 1);
+    }
+    nonempty_rows += any;
+  }
+  out.rows = nonempty_rows > 0 ? nonempty_rows - 1 : 0;
+  out.columns = max_col > 0 ? max_col - min_col + 1 : 0;
+  return out;
+}
+
+}  // namespace odh::files

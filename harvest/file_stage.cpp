@@ -33,7 +33,7 @@ bool body_is_partial(const FetchResult& r) {
   if (r.truncated) return true;
   const auto size = static_cast<long long>(r.body.size());
   std::string cr = header(r, "Content-Range");
-  if (r.status == 206 && !cr.empty()) {
+  if (!cr.empty()) {  // 206, or a 200 that still says which bytes it sent
     auto slash = cr.rfind('/');
     if (slash != std::string::npos) {
       long long total = std::atoll(cr.c_str() + slash + 1);

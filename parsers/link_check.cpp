@@ -75,6 +75,13 @@ LinkVerdict classify_link(const FetchResult& r, std::string_view declared) {
     if (err == "dns" || err == "connect" || err == "reset" || err == "tls" || err == "protocol" ||
         err == "network" || err == "truncated" || err == "redirect-loop" || err == "too-many-redirects")
       return verdict("unreachable", false, err);
+    // A redirect to a login page the crawler may not follow (robots often disallow /login): the
+    // target says enough.
+    if (!r.final_url.empty() && r.final_url != r.request.url) {
+      std::string to = lower_ascii(r.final_url);
+      if (auto u = Url::parse(r.final_url)) to = lower_ascii(u->pathname() + u->search());
+      if (find_any(to, kLoginPath)) return verdict("login-wall", false, err + " at " + r.final_url);
+    }
     LinkVerdict v;  // never sent (robots, scope, address policy, not in the snapshot…)
     v.link_class = "not-checked";
     v.evidence = err.substr(0, 200);

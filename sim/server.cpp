@@ -381,6 +381,8 @@ struct Server::Impl {
       return;
     }
     if (do_malform && resp.content_type.find("html") != std::string::npos) resp.body = malform(resp.body);
+    // A Range request answered in full: 206, and cpp-httplib sends the bytes asked for with Content-Range.
+    if (!hreq.ranges.empty() && resp.status == 200 && !do_truncate && !do_slow) resp.status = 206;
     status = res.status = resp.status;
     for (const auto& [k, v] : resp.headers) res.set_header(k, v);
     bytes = resp.body.size();

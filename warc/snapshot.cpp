@@ -138,6 +138,7 @@ FetchResult WarcSnapshot::fetch(const FetchRequest& req, const std::vector<std::
     auto it = impl_->by_key.find(key_of(method, url, req.body));
     if (it == impl_->by_key.end()) {
       r.status = 0;
+      r.final_url = url;  // after redirects: where the archive has no answer (a hop the crawl refused)
       r.error_class = "not-in-snapshot";
       return r;
     }

@@ -68,6 +68,10 @@ TEST_CASE("classify_link: each class from its typical answer") {
   t.error_class = "connect";
   CHECK(classify_link(t, "csv").link_class == "unreachable");
   t.error_class = "robots-disallowed";
+  t.request.url = "https://data.example.gov.cn/files/a.csv";
+  t.final_url = "https://data.example.gov.cn/login?redirect=%2Ffiles%2Fa.csv";  // the hop robots forbid
+  CHECK(classify_link(t, "csv").link_class == "login-wall");
+  t.final_url = t.request.url;
   auto nc = classify_link(t, "csv");
   CHECK(nc.link_class == "not-checked");
   CHECK(!nc.live);

@@ -65,6 +65,8 @@ Expect expect(const sim::Portal& p, const sim::Dataset& d, const sim::FileRec& f
     e.mismatch = true;
   } else {
     e.link_class = kClass.at(f.state);
+    // The simulator serves plain XML for an "rdf" label (as many portals do): not RDF by content.
+    e.mismatch = f.format == "rdf" && f.served == "xml";
   }
   if (e.link_class == "ok" && (f.served == "csv" || f.served == "json" || f.served == "xml" || f.served == "xls" ||
                                f.served == "xlsx")) {
@@ -145,7 +147,8 @@ TEST_CASE("file stage: each liveness class, each file kind's rows × columns, mi
   CHECK(mislabels > 0);
   CHECK(gbk > 0);
 
-  // Replay of the same WARC snapshot writes the same checks (the live run's probes, nothing more).
+  // Replay of the same WARC snapshot writes the same checks (the live run's probes, nothing more) — except
+  // where no answer came: a timeout leaves no WARC record, so the replay cannot say it and says nothing.
   auto replay_db = Store::open(dir + "/replay.sqlite");
   warc::WarcSnapshot snap(o.crawl.out_dir + "/warc");
   auto rs = replay_snapshot(sites, snap, *replay_db, "replay", "");
@@ -154,9 +157,16 @@ TEST_CASE("file stage: each liveness class, each file kind's rows × columns, mi
   for (const auto& kv : got) {
     CAPTURE(kv.first);
     auto a = kv.second, b = again.at(kv.first);
+    if (a[0] == "timeout") {
+      CHECK(b[0].empty());
+      continue;
+    }
     a.erase(a.begin() + 6);  // fetch ids differ between stores
     b.erase(b.begin() + 6);
-    CHECK(a == b);
+    std::string sa, sb;
+    for (auto& x : a) sa += x + "|";
+    for (auto& x : b) sb += x + "|";
+    CHECK(sa == sb);
   }
 }
 
@@ -192,6 +202,9 @@ TEST_CASE("file stage: a byte limit keeps first-bytes counts as lower bounds; th
     }
   }
   CHECK(lower > 0);
+  if (lower == 0)
+    for (auto& r : store->query("SELECT status, content_type, bytes, url FROM fetch WHERE kind='file' LIMIT 3"))
+      MESSAGE(r[0] << " " << r[1] << " " << r[2] << " " << r[3]);
   // No archived file body is longer than the limit.
   std::size_t files = 0;
   for (auto& e : std::filesystem::directory_iterator(o.crawl.out_dir + "/warc")) {
@@ -201,6 +214,12 @@ TEST_CASE("file stage: a byte limit keeps first-bytes counts as lower bounds; th
       if (rec.type() != "response" || std::string(rec.target_uri()).find("/catalog/download") == std::string::npos)
         continue;
       ++files;
+      if (files == 1) {
+        std::string h;
+        for (auto& kv : rec.headers) h += kv.first + ": " + kv.second + "\n";
+        for (auto& kv : rec.http().headers) h += "  " + kv.first + ": " + kv.second + "\n";
+        MESSAGE(h);
+      }
       CHECK(rec.http().body.size() <= 1500);
     }
   }

@@ -357,6 +357,15 @@ std::string ole2_kind(std::string_view body) {
   if (workbook) return "xls";
   if (word) return "doc";
   if (ppt) return "ppt";
+  // No directory seen (a truncated body: writers put it last): the first stream usually starts at the
+  // first sector, and a BIFF5/8 workbook begins with its BOF record (0809, version 0500/0600, type 0005
+  // workbook globals), a Word document with its FIB's wIdent A5EC.
+  for (size_t sector : {size_t(512), size_t(4096)}) {
+    if (body.size() < sector + 8) break;
+    const auto* s = reinterpret_cast<const unsigned char*>(body.data() + sector);
+    if (s[0] == 0x09 && s[1] == 0x08 && (s[4] | s[5] << 8) >= 0x0500 && (s[6] | s[7] << 8) == 0x0005) return "xls";
+    if (s[0] == 0xEC && s[1] == 0xA5) return "doc";
+  }
   return "";
 }
 

@@ -211,6 +211,7 @@ put("data.xls", xls, "xls", {"sniffed_format": "xls", "rows": 150, "columns": 9,
                              "stars": 2, "declared_matches": True, "mime": "application/vnd.ms-excel"})
 put("xls-labelled-xlsx.xlsx", xls, "xlsx", {"sniffed_format": "xls", "declared_matches": True})
 put("truncated.xls", xls[:3000], "xls", {"sniffed_format": "xls", "rows": -1}, truncated=True)
+put("truncated-xls-unlabelled.bin", xls[:3000], "", {"sniffed_format": "xls", "rows": -1}, truncated=True)
 
 
 # --- ODS (ODF 1.2 by hand: mimetype stored first, content.xml with repeated rows and cells) -----------
@@ -291,9 +292,9 @@ put("login-page.csv", html, "csv", {"sniffed_format": "html", "mime": "text/html
 put("empty.csv", b"", "csv", {"sniffed_format": "", "mime": "", "stars": 0, "declared_matches": False,
                               "machine_readable": False, "rows": -1})
 put("empty-head.csv", b"", "csv", {"sniffed_format": "", "declared_matches": True}, truncated=True)
-put("garbage.bin", bytes(random.Random(1).getrandbits(8) for _ in range(4096)), "csv",
+put("garbage.bin", random.Random(1).randbytes(4096), "csv",
     {"sniffed_format": "unknown", "stars": 0, "machine_readable": False, "declared_matches": False, "rows": -1})
-put("garbage-nolabel.bin", bytes(random.Random(2).getrandbits(8) for _ in range(4096)), "",
+put("garbage-nolabel.bin", random.Random(2).randbytes(4096), "",
     {"sniffed_format": "unknown", "declared_matches": True})
 
 with open(os.path.join(out, "manifest.json"), "w") as f:

@@ -136,10 +136,15 @@ std::string_view skip_space(std::string_view s) {
   return s.substr(i);
 }
 
+// A page for sure: it says so at its start.
+bool surely_html(std::string_view s) {
+  const std::string head = lower(s.substr(0, 64));
+  return starts(head, "<!doctype html") || starts(head, "<html");
+}
+// Markup that is not well-formed XML: a page when it has the tags of one (or libmagic says so).
 bool looks_html(std::string_view s, std::string_view mime) {
+  if (surely_html(s) || mime == "text/html") return true;
   const std::string head = lower(s.substr(0, 4096));
-  if (starts(head, "<!doctype html") || starts(head, "<html")) return true;
-  if (mime == "text/html") return true;
   for (const char* tag : {"<html", "<head", "<body", "<div", "<script", "<table", "<meta ", "<title"})
     if (head.find(tag) != std::string::npos) return true;
   return false;
@@ -217,11 +222,12 @@ void sniff_text(FileInspection& r, const Text& t, std::string_view declared_labe
     }
   }
   if (first == '<') {
-    if (looks_html(s, r.mime) && !starts(s, "<?xml")) {
+    if (surely_html(s)) {
       r.sniffed_format = "html";
       r.note = "an HTML page";
       return;
     }
+    // Data XML may well have <table> or <title> elements: well-formedness decides before HTML's tags do.
     auto x = files::count_xml(t.utf8, truncated);
     if (x.well_formed) {
       if (lower(x.root) == "html") {

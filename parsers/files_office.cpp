@@ -332,18 +332,24 @@ ZipResult inspect_zip(std::string_view body, bool truncated, const InspectLimits
 // ---------------------------------------------------------------------------------------------------
 // OLE2 compound files
 
+namespace {
+// Is this 128-byte directory entry a stream (type 2) named `name` (UTF-16LE, length with terminator)?
+bool stream_entry_named(std::string_view e, std::string_view name) {
+  const auto* u = reinterpret_cast<const unsigned char*>(e.data());
+  const size_t len = u[64] | (u[65] << 8);
+  if (len != (name.size() + 1) * 2 || u[66] != 2) return false;
+  for (size_t i = 0; i < name.size(); ++i)
+    if (u[2 * i] != static_cast<unsigned char>(name[i]) || u[2 * i + 1] != 0) return false;
+  return true;
+}
+}  // namespace
+
 std::string ole2_kind(std::string_view body) {
   // Directory entries are 128-byte records at multiples of 128 (sectors are 512 or 4096 bytes after a
   // 512-byte header): a UTF-16LE name, its byte length (with the terminator) at 64, the type at 66
   // (2 = stream). The chains are not walked: a stream of that name anywhere in the file decides.
   auto entry_is = [&](size_t off, std::string_view name) {
-    if (off + 128 > body.size()) return false;
-    const auto* e = reinterpret_cast<const unsigned char*>(body.data() + off);
-    const size_t len = e[64] | (e[65] << 8);
-    if (len != (name.size() + 1) * 2 || e[66] != 2) return false;
-    for (size_t i = 0; i < name.size(); ++i)
-      if (e[2 * i] != static_cast<unsigned char>(name[i]) || e[2 * i + 1] != 0) return false;
-    return true;
+    return off + 128 <= body.size() && stream_entry_named(body.substr(off, 128), name);
   };
   const size_t limit = std::min<size_t>(body.size(), 64u << 20);
   bool workbook = false, word = false, ppt = false;
@@ -403,6 +409,118 @@ struct TempFile {
   }
 };
 
+// The workbook stream of a compound file (MS-CFB: FAT and DIFAT, directory, mini stream), read by us so
+// that its BIFF records can be checked before FreeXL allocates what they claim. "" when the structure
+// does not hold together (then FreeXL is not asked either).
+class Cfb {
+ public:
+  explicit Cfb(std::string_view b) : b_(b) {}
+
+  std::string workbook() {
+    if (b_.size() < 512) return "";
+    const unsigned shift = u16(0x1E), mini_shift = u16(0x20);
+    if (shift < 7 || shift > 16 || mini_shift > shift) return "";
+    sector_ = size_t(1) << shift;
+    mini_ = size_t(1) << mini_shift;
+    n_sectors_ = b_.size() > sector_ ? (b_.size() - sector_ + sector_ - 1) / sector_ : 0;
+    // FAT sector ids: 109 in the header, then the DIFAT chain.
+    std::vector<std::uint32_t> fat_sectors;
+    for (size_t i = 0; i < 109; ++i) fat_sectors.push_back(u32(0x4C + 4 * i));
+    std::uint32_t difat = u32(0x44);
+    for (size_t hops = 0; difat < n_sectors_ && hops < n_sectors_; ++hops) {
+      const size_t off = sector_offset(difat);
+      for (size_t i = 0; i + 1 < sector_ / 4; ++i) fat_sectors.push_back(u32(off + 4 * i));
+      difat = u32(off + sector_ - 4);
+    }
+    for (std::uint32_t s : fat_sectors) {
+      if (s >= n_sectors_) continue;
+      const size_t off = sector_offset(s);
+      for (size_t i = 0; i < sector_ / 4 && fat_.size() < n_sectors_; ++i) fat_.push_back(u32(off + 4 * i));
+    }
+    const std::string dir = chain(fat_, u32(0x30), b_.size(), [&](std::uint32_t s) { return sector_at(s); });
+    std::uint32_t start = 0, size = 0;
+    bool found = false;
+    for (size_t off = 0; off + 128 <= dir.size() && !found; off += 128) {
+      const std::string_view e(dir.data() + off, 128);
+      if (stream_entry_named(e, "Workbook") || stream_entry_named(e, "Book")) {
+        found = true;
+        start = le32(e.data() + 0x74);
+        size = le32(e.data() + 0x78);
+      }
+    }
+    if (!found || dir.size() < 128) return "";
+    std::string stream;
+    if (size < u32(0x38)) {  // below the cutoff: in the mini stream (the root entry's chain)
+      const std::string ministream = chain(fat_, le32(dir.data() + 0x74), b_.size(),
+                                           [&](std::uint32_t s) { return sector_at(s); });
+      const std::string minifat_bytes =
+          chain(fat_, u32(0x3C), b_.size(), [&](std::uint32_t s) { return sector_at(s); });
+      std::vector<std::uint32_t> minifat;
+      for (size_t i = 0; i + 4 <= minifat_bytes.size(); i += 4) minifat.push_back(le32(minifat_bytes.data() + i));
+      stream = chain(minifat, start, size, [&](std::uint32_t s) {
+        const size_t off = size_t(s) * mini_;
+        return off + mini_ <= ministream.size() ? std::string_view(ministream).substr(off, mini_) : std::string_view();
+      });
+    } else {
+      stream = chain(fat_, start, size, [&](std::uint32_t s) { return sector_at(s); });
+    }
+    if (stream.size() > size) stream.resize(size);
+    return stream;
+  }
+
+ private:
+  static std::uint32_t le32(const char* p) {
+    return std::uint32_t(std::uint8_t(p[0])) | std::uint32_t(std::uint8_t(p[1])) << 8 |
+           std::uint32_t(std::uint8_t(p[2])) << 16 | std::uint32_t(std::uint8_t(p[3])) << 24;
+  }
+  std::uint32_t u32(size_t off) const { return off + 4 <= b_.size() ? le32(b_.data() + off) : 0xFFFFFFFFu; }
+  unsigned u16(size_t off) const { return std::uint8_t(b_[off]) | std::uint8_t(b_[off + 1]) << 8; }
+  size_t sector_offset(std::uint32_t s) const { return (size_t(s) + 1) * sector_; }
+  std::string_view sector_at(std::uint32_t s) const {
+    if (s >= n_sectors_) return {};
+    return b_.substr(sector_offset(s), sector_);  // the last sector may be short
+  }
+  // The sectors of a chain, concatenated; stops at its end, a bad id, or after as many hops as ids exist
+  // (a loop), so the result is never larger than the table's reach.
+  // At most `limit` bytes (a chain that loops through the mini FAT could otherwise repeat itself).
+  template <class Get>
+  static std::string chain(const std::vector<std::uint32_t>& table, std::uint32_t s, size_t limit, Get get) {
+    std::string out;
+    for (size_t hops = 0; s < table.size() && hops < table.size() && out.size() < limit; ++hops) {
+      const std::string_view piece = get(s);
+      if (piece.empty()) break;
+      out.append(piece);
+      s = table[s];
+    }
+    return out;
+  }
+
+  std::string_view b_;
+  size_t sector_ = 512, mini_ = 64, n_sectors_ = 0;
+  std::vector<std::uint32_t> fat_;
+};
+
+// What FreeXL would allocate for a BIFF5/8 workbook stream: the cells of every DIMENSION record
+// (0x0200) and the SST's unique-string table (0x00FC). Records are walked in order as FreeXL does.
+void biff_claims(std::string_view s, std::int64_t* cells, std::int64_t* strings) {
+  *cells = 0;
+  *strings = 0;
+  for (size_t pos = 0; pos + 4 <= s.size();) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data() + pos);
+    const unsigned type = p[0] | p[1] << 8, len = p[2] | p[3] << 8;
+    const unsigned char* d = p + 4;
+    if (pos + 4 + len > s.size()) break;
+    if (type == 0x0200 && len >= 14) {  // BIFF8: rwMic, rwMac (32-bit), colMic, colMac
+      *cells += std::int64_t(d[4] | d[5] << 8 | d[6] << 16 | std::uint32_t(d[7]) << 24) * (d[10] | d[11] << 8);
+    } else if (type == 0x0200 && len >= 10) {  // BIFF5: 16-bit rows
+      *cells += std::int64_t(d[2] | d[3] << 8) * (d[6] | d[7] << 8);
+    } else if (type == 0x00FC && len >= 8) {
+      *strings += std::int64_t(d[4] | d[5] << 8 | d[6] << 16 | std::uint32_t(d[7]) << 24);
+    }
+    pos += 4 + len;
+  }
+}
+
 struct XlsHandle {
   const void* h = nullptr;
   ~XlsHandle() {
@@ -418,6 +536,24 @@ Count count_xls(std::string_view body, bool truncated, const InspectLimits& limi
     out.note = "XLS larger than the counting limit; not counted";
     return out;
   }
+  // FreeXL allocates every cell of every sheet's DIMENSION (16 bytes each) and a slot per SST string,
+  // even when only opened for metadata: the claims are read first (our own walk of the compound file) and
+  // must fit max_xls_cells and half the body's bytes (min. 1 M cells), else FreeXL is not asked.
+  const std::string stream = Cfb(body).workbook();
+  if (stream.empty()) {
+    out.note = truncated ? "truncated XLS: the workbook stream is incomplete"
+                         : "the compound file has no readable Workbook stream";
+    return out;
+  }
+  std::int64_t claimed_cells = 0, claimed_strings = 0;
+  biff_claims(stream, &claimed_cells, &claimed_strings);
+  const std::int64_t cell_cap =
+      std::min<std::int64_t>(limits.max_xls_cells, std::max<std::int64_t>(1 << 20, std::int64_t(body.size()) / 2));
+  if (claimed_cells > cell_cap || claimed_strings > std::int64_t(stream.size())) {
+    out.note = "the sheets' DIMENSION or SST records claim " + std::to_string(claimed_cells) + " cells / " +
+               std::to_string(claimed_strings) + " strings, more than the file can hold: not counted";
+    return out;
+  }
   TempFile tmp(body);
   if (!tmp.ok) {
     out.note = "no temporary file for FreeXL";
@@ -425,33 +561,13 @@ Count count_xls(std::string_view body, bool truncated, const InspectLimits& limi
   }
   unsigned int rows = 0;
   unsigned short cols = 0;
-  {
-    // Metadata first: FreeXL allocates rows × columns cells (from the sheet's DIMENSION record) when it
-    // loads a sheet, so a lying dimension is caught before the full open.
-    XlsHandle info;
-    int rc = freexl_open_info(tmp.path.c_str(), &info.h);
-    unsigned int sheets = 0;
-    if (rc == FREEXL_OK) rc = freexl_get_info(info.h, FREEXL_BIFF_SHEET_COUNT, &sheets);
-    if (rc != FREEXL_OK || sheets == 0) {
-      out.note = truncated ? "truncated XLS: FreeXL cannot open it" : "FreeXL cannot open it (error " +
-                                                                          std::to_string(rc) + ")";
-      return out;
-    }
-    if (freexl_select_active_worksheet(info.h, 0) != FREEXL_OK ||
-        freexl_worksheet_dimensions(info.h, &rows, &cols) != FREEXL_OK) {
-      out.note = "FreeXL cannot read the first sheet's dimensions";
-      return out;
-    }
-  }
-  if (std::int64_t(rows) * cols > limits.max_xls_cells) {
-    out.rows = rows > 0 ? rows - 1 : 0;
-    out.columns = cols;
-    out.note = "cells not read (" + std::to_string(rows) + " x " + std::to_string(cols) +
-               " exceeds the cell limit): the sheet's DIMENSION record";
+  XlsHandle full;
+  const int rc = freexl_open(tmp.path.c_str(), &full.h);
+  if (rc != FREEXL_OK) {
+    out.note = truncated ? "truncated XLS: FreeXL cannot open it" : "FreeXL cannot open it (error " + std::to_string(rc) + ")";
     return out;
   }
-  XlsHandle full;
-  if (freexl_open(tmp.path.c_str(), &full.h) != FREEXL_OK || freexl_select_active_worksheet(full.h, 0) != FREEXL_OK ||
+  if (freexl_select_active_worksheet(full.h, 0) != FREEXL_OK ||
       freexl_worksheet_dimensions(full.h, &rows, &cols) != FREEXL_OK) {
     out.note = "FreeXL cannot read the first sheet";
     return out;

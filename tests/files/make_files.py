@@ -131,6 +131,12 @@ xml_bytes = ET.tostring(root, encoding="gbk")  # with <?xml … encoding='gbk'?>
 put("records.xml", xml_bytes, "xml",
     {"sniffed_format": "xml", "rows": 64, "columns": 5, "machine_readable": True, "stars": 3})
 
+# Data XML whose elements are called table/title/row (no XML declaration): well-formedness decides, not tags.
+put("table.xml", ("<table><title>名录</title>" + "".join(
+    "<row><name>n%d</name><code>%d</code><div>x</div></row>" % (i, i) for i in range(31)) + "</table>").encode(),
+    "xml", {"sniffed_format": "xml", "rows": 31, "columns": 3, "declared_matches": True})
+put("fragment.xls", "<div class=\"err\">文件不存在<br><a href=/>返回首页</a></div>".encode("gbk"), "xls",
+    {"sniffed_format": "html", "declared_matches": False, "stars": 1})
 # RDF/XML as the W3C RDF/XML syntax writes a DCAT catalogue (rdf:RDF root, typed node elements).
 rdf_xml = ('<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
            ' xmlns:dcat="http://www.w3.org/ns/dcat#" xmlns:dct="http://purl.org/dc/terms/">' +
@@ -210,6 +216,11 @@ xls = xb.getvalue()
 put("data.xls", xls, "xls", {"sniffed_format": "xls", "rows": 150, "columns": 9, "machine_readable": True,
                              "stars": 2, "declared_matches": True, "mime": "application/vnd.ms-excel"})
 put("xls-labelled-xlsx.xlsx", xls, "xlsx", {"sniffed_format": "xls", "declared_matches": True})
+# A DIMENSION record (0x0200) claiming 65536 x 256 cells: FreeXL would allocate them all.
+lie = bytearray(xls)
+d = lie.find(b"\x00\x02\x0e\x00")
+struct.pack_into("<IIHH", lie, d + 4, 0, 65536, 0, 256)
+put("dimension-lie.xls", bytes(lie), "xls", {"sniffed_format": "xls", "rows": -1, "columns": -1, "stars": 2})
 put("truncated.xls", xls[:3000], "xls", {"sniffed_format": "xls", "rows": -1}, truncated=True)
 put("truncated-xls-unlabelled.bin", xls[:3000], "", {"sniffed_format": "xls", "rows": -1}, truncated=True)
 

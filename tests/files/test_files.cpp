@@ -4,6 +4,7 @@
 // truth: format, rows × columns as written, label agreement. Also hostile bodies (garbage, zip bombs,
 // truncations), thread safety, and `odh files inspect` run as a user would.
 #include <doctest/doctest.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -26,6 +27,13 @@ namespace {
 std::string slurp(const fs::path& p) { return odh::read_file(p); }
 
 int sh(const std::string& cmd) { return std::system(cmd.c_str()); }
+
+// The process's peak resident memory so far, in MB (a high-water mark: it grows only on a new peak).
+long peak_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024;
+}
 
 // The generated files, once per process.
 const fs::path& files_dir() {
@@ -62,12 +70,16 @@ TEST_CASE("each generated file comes back as written: format, label agreement, s
     const std::string body = slurp(files_dir() / file);
     InspectLimits limits;
     if (e.contains("limits")) limits.max_inflated_bytes = e["limits"]["max_inflated_bytes"].get<std::int64_t>();
+    const long mb0 = peak_mb();
     const auto t0 = std::chrono::steady_clock::now();
     const FileInspection r = inspect_file(body, e["declared"].get<std::string>(), "", e["truncated"].get<bool>(), limits);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto got = as_json(r);
     INFO(file << " declared '" << e["declared"].get<std::string>() << "': " << got.dump());
     CHECK(secs < 5.0);
+    // Bounded memory: no file (all under 1 MB; the bombs claim gigabytes, 16 M cells, 64 MB of strings)
+    // may raise the peak by more than 32 MB.
+    CHECK(peak_mb() - mb0 < 32);
     for (const auto& [key, want] : e["expect"].items()) {
       INFO("field " << key);
       CHECK(got[key] == want);

@@ -58,7 +58,7 @@ std::string lower(std::string_view s) {
 }
 
 // Binary signatures (the first bytes), before libmagic's word.
-std::string by_signature(std::string_view b) {
+std::string by_signature(std::string_view b, std::string_view mime) {
   if (starts(b, "%PDF-")) return "pdf";
   if (starts(b, "\x89PNG\r\n\x1a\n")) return "png";
   if (starts(b, "\xff\xd8\xff")) return "jpg";
@@ -68,7 +68,7 @@ std::string by_signature(std::string_view b) {
   if (starts(b, "Rar!\x1a\x07")) return "rar";
   if (starts(b, "7z\xbc\xaf\x27\x1c")) return "7z";
   if (starts(b, "\x1f\x8b")) return "gz";
-  if (starts(b, "BM") && b.size() > 14 && magic_mime(b) == "image/bmp") return "image";
+  if (starts(b, "BM") && mime == "image/bmp") return "image";
   if (starts(b, "II*\0") || starts(b, "MM\0*")) return "image";
   return "";
 }
@@ -283,7 +283,7 @@ FileInspection inspect_file(std::string_view body, std::string_view declared, st
   bool jsonld = false;
   try {
     r.mime = magic_mime(body);
-    const std::string sig = by_signature(body);
+    const std::string sig = by_signature(body, r.mime);
     if (sig == "zip") {
       auto z = files::inspect_zip(body, truncated, limits);
       r.sniffed_format = z.format;

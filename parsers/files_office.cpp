@@ -6,11 +6,13 @@
 #include <freexl.h>
 #include <unistd.h>
 #include <zip.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -197,7 +199,14 @@ struct SheetCounter {
   }
 };
 
-Count count_sheet(const Zip& z, std::int64_t index, bool ods, const InspectLimits& limits) {
+// A sheet's XML as pieces: feed(sink, &capped) calls sink(data, n) until the end, the cap (capped set) or
+// sink returning false; returns false on a read error.
+using Sink = std::function<bool(const char*, size_t)>;
+using Feed = std::function<bool(const Sink&, bool*)>;
+
+// `partial`: the member was cut with the body (a truncated download): no end of document is expected,
+// and the rows are a lower bound.
+Count count_sheet(const Feed& feed, bool ods, bool partial, const InspectLimits& limits) {
   Count out;
   SheetCounter sc;
   sc.ods = ods;
@@ -212,20 +221,20 @@ Count count_sheet(const Zip& z, std::int64_t index, bool ods, const InspectLimit
       p, [](void* u, const XML_Char* n, const XML_Char** a) { static_cast<SheetCounter*>(u)->start(n, a); },
       [](void* u, const XML_Char* n) { static_cast<SheetCounter*>(u)->end(n); });
   bool xml_ok = true, capped = false;
-  const bool read_ok = z.stream(index, limits.max_inflated_bytes, &capped, [&](const char* d, size_t n) {
+  const bool read_ok = feed([&](const char* d, size_t n) {
     if (XML_Parse(p, d, int(n), 0) != XML_STATUS_OK) {
       xml_ok = sc.table_done;  // stopped on purpose after the first ODS table
       return false;
     }
     return true;
-  });
-  if (xml_ok && read_ok && !capped && !sc.table_done) xml_ok = XML_Parse(p, "", 0, 1) == XML_STATUS_OK;
+  }, &capped);
+  if (xml_ok && read_ok && !capped && !partial && !sc.table_done) xml_ok = XML_Parse(p, "", 0, 1) == XML_STATUS_OK;
   std::string xml_error;
   if (!xml_ok)
     xml_error = std::string(XML_ErrorString(XML_GetErrorCode(p))) + " at line " +
                 std::to_string(XML_GetCurrentLineNumber(p));
   XML_ParserFree(p);
-  if (!read_ok && !capped) {
+  if (!read_ok && !capped && !partial) {
     out.note = "the sheet could not be inflated (corrupt, encrypted or truncated member)";
     return out;
   }
@@ -239,7 +248,123 @@ Count count_sheet(const Zip& z, std::int64_t index, bool ods, const InspectLimit
     out.lower_bound = true;
     out.note = "the sheet inflates to more than " + std::to_string(limits.max_inflated_bytes >> 20) +
                " MB; rows counted so far";
+  } else if (partial && !sc.table_done) {
+    out.lower_bound = true;
+    out.note = "truncated: rows of the sheet's first part";
   }
+  return out;
+}
+
+Count count_member(const Zip& z, std::int64_t index, bool ods, const InspectLimits& limits) {
+  return count_sheet([&](const Sink& sink, bool* capped) { return z.stream(index, limits.max_inflated_bytes, capped, sink); },
+                     ods, false, limits);
+}
+
+// Raw deflate (zip method 8) from `in` to sink, at most `cap` bytes out. *consumed: input bytes used;
+// returns false on corrupt data. The end of input before the end of the stream is not an error (a cut body).
+bool inflate_raw(std::string_view in, std::int64_t cap, bool* capped, size_t* consumed, const Sink& sink) {
+  z_stream zs{};
+  if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) return false;
+  std::vector<char> buf(64 << 10);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = uInt(std::min<size_t>(in.size(), 1u << 30));
+  std::int64_t total = 0;
+  bool ok = true;
+  *capped = false;
+  while (true) {
+    zs.next_out = reinterpret_cast<Bytef*>(buf.data());
+    zs.avail_out = uInt(buf.size());
+    const int rc = inflate(&zs, Z_NO_FLUSH);
+    const size_t got = buf.size() - zs.avail_out;
+    const std::int64_t take = std::min<std::int64_t>(std::int64_t(got), cap - total);
+    total += take;
+    if (take > 0 && !sink(buf.data(), size_t(take))) break;
+    if (total >= cap) {
+      *capped = true;
+      break;
+    }
+    if (rc == Z_STREAM_END) break;
+    if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;  // input ended
+    if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      ok = false;
+      break;
+    }
+  }
+  *consumed = in.size() - zs.avail_in;
+  inflateEnd(&zs);
+  return ok;
+}
+
+// A truncated zip has no central directory: its local headers are walked from the start. visit(name,
+// method, flags, compressed size, data from its start to the body's end) returns false to stop. Members
+// whose size is deferred to a data descriptor are inflated (to nowhere, capped) to find their end.
+template <class V>
+void walk_local_headers(std::string_view b, const InspectLimits& limits, V&& visit) {
+  auto u16 = [&](size_t o) { return unsigned(std::uint8_t(b[o]) | std::uint8_t(b[o + 1]) << 8); };
+  auto u32 = [&](size_t o) { return std::uint32_t(u16(o) | std::uint32_t(u16(o + 2)) << 16); };
+  size_t pos = 0;
+  for (int members = 0; members < 10000 && pos + 30 <= b.size() && b.substr(pos, 4) == "PK\x03\x04"; ++members) {
+    const unsigned flags = u16(pos + 6), method = u16(pos + 8);
+    const size_t name_len = u16(pos + 26), data = pos + 30 + name_len + u16(pos + 28);
+    if (data > b.size()) break;
+    size_t skip = u32(pos + 18);
+    if (!visit(b.substr(pos + 30, name_len), method, flags, skip, b.substr(data))) return;
+    if (flags & 8) {
+      if (method != 8) return;
+      bool capped = false;
+      if (!inflate_raw(b.substr(data), limits.max_inflated_bytes, &capped, &skip,
+                       [](const char*, size_t) { return true; }) || capped)
+        return;
+      skip += (b.substr(data + skip, 4) == "PK\x07\x08") ? 16 : 12;
+    }
+    pos = data + skip;
+  }
+}
+
+// What the members received make a cut zip: ODF's stored mimetype, else xl/ word/ ppt/ names.
+std::string kind_of_cut_zip(std::string_view b, const InspectLimits& limits) {
+  std::string kind;
+  walk_local_headers(b, limits, [&](std::string_view name, unsigned method, unsigned, size_t, std::string_view data) {
+    if (name == "mimetype" && method == 0) {
+      for (auto [mt, k] : {std::pair{"application/vnd.oasis.opendocument.spreadsheet", "ods"},
+                           std::pair{"application/vnd.oasis.opendocument.text", "odt"},
+                           std::pair{"application/vnd.oasis.opendocument.presentation", "odp"}})
+        if (data.substr(0, std::string_view(mt).size()) == mt) kind = k;
+    } else if (name.substr(0, 3) == "xl/") {
+      kind = "xlsx";
+    } else if (name.substr(0, 5) == "word/") {
+      kind = "docx";
+    } else if (name.substr(0, 4) == "ppt/") {
+      kind = "pptx";
+    }
+    return kind.empty();
+  });
+  return kind;
+}
+
+// The rows of member `want` of a cut zip, as far as the body holds it (a lower bound).
+Count count_cut_member(std::string_view b, std::string_view want, bool ods, const InspectLimits& limits) {
+  Count out;
+  out.note = "truncated zip: the sheet is not in the part received";
+  walk_local_headers(b, limits, [&](std::string_view name, unsigned method, unsigned flags, size_t csize,
+                                    std::string_view data) {
+    if (name != want) return true;
+    if (method != 8 && method != 0) {
+      out.note = "truncated zip: the sheet's compression method is not deflate";
+      return false;
+    }
+    out = count_sheet([&](const Sink& sink, bool* capped) {
+      if (method == 0) {
+        const std::string_view raw = data.substr(0, (flags & 8) ? data.size() : csize);
+        *capped = std::int64_t(raw.size()) > limits.max_inflated_bytes;
+        sink(raw.data(), size_t(std::min<std::int64_t>(std::int64_t(raw.size()), limits.max_inflated_bytes)));
+        return true;
+      }
+      size_t used = 0;
+      return inflate_raw(data, limits.max_inflated_bytes, capped, &used, sink);
+    }, ods, true, limits);
+    return false;
+  });
   return out;
 }
 
@@ -281,28 +406,21 @@ std::int64_t first_xlsx_sheet(const Zip& z, const InspectLimits& limits) {
   return z.find("xl/worksheets/sheet1.xml");
 }
 
-// A truncated zip has no central directory: the member names of its local headers still say what it is.
-std::string kind_from_names(std::string_view head) {
-  auto has = [&](std::string_view s) { return head.find(s) != std::string_view::npos; };
-  if (has("application/vnd.oasis.opendocument.spreadsheet")) return "ods";
-  if (has("application/vnd.oasis.opendocument.text")) return "odt";
-  if (has("application/vnd.oasis.opendocument.presentation")) return "odp";
-  if (has("xl/workbook.xml") || has("xl/worksheets/")) return "xlsx";
-  if (has("word/document.xml")) return "docx";
-  if (has("ppt/presentation.xml")) return "pptx";
-  return "";
-}
-
 }  // namespace
 
 ZipResult inspect_zip(std::string_view body, bool truncated, const InspectLimits& limits) {
   ZipResult out;
   Zip z(body);
   if (!z.za) {
-    out.format = kind_from_names(body.substr(0, 1 << 20));
+    out.format = kind_of_cut_zip(body, limits);
     if (out.format.empty()) out.format = "zip";
-    out.count.note = truncated ? "truncated zip (no central directory): members not read"
-                               : "the zip's central directory cannot be read";
+    if (!truncated) out.count.note = "the zip's central directory cannot be read";
+    else if (out.format == "xlsx")  // the first sheet in workbook order is unknown (workbook.xml comes last)
+      out.count = count_cut_member(body, "xl/worksheets/sheet1.xml", false, limits);
+    else if (out.format == "ods")
+      out.count = count_cut_member(body, "content.xml", true, limits);
+    else
+      out.count.note = "truncated zip (no central directory): members not read";
     return out;
   }
   if (std::int64_t m = z.find("mimetype"); m >= 0) {
@@ -320,11 +438,11 @@ ZipResult inspect_zip(std::string_view body, bool truncated, const InspectLimits
   if (out.format == "xlsx") {
     const std::int64_t sheet = first_xlsx_sheet(z, limits);
     if (sheet < 0) out.count.note = "the workbook has no worksheet";
-    else out.count = count_sheet(z, sheet, false, limits);
+    else out.count = count_member(z, sheet, false, limits);
   } else if (out.format == "ods") {
     const std::int64_t content = z.find("content.xml");
     if (content < 0) out.count.note = "the ODS has no content.xml";
-    else out.count = count_sheet(z, content, true, limits);
+    else out.count = count_member(z, content, true, limits);
   }
   return out;
 }

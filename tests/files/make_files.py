@@ -195,8 +195,15 @@ while True:
         struct.pack_into("<I", bomb, pos + 24, 0xFFFFFFF0)
     pos += 4
 put("lying.xlsx", bytes(bomb), "xlsx", {"sniffed_format": "xlsx"}, limits={"max_inflated_bytes": 4 << 20})
-put("truncated.xlsx", xlsx[:len(xlsx) // 2], "xlsx",
-    {"sniffed_format": "xlsx", "rows": -1}, truncated=True)
+# Cut XLSX (a Range fetch): no central directory; the first sheet is read from its local header on.
+# openpyxl writes sheet1.xml fourth, sheet2.xml after it.
+offsets = {i.filename: i.header_offset for i in zipfile.ZipFile(io.BytesIO(xlsx)).infolist()}
+put("truncated.xlsx", xlsx[:offsets["xl/worksheets/sheet1.xml"] + 3000], "xlsx",
+    {"sniffed_format": "xlsx", "rows_lower_bound": True}, truncated=True)
+put("truncated-after-sheet.xlsx", xlsx[:offsets["xl/worksheets/sheet2.xml"] + 40], "xlsx",
+    {"sniffed_format": "xlsx", "rows": 200, "columns": 7, "rows_lower_bound": True}, truncated=True)
+put("truncated-before-sheet.xlsx", xlsx[:offsets["xl/worksheets/sheet1.xml"] - 10], "xlsx",
+    {"sniffed_format": "xlsx", "rows": -1, "declared_matches": True}, truncated=True)  # xl/theme/ names it
 
 import xlwt  # noqa: E402
 book = xlwt.Workbook(encoding="utf-8")

@@ -1,6 +1,7 @@
 // odh files inspect FILE... [--declared FMT] [--json] [--max-bytes N]: what downloaded files really are
 // (format by content, MIME, machine-readable, stars, label agreement, rows × columns), offline, so a
 // researcher can check a file by hand (parsers/parsers.h inspect_file, docs/files.md).
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -24,7 +25,10 @@ struct FilesArgs {
 std::string read_head(const std::string& path, std::int64_t max_bytes, bool* truncated) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Failure(path + ": cannot read");
-  std::string out(size_t(max_bytes) + 1, '\0');
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) throw Failure(path + ": " + ec.message());
+  std::string out(size_t(std::min<std::uintmax_t>(size, std::uintmax_t(max_bytes))) + 1, '\0');
   in.read(out.data(), std::streamsize(out.size()));
   if (in.bad()) throw Failure(path + ": read error");
   out.resize(size_t(in.gcount()));

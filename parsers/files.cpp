@@ -58,7 +58,7 @@ std::string lower(std::string_view s) {
 }
 
 // Binary signatures (the first bytes), before libmagic's word.
-std::string by_signature(std::string_view b) {
+std::string by_signature(std::string_view b, std::string_view mime) {
   if (starts(b, "%PDF-")) return "pdf";
   if (starts(b, "\x89PNG\r\n\x1a\n")) return "png";
   if (starts(b, "\xff\xd8\xff")) return "jpg";
@@ -68,7 +68,7 @@ std::string by_signature(std::string_view b) {
   if (starts(b, "Rar!\x1a\x07")) return "rar";
   if (starts(b, "7z\xbc\xaf\x27\x1c")) return "7z";
   if (starts(b, "\x1f\x8b")) return "gz";
-  if (starts(b, "BM") && b.size() > 14 && magic_mime(b) == "image/bmp") return "image";
+  if (starts(b, "BM") && mime == "image/bmp") return "image";
   if (starts(b, "II*\0") || starts(b, "MM\0*")) return "image";
   return "";
 }
@@ -136,10 +136,15 @@ std::string_view skip_space(std::string_view s) {
   return s.substr(i);
 }
 
+// A page for sure: it says so at its start.
+bool surely_html(std::string_view s) {
+  const std::string head = lower(s.substr(0, 64));
+  return starts(head, "<!doctype html") || starts(head, "<html");
+}
+// Markup that is not well-formed XML: a page when it has the tags of one (or libmagic says so).
 bool looks_html(std::string_view s, std::string_view mime) {
+  if (surely_html(s) || mime == "text/html") return true;
   const std::string head = lower(s.substr(0, 4096));
-  if (starts(head, "<!doctype html") || starts(head, "<html")) return true;
-  if (mime == "text/html") return true;
   for (const char* tag : {"<html", "<head", "<body", "<div", "<script", "<table", "<meta ", "<title"})
     if (head.find(tag) != std::string::npos) return true;
   return false;
@@ -217,11 +222,12 @@ void sniff_text(FileInspection& r, const Text& t, std::string_view declared_labe
     }
   }
   if (first == '<') {
-    if (looks_html(s, r.mime) && !starts(s, "<?xml")) {
+    if (surely_html(s)) {
       r.sniffed_format = "html";
       r.note = "an HTML page";
       return;
     }
+    // Data XML may well have <table> or <title> elements: well-formedness decides before HTML's tags do.
     auto x = files::count_xml(t.utf8, truncated);
     if (x.well_formed) {
       if (lower(x.root) == "html") {
@@ -277,7 +283,7 @@ FileInspection inspect_file(std::string_view body, std::string_view declared, st
   bool jsonld = false;
   try {
     r.mime = magic_mime(body);
-    const std::string sig = by_signature(body);
+    const std::string sig = by_signature(body, r.mime);
     if (sig == "zip") {
       auto z = files::inspect_zip(body, truncated, limits);
       r.sniffed_format = z.format;

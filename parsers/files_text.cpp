@@ -91,7 +91,7 @@ CsvResult count_csv(std::string_view s, bool truncated) {
     }
   }
   out.consistent = out.delimiter != 0 && best_share >= 0.9;
-  const char d = out.delimiter ? out.delimiter : '\n';  // no delimiter: one field per line
+  const char d = out.delimiter;  // none ('\0', never in text): one field per line
   std::int64_t records = 0, header_fields = 0, odd = 0;
   const bool closed = scan_records(s, d, truncated, [&](std::int64_t fields, bool blank) {
     if (blank) return true;

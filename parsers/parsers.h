@@ -131,7 +131,7 @@ struct FileInspection {
 struct InspectLimits {
   std::int64_t max_inflated_bytes = 512ll << 20;  // bytes inflated from one zip member (XLSX/ODS sheet)
   std::int64_t max_zip_member_meta = 4ll << 20;   // bytes read of small members (workbook.xml, rels, mimetype)
-  std::int64_t max_xls_cells = 8ll << 20;         // rows × columns FreeXL may allocate for one sheet
+  std::int64_t max_xls_cells = 8ll << 20;         // rows × columns FreeXL may allocate (also ≤ max(1M, body/2))
   std::int64_t max_xls_bytes = 256ll << 20;       // larger XLS bodies are typed but not counted
   int max_json_depth = 6;                         // depth at which record arrays are looked for
 };

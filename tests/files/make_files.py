@@ -131,6 +131,12 @@ xml_bytes = ET.tostring(root, encoding="gbk")  # with <?xml … encoding='gbk'?>
 put("records.xml", xml_bytes, "xml",
     {"sniffed_format": "xml", "rows": 64, "columns": 5, "machine_readable": True, "stars": 3})
 
+# Data XML whose elements are called table/title/row (no XML declaration): well-formedness decides, not tags.
+put("table.xml", ("<table><title>名录</title>" + "".join(
+    "<row><name>n%d</name><code>%d</code><div>x</div></row>" % (i, i) for i in range(31)) + "</table>").encode(),
+    "xml", {"sniffed_format": "xml", "rows": 31, "columns": 3, "declared_matches": True})
+put("fragment.xls", "<div class=\"err\">文件不存在<br><a href=/>返回首页</a></div>".encode("gbk"), "xls",
+    {"sniffed_format": "html", "declared_matches": False, "stars": 1})
 # RDF/XML as the W3C RDF/XML syntax writes a DCAT catalogue (rdf:RDF root, typed node elements).
 rdf_xml = ('<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
            ' xmlns:dcat="http://www.w3.org/ns/dcat#" xmlns:dct="http://purl.org/dc/terms/">' +
@@ -189,8 +195,15 @@ while True:
         struct.pack_into("<I", bomb, pos + 24, 0xFFFFFFF0)
     pos += 4
 put("lying.xlsx", bytes(bomb), "xlsx", {"sniffed_format": "xlsx"}, limits={"max_inflated_bytes": 4 << 20})
-put("truncated.xlsx", xlsx[:len(xlsx) // 2], "xlsx",
-    {"sniffed_format": "xlsx", "rows": -1}, truncated=True)
+# Cut XLSX (a Range fetch): no central directory; the first sheet is read from its local header on.
+# openpyxl writes sheet1.xml fourth, sheet2.xml after it.
+offsets = {i.filename: i.header_offset for i in zipfile.ZipFile(io.BytesIO(xlsx)).infolist()}
+put("truncated.xlsx", xlsx[:offsets["xl/worksheets/sheet1.xml"] + 3000], "xlsx",
+    {"sniffed_format": "xlsx", "rows_lower_bound": True}, truncated=True)
+put("truncated-after-sheet.xlsx", xlsx[:offsets["xl/worksheets/sheet2.xml"] + 40], "xlsx",
+    {"sniffed_format": "xlsx", "rows": 200, "columns": 7, "rows_lower_bound": True}, truncated=True)
+put("truncated-before-sheet.xlsx", xlsx[:offsets["xl/worksheets/sheet1.xml"] - 10], "xlsx",
+    {"sniffed_format": "xlsx", "rows": -1, "declared_matches": True}, truncated=True)  # xl/theme/ names it
 
 import xlwt  # noqa: E402
 book = xlwt.Workbook(encoding="utf-8")
@@ -210,7 +223,13 @@ xls = xb.getvalue()
 put("data.xls", xls, "xls", {"sniffed_format": "xls", "rows": 150, "columns": 9, "machine_readable": True,
                              "stars": 2, "declared_matches": True, "mime": "application/vnd.ms-excel"})
 put("xls-labelled-xlsx.xlsx", xls, "xlsx", {"sniffed_format": "xls", "declared_matches": True})
+# A DIMENSION record (0x0200) claiming 65536 x 256 cells: FreeXL would allocate them all.
+lie = bytearray(xls)
+d = lie.find(b"\x00\x02\x0e\x00")
+struct.pack_into("<IIHH", lie, d + 4, 0, 65536, 0, 256)
+put("dimension-lie.xls", bytes(lie), "xls", {"sniffed_format": "xls", "rows": -1, "columns": -1, "stars": 2})
 put("truncated.xls", xls[:3000], "xls", {"sniffed_format": "xls", "rows": -1}, truncated=True)
+put("truncated-xls-unlabelled.bin", xls[:3000], "", {"sniffed_format": "xls", "rows": -1}, truncated=True)
 
 
 # --- ODS (ODF 1.2 by hand: mimetype stored first, content.xml with repeated rows and cells) -----------
@@ -291,9 +310,9 @@ put("login-page.csv", html, "csv", {"sniffed_format": "html", "mime": "text/html
 put("empty.csv", b"", "csv", {"sniffed_format": "", "mime": "", "stars": 0, "declared_matches": False,
                               "machine_readable": False, "rows": -1})
 put("empty-head.csv", b"", "csv", {"sniffed_format": "", "declared_matches": True}, truncated=True)
-put("garbage.bin", bytes(random.Random(1).getrandbits(8) for _ in range(4096)), "csv",
+put("garbage.bin", random.Random(1).randbytes(4096), "csv",
     {"sniffed_format": "unknown", "stars": 0, "machine_readable": False, "declared_matches": False, "rows": -1})
-put("garbage-nolabel.bin", bytes(random.Random(2).getrandbits(8) for _ in range(4096)), "",
+put("garbage-nolabel.bin", random.Random(2).randbytes(4096), "",
     {"sniffed_format": "unknown", "declared_matches": True})
 
 with open(os.path.join(out, "manifest.json"), "w") as f:

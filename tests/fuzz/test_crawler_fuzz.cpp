@@ -122,6 +122,7 @@ TEST_CASE("fuzz smoke: every parser of untrusted input") {
       {"registry", {source("data/sites-international.yaml")}, 1 << 16, 50},
       {"terms", {source("data/sim"), shared("html5lib-tests/tree-construction")}, 8192, 200},
       {"engine", {fixtures("cn-odweb"), fixtures("cn-jdop"), fixtures("cn-oportal")}, 16384, 200},
+      {"files", {fixtures("international"), fixtures("cn-odweb")}, 16384, 200},
   };
   for (const auto& c : cases) {
     const std::string name = c.name;

@@ -1,6 +1,6 @@
 // Fuzz entry points for every parser of untrusted input (robots.txt, URLs, charsets, HTML, JSON,
 // RDF, WARC, HTTP messages, content decoding, family specs, the registry, terms pages, the family
-// engines). Each returns 0 and aborts (via a failed check) only on a broken
+// engines, downloaded files). Each returns 0 and aborts (via a failed check) only on a broken
 // invariant; sanitizers catch the rest. Used by libFuzzer drivers (libfuzzer/*.cc,
 // scripts/fuzz.sh) and by the deterministic smoke test in this directory.
 #pragma once
@@ -32,6 +32,7 @@ int spec(const std::uint8_t* data, std::size_t size);      // a family spec file
 int registry(const std::uint8_t* data, std::size_t size);  // a sites.yaml
 int terms(const std::uint8_t* data, std::size_t size);     // terms classifier, page text, terms links
 int engine(const std::uint8_t* data, std::size_t size);    // a family engine fed a hostile response
+int files(const std::uint8_t* data, std::size_t size);     // inspect_file: a downloaded file, any label
 
 struct Target {
   const char* name;
@@ -42,6 +43,6 @@ inline constexpr Target kTargets[] = {
     {"robots", robots}, {"url", url},           {"charset", charset}, {"html", html},
     {"json", json},     {"rdf", rdf},           {"warc", warc},       {"http", http},
     {"decoding", decoding}, {"spec", spec},     {"registry", registry}, {"terms", terms},
-    {"engine", engine},
+    {"engine", engine}, {"files", files},
 };
 }  // namespace odh::fuzz

@@ -230,4 +230,23 @@ int engine(const std::uint8_t* data, std::size_t size) {
   return 0;
 }
 
+// A downloaded file: the first byte picks the label and whether the body counts as truncated, the rest is
+// the body (zip, OLE2/XLS through FreeXL, JSON, XML, delimited text …).
+int files(const std::uint8_t* data, std::size_t size) {
+  if (size < 1) return 0;
+  static const char* kLabels[] = {"", "csv", "xls", "xlsx", "json", "xml", "rdf", "pdf", "zip", "txt", "ods", "api"};
+  const bool truncated = (data[0] & 0x80) != 0;
+  const std::string_view body = view(data + 1, size - 1);
+  InspectLimits limits;
+  limits.max_inflated_bytes = 8 << 20;
+  limits.max_xls_cells = 1 << 20;
+  const FileInspection r = inspect_file(body, kLabels[(data[0] & 0x7f) % 12], "", truncated, limits);
+  require(r.stars >= 0 && r.stars <= 4, "stars in 0..4");
+  require(body.empty() == r.sniffed_format.empty(), "a format for every non-empty body, none for an empty one");
+  require(r.rows >= -1 && r.columns >= -1, "counts are -1 or more");
+  require(!r.machine_readable || r.stars >= 2, "machine-readable files have at least 2 stars");
+  require(r.rows >= 0 || !r.rows_lower_bound, "a lower bound is a count");
+  return 0;
+}
+
 }  // namespace odh::fuzz

@@ -65,7 +65,10 @@ class FileStage : public Spider, public ParseSink {
         // Hostile bytes never abort the harvest: the link simply keeps no check.
       }
     }
-    for (auto& q : pending_) out.requests.push_back(std::move(q));
+    for (auto& q : pending_) {
+      q.depth = r.request.depth + 1;  // a click from the page that listed the file
+      out.requests.push_back(std::move(q));
+    }
     pending_.clear();
     return out;
   }
@@ -139,6 +142,7 @@ class FileStage : public Spider, public ParseSink {
     if (v.needs_get) {
       FetchRequest q = probe(r.request.url, true);
       if (wanted(q)) {
+        q.depth = r.request.depth;
         out.requests.push_back(std::move(q));  // the GET decides; the HEAD leaves no check
         return;
       }

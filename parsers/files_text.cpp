@@ -290,6 +290,9 @@ struct XmlCounter {
     int depth = 0;
     std::int64_t count = 0;  // elements of this path that ended
     std::set<std::string> attrs;
+    // Values of a naming attribute (name, key, field, column): `<field name="地址">…</field>` rows name
+    // their fields by attribute, not by element.
+    std::set<std::string> names;
   };
   std::vector<Path> paths;
   std::map<std::pair<int, std::string>, int> ids;  // (parent path, local name) → path id
@@ -325,8 +328,13 @@ struct XmlCounter {
         }
       }
       if (id >= 0)
-        for (int i = 0; atts[i] && atts[i + 1]; i += 2)
-          if (paths[size_t(id)].attrs.size() < kMaxAttrs) paths[size_t(id)].attrs.insert(std::string(local(atts[i])));
+        for (int i = 0; atts[i] && atts[i + 1]; i += 2) {
+          auto& pth = paths[size_t(id)];
+          const std::string_view a = local(atts[i]);
+          if (pth.attrs.size() < kMaxAttrs) pth.attrs.insert(std::string(a));
+          if ((a == "name" || a == "key" || a == "field" || a == "column") && pth.names.size() < kMaxAttrs)
+            pth.names.insert(std::string(std::string_view(atts[i + 1]).substr(0, 128)));
+        }
       stack.push_back(id);
     }
   }
@@ -375,12 +383,23 @@ XmlResult count_xml(std::string_view s, bool truncated) {
     out.count.note = out.error.empty() ? "no root element" : "not well-formed XML: " + out.error;
     return out;
   }
-  // The record element: most siblings per parent, then most elements, then shallower.
+  // The record element: an element with fields (child elements) before a leaf — three rows of seven
+  // fields are three records, not seven —, then most siblings per parent, then most elements, then
+  // shallower. A leaf counts as a record when it carries its fields as attributes, or when no element
+  // below the root has children.
+  std::vector<char> has_children(c.paths.size(), 0);
+  bool any_inner = false;
+  for (const auto& pth : c.paths)
+    if (pth.parent >= 0) {
+      has_children[size_t(pth.parent)] = 1;
+      any_inner = any_inner || c.paths[size_t(pth.parent)].depth >= 2;
+    }
   int best = -1;
   double best_ratio = 0;
   for (size_t i = 0; i < c.paths.size(); ++i) {
     const auto& pth = c.paths[i];
     if (pth.depth < 2 || pth.count == 0) continue;
+    if (any_inner && !has_children[i] && pth.attrs.size() < 2) continue;  // attributes may be its fields
     const std::int64_t parents = std::max<std::int64_t>(1, c.paths[size_t(pth.parent)].count);
     const double ratio = double(pth.count) / double(parents);
     const auto& b = best >= 0 ? c.paths[size_t(best)] : pth;
@@ -398,10 +417,15 @@ XmlResult count_xml(std::string_view s, bool truncated) {
     return out;
   }
   std::int64_t children = 0;
-  for (const auto& pth : c.paths)
-    if (pth.parent == best) ++children;
+  int only_child = -1;
+  for (size_t i = 0; i < c.paths.size(); ++i)
+    if (c.paths[i].parent == best) ++children, only_child = int(i);
   out.count.rows = c.paths[size_t(best)].count;
   out.count.columns = children > 0 ? children : std::int64_t(c.paths[size_t(best)].attrs.size());
+  if (children == 1 && c.paths[size_t(only_child)].names.size() > 1) {
+    out.count.columns = std::int64_t(c.paths[size_t(only_child)].names.size());
+    out.count.note = "fields named by an attribute";
+  }
   if (children == 0 && !c.paths[size_t(best)].attrs.empty()) out.count.note = "fields are attributes";
   if (c.paths.size() >= kMaxPaths) out.count.note = "more than 4096 element paths; counts may be low";
   return out;

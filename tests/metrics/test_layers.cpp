@@ -111,7 +111,10 @@ TEST_CASE("metadata: element usage, groups, labels, conformance") {
   CHECK(val(r, "portal", "a", "metadata.frequency_nonstandard") == Approx(0.5));
   CHECK(val(r, "portal", "b", "metadata.frequency_nonstandard") == Approx(0.0));
   CHECK(val(r, "portal", "a", "metadata.size_without_unit") == Approx(0.5));
-  CHECK(val(r, "portal", "a", "metadata.bad_links") == Approx(1.0 / 3));
+  // a: one link probed live, one dead, one never probed → 1 bad of the 2 judged; 2 of 3 links checked.
+  CHECK(val(r, "portal", "a", "metadata.bad_links") == Approx(1.0 / 2));
+  CHECK(val(r, "portal", "a", "metadata.links_checked") == Approx(2.0 / 3));
+  CHECK(text(r, "portal", "a", "metadata.link_classes") == "dead=1;ok=1");
   CHECK(val(r, "portal", "b", "metadata.bad_links") == Approx(1.0));
   CHECK(val(r, "national", "", "metadata.all_five_formats") == 0);
 }

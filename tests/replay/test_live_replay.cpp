@@ -224,7 +224,10 @@ TEST_CASE("live == replay: odh parse --live on the simulator, then --replay of i
        "SELECT f.portal_id, f.method, f.url, f.kind, l.to_url FROM link l JOIN fetch f ON f.fetch_id = "
        "l.from_fetch_id"},
       {"fetch",
-       "SELECT portal_id, method, url, kind, status, content_type, charset, bytes, depth FROM fetch"},
+       // A download probe that got no answer (timeout, reset) leaves no WARC record: the replay cannot
+       // know it was made (harvest/file_stage.cpp), so only answered probes are compared.
+       "SELECT portal_id, method, url, kind, status, content_type, charset, bytes, depth FROM fetch "
+       "WHERE NOT (kind IN ('file', 'link') AND status IS NULL)"},
       {"parse_issue", "SELECT portal_id, url, kind, message FROM parse_issue"},
   };
   for (auto& table_sql : queries) {

@@ -528,7 +528,9 @@ Chapter Builder::chapter3() const {
                         Cell::number(r ? r->value : std::nullopt, Fmt::kPct, d_.explain(id)),
                         Cell::number(r ? std::optional<double>(r->n) : std::nullopt, Fmt::kInt)});
     }
-    for (auto& id : {"metadata.all_five_formats", "metadata.frequency_nonstandard", "metadata.size_without_unit", "metadata.bad_links"}) {
+    // bad_links is over the links the harvest probed; links_checked says how many that was.
+    for (auto& id : {"metadata.all_five_formats", "metadata.frequency_nonstandard", "metadata.size_without_unit",
+                     "metadata.bad_links", "metadata.links_checked"}) {
       auto* r = d_.get("national", "", id);
       bool share = std::string(id) != "metadata.all_five_formats";
       t.rows.push_back({Cell::str(d_.name(id)), Cell::number(r ? r->value : std::nullopt, share ? Fmt::kPct : Fmt::kInt, d_.explain(id)),

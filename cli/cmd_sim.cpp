@@ -20,7 +20,7 @@ struct SimArgs {
   std::uint64_t seed = 2021;
   int revision = 0;
   std::string faults, log, connect_map, tls_ca;
-  int threads = 48;
+  int threads = 160;
   double duration = 0;
   bool plan = false, json = false, international = false;
 };

@@ -29,7 +29,11 @@ struct Options {
   std::string intl_dir;        // real international catalogues; "" = data_dir()/sim/intl
   std::string twin_file;       // the twin's configuration; "" = data_dir()/sim/twin.yaml
   std::string twin_extra;      // YAML merged over it (tests describe invented portals this way)
-  int threads = 48;            // HTTP worker threads (mostly idle: I/O and sleeps)
+  // HTTP worker threads (mostly idle: I/O and sleeps). cpp-httplib binds a thread to a connection
+  // until it has been idle 1 s (server.cpp), and "timeout" portals and hung downloads hold one for
+  // 20–30 s: with 670 hosts crawled at once on a loaded machine, 48 threads left hundreds of robots.txt
+  // requests waiting past the crawler's 10 s (whole portals then read "robots unreachable").
+  int threads = 160;
   // The same world `revision` months later: each month a tenth of the datasets is revised (a new
   // modification date and description) and usage counters grow. 0 = the base world.
   int revision = 0;

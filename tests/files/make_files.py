@@ -168,7 +168,7 @@ put("data.xlsx", xlsx, "xlsx", {"sniffed_format": "xlsx", "rows": 200, "columns"
 put("xlsx-labelled-xls.xls", xlsx, "xls", {"sniffed_format": "xlsx", "declared_matches": True, "rows": 200})
 put("xlsx-labelled-csv.csv", xlsx, "csv", {"sniffed_format": "xlsx", "declared_matches": False})
 
-# A zip-bomb-ish XLSX: a 64 MB sharedStrings member (never read), then a sheet that inflates past the cap.
+# A zip-bomb-ish XLSX: a 32 MB sharedStrings member (never read), then a sheet that inflates past the cap.
 zb = io.BytesIO()
 with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(zb, "w", zipfile.ZIP_DEFLATED) as dst:
     for item in src.infolist():
@@ -177,11 +177,11 @@ with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(zb, "w", zipfile.
             s = data_.decode()
             i = s.index("</sheetData>")
             row = '<row><c t="inlineStr"><is><t>x</t></is></c><c><v>1</v></c></row>'
-            data_ = (s[:i] + row * 300000 + s[i:]).encode()  # ~18 MB
+            data_ = (s[:i] + row * 120000 + s[i:]).encode()  # ~7 MB
         dst.writestr(item, data_)
-    dst.writestr("xl/sharedStrings.xml", b"<sst>" + b" " * (64 << 20) + b"</sst>")
+    dst.writestr("xl/sharedStrings.xml", b"<sst>" + b" " * (32 << 20) + b"</sst>")
 put("bomb.xlsx", zb.getvalue(), "xlsx",
-    {"sniffed_format": "xlsx", "rows_lower_bound": True, "columns": 7}, limits={"max_inflated_bytes": 4 << 20})
+    {"sniffed_format": "xlsx", "rows_lower_bound": True, "columns": 7}, limits={"max_inflated_bytes": 2 << 20})
 # The same with a central directory that lies about the sheet's size (4 GB).
 bomb = bytearray(zb.getvalue())
 cd = bomb.rfind(b"PK\x01\x02" + b"\x00" * 0)  # last central-directory entry
@@ -194,7 +194,7 @@ while True:
     if bomb[pos + 46:pos + 46 + name_len] == b"xl/worksheets/sheet1.xml":
         struct.pack_into("<I", bomb, pos + 24, 0xFFFFFFF0)
     pos += 4
-put("lying.xlsx", bytes(bomb), "xlsx", {"sniffed_format": "xlsx"}, limits={"max_inflated_bytes": 4 << 20})
+put("lying.xlsx", bytes(bomb), "xlsx", {"sniffed_format": "xlsx"}, limits={"max_inflated_bytes": 2 << 20})
 # Cut XLSX (a Range fetch): no central directory; the first sheet is read from its local header on.
 # openpyxl writes sheet1.xml fourth, sheet2.xml after it.
 offsets = {i.filename: i.header_offset for i in zipfile.ZipFile(io.BytesIO(xlsx)).infolist()}

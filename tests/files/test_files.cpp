@@ -96,6 +96,33 @@ TEST_CASE("each generated file comes back as written: format, label agreement, s
   MESSAGE(checked << " expectations over " << m.size() << " files");
 }
 
+TEST_CASE("XML records: a few rows of many fields, fields named by an attribute, attribute records") {
+  // Three records of four fields: the records are the rows, not the twelve fields.
+  std::string few = "<root>";
+  for (int r = 0; r < 3; ++r) {
+    few += "<row>";
+    for (const char* f : {"序号", "名称", "地址", "电话"}) few += std::string("<field name=\"") + f + "\">v</field>";
+    few += "</row>";
+  }
+  few += "</root>";
+  auto a = odh::inspect_file(few, "xml", "application/xml");
+  CHECK(a.sniffed_format == "xml");
+  CHECK(a.rows == 3);
+  CHECK(a.columns == 4);
+  // Plain element fields; a header element beside the records does not win.
+  auto b = odh::inspect_file("<data><meta><source>x</source></meta><rec><a>1</a><b>2</b></rec><rec><a>3</a><b>4</b></rec>"
+                             "<rec><a>5</a><b>6</b></rec></data>",
+                             "xml", "");
+  CHECK(b.rows == 3);
+  CHECK(b.columns == 2);
+  // Fields as attributes of leaf records, with a header element that has children.
+  auto c = odh::inspect_file("<data><meta><source>x</source></meta><rec a=\"1\" b=\"2\" c=\"3\"/><rec a=\"4\" b=\"5\" c=\"6\"/>"
+                             "</data>",
+                             "xml", "");
+  CHECK(c.rows == 2);
+  CHECK(c.columns == 3);
+}
+
 TEST_CASE("a truncated CSV counts only its complete records; the whole file counts all") {
   const std::string full = slurp(files_dir() / "utf8.csv");
   const auto whole = inspect_file(full, "csv", "", false);

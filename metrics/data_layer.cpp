@@ -31,9 +31,14 @@ std::vector<IndicatorRow> detail::compute_data(StoreReader& db, int run, const R
   std::unordered_map<std::string, int> fid;
   std::vector<std::pair<int, int>> row_fmt;
   row_fmt.reserve(snap.dists.size());
+  // Per portal: distributions judged by their content (a fetched file) and by their label only — a
+  // portal whose files were not fetched says so in value_text.
+  std::vector<std::pair<long long, long long>> judged_by(pr.portals.size(), {0, 0});
   for (auto& x : snap.dists) {
     auto f = norm_format(x.format, x.sniffed);
     if (f.empty()) continue;
+    auto& jb = judged_by[pr.rows[x.row].portal_ix];
+    (x.sniffed.empty() ? jb.second : jb.first)++;
     auto it = fid.find(f);
     if (it == fid.end()) {
       it = fid.emplace(f, static_cast<int>(fnames.size())).first;
@@ -75,7 +80,8 @@ std::vector<IndicatorRow> detail::compute_data(StoreReader& db, int run, const R
       }
     per_format[pid] = fc;
     any[pid] = Obs{with_mr > 0 ? 1.0 : 0.0, 0, 1, ""};
-    share[pid] = Obs{double(with_mr), n, static_cast<long long>(n), ""};
+    share[pid] = Obs{double(with_mr), n, static_cast<long long>(n),
+                     "content=" + std::to_string(judged_by[pix].first) + ";label=" + std::to_string(judged_by[pix].second)};
     std::string list;
     for (auto& [f, c] : fc) list += (list.empty() ? "" : ";") + f;
     offered[pid] = Obs{double(fc.size()), 0, 1, list};

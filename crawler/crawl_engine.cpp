@@ -204,6 +204,8 @@ struct Transfer {
   std::int64_t max_wire = 0, max_decoded = 0;
   curl_slist* headers = nullptr;
   std::string cond_record_id, cond_uri, cond_date;  // conditional GET: previous record
+  std::string cond_file;                            // ... its WARC file (path) and offset
+  std::int64_t cond_offset = -1;
 };
 
 // Politeness is per host name: every origin (scheme, port) of one host shares one gate, so
@@ -355,6 +357,7 @@ class Engine {
   void apply_pause_rule(Host* h, double wait);
   bool follow_redirect(Transfer* t, FetchLogRow& f, std::string* error_class);
   void complete(Transfer* t, FetchLogRow& f, std::string error_class);
+  void deliver_earlier(Transfer* t, FetchResult& r, std::string* error_class);
   double last_flush_ = 0;
   void finish_robots(Transfer* t, const std::string& err, ArchivedAt at, double latency);
   void refuse(Host* h, Job& job, const std::string& error_class, int state);
@@ -803,6 +806,8 @@ void Engine::start(Host* h, Job job, bool robots) {
       t->cond_record_id = prev->record_id;
       t->cond_uri = prev->url;
       t->cond_date = prev->date;
+      t->cond_file = (std::filesystem::path(o_.previous_dir) / "warc" / prev->warc_file).string();
+      t->cond_offset = prev->warc_offset;
     }
   }
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
@@ -1094,6 +1099,7 @@ void Engine::complete(Transfer* t, FetchLogRow& f, std::string error_class) {
   r.warc_file = t->at.file;
   r.warc_offset = t->at.offset;
   r.fetched_at = f.fetched_at;
+  if (status == 304 && !t->cond_file.empty()) deliver_earlier(t, r, &error_class);
   if (status > 0) decode_fetch_result(r);  // text (UTF-8), charset, charset_source for text types
   if (poisoned(job)) error_class = "spider-crash";  // logged as such; deliver() drops the body
   f.charset = r.charset;
@@ -1109,6 +1115,29 @@ void Engine::complete(Transfer* t, FetchLogRow& f, std::string error_class) {
   }
   if (!error_class.empty()) prog_.errors++;
   deliver(job, r);
+}
+
+// 304 Not Modified to our conditional GET (CrawlOptions::previous_dir): the spider gets the earlier
+// response the revisit record refers to — its status, headers and body, Content-Encoding removed by
+// the same rules — with revisit_of_* naming that record (web/fetch.h). The fetch log keeps the 304.
+// An earlier record that cannot be read leaves the 304 with error class "revisit-unreadable".
+void Engine::deliver_earlier(Transfer* t, FetchResult& r, std::string* error_class) {
+  int status = 0;
+  HeaderList headers;
+  std::string body, why;
+  if (!read_archived_response(t->cond_file, t->cond_offset, &status, &headers, &body, &why)) {
+    *error_class = r.error_class = "revisit-unreadable";
+    log("revisit of " + t->job.fetch_url + ": earlier record " + t->cond_file + "@" +
+        std::to_string(t->cond_offset) + " unreadable: " + why);
+    return;
+  }
+  std::string enc_err = remove_content_encoding(header_value(headers, "Content-Encoding"), &body, t->max_decoded);
+  r.status = status;
+  r.response_headers = std::move(headers);
+  r.body = std::move(body);
+  r.revisit_of_file = t->cond_file;
+  r.revisit_of_offset = t->cond_offset;
+  if (!enc_err.empty()) *error_class = r.error_class = enc_err;
 }
 
 void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, double latency_ms) {

@@ -401,8 +401,9 @@ bool State::attach_previous(const std::string& dir) {
     // The latest 200 of each URL that had a validator.
     sel_prev_ = std::make_unique<sql::Statement>(
         db_,
-        "SELECT etag, last_modified, record_id, final_url, fetched_at FROM prev.fetch WHERE final_url=? AND "
-        "status=200 AND record_id IS NOT NULL AND (etag IS NOT NULL OR last_modified IS NOT NULL) "
+        "SELECT etag, last_modified, record_id, final_url, fetched_at, warc_file, warc_offset FROM prev.fetch "
+        "WHERE final_url=? AND status=200 AND record_id IS NOT NULL AND warc_file IS NOT NULL AND "
+        "(etag IS NOT NULL OR last_modified IS NOT NULL) "
         "ORDER BY fetch_id DESC LIMIT 1");
   } catch (const Failure&) {
     return false;
@@ -415,7 +416,7 @@ std::optional<PrevFetch> State::previous(const std::string& url) {
   auto& s = *sel_prev_;
   s.bind(1, url);
   std::optional<PrevFetch> out;
-  if (s.step()) out = PrevFetch{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)};
+  if (s.step()) out = PrevFetch{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.i64(6)};
   s.reset();
   return out;
 }

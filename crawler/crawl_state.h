@@ -52,6 +52,8 @@ struct HostRow {
 
 struct PrevFetch {  // what a previous crawl knew about a URL (for conditional GET)
   std::string etag, last_modified, record_id, url, date;
+  std::string warc_file;  // the previous crawl's response record: file under <previous>/warc, offset
+  std::int64_t warc_offset = -1;
 };
 
 class State {

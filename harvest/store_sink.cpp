@@ -30,4 +30,23 @@ void StoreSink::issue(const std::string& portal_id, const std::string& url, cons
   ++issues;
 }
 
+bool StoreSink::carry_forward(const ListedEntry& e) {
+  if (previous_run <= 0 || e.source_id.empty() || e.stamp.empty()) return false;
+  auto it = stamps_.find(e.portal_id);
+  if (it == stamps_.end()) it = stamps_.emplace(e.portal_id, store_.list_stamps(previous_run, e.portal_id)).first;
+  auto p = it->second.find(e.source_id);
+  if (p == it->second.end() || p->second.second != e.stamp) return false;  // new or changed: fetch it
+  auto row = store_.dataset_row(p->second.first);
+  if (!row) return false;
+  row->carried_from = p->second.first;
+  row->fetch_id = e.fetch_id >= 0 ? std::optional<std::int64_t>(e.fetch_id) : std::nullopt;
+  row->depth = e.depth;
+  if (e.views) row->views = e.views;
+  if (e.downloads) row->downloads = e.downloads;
+  it->second.erase(p);  // one carry per earlier row
+  ++carried;
+  dataset(std::move(*row));
+  return true;
+}
+
 }  // namespace odh

@@ -1124,8 +1124,18 @@ void Engine::complete(Transfer* t, FetchLogRow& f, std::string error_class) {
 void Engine::deliver_earlier(Transfer* t, FetchResult& r, std::string* error_class) {
   int status = 0;
   HeaderList headers;
-  std::string body, why;
-  if (!read_archived_response(t->cond_file, t->cond_offset, &status, &headers, &body, &why)) {
+  std::string body, refers_to, why;
+  bool ok = read_archived_response(t->cond_file, t->cond_offset, &status, &headers, &body, &refers_to, &why);
+  if (ok && !refers_to.empty()) {  // the earlier record is itself a payload-dedup revisit: body from its original
+    int s2 = 0;
+    HeaderList h2;
+    std::string r2;
+    auto at = st_.previous_record(refers_to);
+    ok = at && read_archived_response((std::filesystem::path(o_.previous_dir) / "warc" / at->first).string(),
+                                      at->second, &s2, &h2, &body, &r2, &why) && r2.empty();
+    if (!at) why = "record " + refers_to + " not in the previous crawl";
+  }
+  if (!ok) {
     *error_class = r.error_class = "revisit-unreadable";
     log("revisit of " + t->job.fetch_url + ": earlier record " + t->cond_file + "@" +
         std::to_string(t->cond_offset) + " unreadable: " + why);

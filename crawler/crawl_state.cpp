@@ -421,4 +421,12 @@ std::optional<PrevFetch> State::previous(const std::string& url) {
   return out;
 }
 
+std::optional<std::pair<std::string, std::int64_t>> State::previous_record(const std::string& record_id) {
+  if (!sel_prev_ || record_id.empty()) return std::nullopt;
+  sql::Statement s(db_, "SELECT warc_file, warc_offset FROM prev.fetch WHERE record_id=? AND warc_file IS NOT NULL LIMIT 1");
+  s.bind(1, record_id);
+  if (!s.step()) return std::nullopt;
+  return std::make_pair(s.text(0), s.i64(1));
+}
+
 }  // namespace odh::crawl

@@ -104,6 +104,8 @@ class State {
   // Previous crawl (ATTACHed read-only) lookup by URL.
   bool attach_previous(const std::string& dir);
   std::optional<PrevFetch> previous(const std::string& url);
+  // Where the previous crawl wrote the record with this WARC-Record-ID: {file under warc/, offset}.
+  std::optional<std::pair<std::string, std::int64_t>> previous_record(const std::string& record_id);
 
 
  private:

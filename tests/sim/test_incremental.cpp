@@ -89,16 +89,17 @@ TEST_CASE("incremental re-harvest: 304 revisits in the WARC, unchanged entries c
   // (Harbin: HTML list with 更新时间) carry unchanged entries; an embedded CMS column is re-crawled
   // with conditional GET only.
   const std::vector<Site> sites = pick({"data-luzhou", "data-ms", "data-harbin", "bjdch"});
-  const std::string counts = "id,datasets,apis,apps\ndata-luzhou,40,0,0\ndata-ms,30,0,0\ndata-harbin,30,0,0\n";
+  const std::string counts = "id,datasets,apis,apps\ndata-luzhou,40,0,0\ndata-ms,30,0,0\ndata-harbin,30,0,0\nbjdch,20,0,0\n";
   auto dir = test::temp_dir("incremental");
   fs::create_directories(dir);
   const std::string db = dir + "/odh.sqlite", db_full = dir + "/full.sqlite";
 
-  SimRun a(sites, "hosts: {}\n", 0.05, counts);
+  SimRun a(sites, "hosts: {}\n", 1.0, counts);
   HarvestSummary r0 = harvest(db, a, sites, dir + "/crawl0");
+  for (auto& [p, n] : r0.datasets_by_portal) MESSAGE(p << ": " << n);
   REQUIRE(r0.datasets > 80);
 
-  SimRun b(sites, "hosts: {}\n", 0.05, counts, 8, /*revision=*/1);
+  SimRun b(sites, "hosts: {}\n", 1.0, counts, 8, /*revision=*/1);
   HarvestSummary inc = harvest(db, b, sites, dir + "/crawl1", dir + "/crawl0", r0.run_id);
   HarvestSummary full = harvest(db_full, b, sites, dir + "/crawl2");
   MESSAGE("full: " << full.requests << " requests for " << full.datasets << " datasets; incremental: "
@@ -160,14 +161,14 @@ TEST_CASE("incremental re-harvest: 304 revisits in the WARC, unchanged entries c
   }
 
   {  // 304 answers are WARC revisit records (odh's reader and warcio.js), and the spiders got the earlier page
-    // odh's reader: every revisit of the incremental crawl is server-not-modified, a 304, and refers to
-    // a response record of the first crawl.
+    // odh's reader: every server-not-modified revisit of the incremental crawl is a 304 and refers to a
+    // record of the first crawl (its response, or the revisit by which it deduplicated an identical body).
     std::set<std::string> earlier_ids;
     for (auto& f : warc_files(dir + "/crawl0")) {
       warc::WarcReader rd(f);
       warc::Record rec;
       while (rd.next(&rec))
-        if (rec.type() == "response") earlier_ids.insert(std::string(rec.record_id()));
+        if (rec.type() == "response" || rec.type() == "revisit") earlier_ids.insert(std::string(rec.record_id()));
     }
     int revisits = 0;
     std::set<std::string> revisit_uris;
@@ -175,11 +176,12 @@ TEST_CASE("incremental re-harvest: 304 revisits in the WARC, unchanged entries c
       warc::WarcReader rd(f);
       warc::Record rec;
       while (rd.next(&rec)) {
-        if (rec.type() != "revisit") continue;
+        // (identical-payload-digest revisits are the writer's own dedup of bodies within one crawl)
+        if (rec.type() != "revisit" ||
+            warc::find_field(rec.headers, "WARC-Profile") != "http://netpreserve.org/warc/1.1/revisit/server-not-modified")
+          continue;
         ++revisits;
         revisit_uris.insert(std::string(rec.target_uri()));
-        CHECK(warc::find_field(rec.headers, "WARC-Profile") ==
-              "http://netpreserve.org/warc/1.1/revisit/server-not-modified");
         CHECK(rec.http().status == 304);
         CHECK(earlier_ids.count(std::string(warc::find_field(rec.headers, "WARC-Refers-To"))) == 1);
       }
@@ -213,10 +215,9 @@ TEST_CASE("incremental re-harvest: 304 revisits in the WARC, unchanged entries c
       REQUIRE_MESSAGE(!j.is_discarded(), out.substr(0, 500));
       CHECK(j["ok"].get<bool>());
       for (auto& r : j["records"])
-        if (r["type"] == "revisit") {
+        if (r["type"] == "revisit" && r["profile"] == "http://netpreserve.org/warc/1.1/revisit/server-not-modified") {
           ++warcio_revisits;
           CHECK(r["status"] == 304);
-          CHECK(r["profile"] == "http://netpreserve.org/warc/1.1/revisit/server-not-modified");
           CHECK(revisit_uris.count(r["uri"].get<std::string>()) == 1);
         }
     }

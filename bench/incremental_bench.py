@@ -34,9 +34,9 @@ def sites_of(families):
     return [s["id"] for s in sites if s.get("family") in families]
 
 
-def odh_run(out, ids, scale, revision, previous=None):
+def odh_run(out, ids, scale, revision, faults, previous=None):
     cmd = [ODH, "run", "--simulate", "--scale", str(scale), "--revision", str(revision), "--delay", "0",
-           "--out", out, "--format", "csv", "--quiet", "--only", *ids]
+           "--faults", faults, "--out", out, "--format", "csv", "--quiet", "--only", *ids]
     if previous:
         cmd += ["--previous", previous]
     t = time.time()
@@ -83,10 +83,15 @@ def main():
     inc_out, full_out = os.path.join(work, "inc"), os.path.join(work, "full")
     for d in (inc_out, full_out):
         shutil.rmtree(d, ignore_errors=True)
+    # Every simulated robots.txt allows all without Crawl-delay (a tenth of them ask for 2 s): the
+    # requests counted are the same, the bench just does not wait.
+    faults = os.path.join(work, "faults.yaml")
+    with open(faults, "w") as f:
+        f.write('hosts:\n  "*": {robots: allow}\n')
     try:
-        r0, t0 = odh_run(inc_out, ids, a.scale, 0)
-        r1, t1 = odh_run(inc_out, ids, a.scale, 1, previous=r0)
-        f1, tf = odh_run(full_out, ids, a.scale, 1)
+        r0, t0 = odh_run(inc_out, ids, a.scale, 0, faults)
+        r1, t1 = odh_run(inc_out, ids, a.scale, 1, faults, previous=r0)
+        f1, tf = odh_run(full_out, ids, a.scale, 1, faults)
         inc, inc_304 = counts(inc_out, r1)
         full, _ = counts(full_out, f1)
         print(f"{len(ids)} portals of {', '.join(families)}; simulator scale {a.scale}; revision 0 → 1")

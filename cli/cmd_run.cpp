@@ -35,6 +35,7 @@ struct RunArgs {
   int max_pages = 0;
   std::string lang = "zh", formats = "html,md,csv,xlsx,pdf";
   std::string previous;  // --previous: an earlier run directory (runs/<stamp>) or its crawl/
+  std::string faults;    // --simulate: the simulator's fault file
 };
 
 std::string utc_stamp() {
@@ -141,6 +142,7 @@ void run_main(const RunArgs& a) {
     so.scale = a.scale;
     so.seed = a.seed;
     so.revision = a.revision;
+    so.faults_file = a.faults;
     auto world = std::make_shared<sim::World>(reg.sites, so);
     server = std::make_unique<sim::Server>(world);
     int port = server->start(0);
@@ -221,6 +223,9 @@ CommandRegistrar reg(90, [](CLI::App& app) {
   c->add_option("--seed", a->seed, "--simulate: seed of generated content")->capture_default_str();
   c->add_option("--revision", a->revision, "--simulate: the same world N months later (docs/simulator.md)")
       ->check(CLI::Range(0, 120));
+  c->add_option("--faults", a->faults,
+                "--simulate: the simulator's fault file (docs/simulator.md), e.g. robots without Crawl-delay")
+      ->check(CLI::ExistingFile);
   c->add_option("--delay", a->delay,
                 "seconds between requests to one host (default 1; 0.05 with --simulate)");
   c->add_option("--max-pages", a->max_pages, "at most this many requests per site (0 = no limit)");

@@ -61,7 +61,7 @@ def counts(out, run_dir):
         f[1] += n
         f[2] += carried
     crawl = sqlite3.connect(os.path.join(run_dir, "crawl", "crawl.sqlite"))
-    for sid, n in crawl.execute("SELECT site_id, COUNT(*) FROM fetch GROUP BY site_id"):
+    for sid, n in crawl.execute("SELECT portal_id, COUNT(*) FROM fetch GROUP BY portal_id"):
         if sid in family:
             res.setdefault(family[sid], [0, 0, 0])[0] += n
     revisits = crawl.execute("SELECT COUNT(*) FROM fetch WHERE status=304").fetchone()[0]
@@ -70,7 +70,7 @@ def counts(out, run_dir):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scale", type=float, default=0.2)
+    ap.add_argument("--scale", type=float, default=0.02)
     ap.add_argument("--families", default=DEFAULT_FAMILIES)
     ap.add_argument("--keep", help="work in this directory and keep it")
     a = ap.parse_args()

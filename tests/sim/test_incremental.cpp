@@ -6,9 +6,12 @@
 // reader and warcio.js both read.
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <tuple>
@@ -226,5 +229,30 @@ TEST_CASE("incremental re-harvest: 304 revisits in the WARC, unchanged entries c
 
   {  // fewer requests than a full re-crawl
     CHECK(inc.requests * 2 < full.requests); }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("odh run --previous: the CLI carries unchanged entries from the earlier run of the same --out") {
+  auto dir = test::temp_dir("incremental-cli");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/faults.yaml") << "hosts:\n  \"*\": {robots: allow}\n";
+  const std::string base = std::string(ODH_BINARY) + " run --simulate --quiet --delay 0 --format csv --scale 0.01 "
+                           "--faults " + dir + "/faults.yaml --only data-luzhou --out " + dir + "/out";
+  int rc = 0;
+  run_cmd(base + " 2>&1", &rc);
+  REQUIRE(rc == 0);
+  std::string first;
+  for (auto& e : fs::directory_iterator(dir + "/out/runs")) first = e.path().string();
+  std::string out = run_cmd(base + " --revision 1 --previous " + first + " 2>&1", &rc);
+  INFO(out);
+  REQUIRE(rc == 0);
+  CHECK(out.find(" carried forward)") != std::string::npos);
+  auto store = Store::open(dir + "/out/odh.sqlite");
+  CHECK(std::stoi(store->query_text("SELECT COUNT(*) FROM dataset WHERE run_id=2 AND carried_from IN "
+                                    "(SELECT dataset_pk FROM dataset WHERE run_id=1)")) > 0);
+  CHECK(std::stoi(store->query_text("SELECT COUNT(*) FROM fetch WHERE run_id=2 AND revisit_of_file IS NOT NULL")) > 0);
+  // Not a finished run of this --out: a usage error before anything is crawled.
+  run_cmd(base + " --previous " + dir + "/nowhere 2>&1", &rc);
+  CHECK(WEXITSTATUS(rc) == 2);
   fs::remove_all(dir);
 }

@@ -806,7 +806,9 @@ void Engine::start(Host* h, Job job, bool robots) {
       t->cond_record_id = prev->record_id;
       t->cond_uri = prev->url;
       t->cond_date = prev->date;
-      t->cond_file = (std::filesystem::path(o_.previous_dir) / "warc" / prev->warc_file).string();
+      t->cond_file = std::filesystem::absolute(std::filesystem::path(o_.previous_dir) / "warc" / prev->warc_file)
+                         .lexically_normal()
+                         .string();
       t->cond_offset = prev->warc_offset;
     }
   }

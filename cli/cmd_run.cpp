@@ -117,7 +117,10 @@ void run_main(const RunArgs& a) {
   const std::string pending = unfinished_run(a.out);
   if (a.resume && pending.empty()) std::cerr << "odh run: nothing to resume in " << a.out << ": a new run\n";
   const bool resume = !pending.empty();
-  const std::string stamp = resume ? pending : utc_stamp();
+  std::string stamp = resume ? pending : utc_stamp();
+  // A new run never lands in an existing run directory (two runs within one second: "<stamp>-2", …).
+  for (int k = 2; !resume && fs::exists(fs::path(a.out) / "runs" / stamp); ++k)
+    stamp = utc_stamp() + "-" + std::to_string(k);
   if (resume) std::cerr << "odh run: resuming the unfinished run " << stamp << "\n";
   fs::create_directories(a.out);
   HarvestOptions h;

@@ -35,6 +35,8 @@ struct RunArgs {
   int max_pages = 0;
   std::string lang = "zh", formats = "html,md,csv,xlsx,pdf";
   CrawlOptions probes;  // download-probe knobs only
+  std::string previous;  // --previous: an earlier run directory (runs/<stamp>) or its crawl/
+  std::string faults;    // --simulate: the simulator's fault file
 };
 
 std::string utc_stamp() {
@@ -71,6 +73,36 @@ std::string unfinished_run(const std::string& out) {
   return stage.empty() || stage == "done" ? "" : best;
 }
 
+// --previous DIR: an earlier job's run directory (runs/<stamp>) or its crawl directory. The crawl
+// directory gives conditional GET; the run its job.stage recorded ("done <run>") is the previous run
+// in this --out's store that unchanged records are carried forward from — only when DIR belongs to
+// the same --out (a run id means nothing in another store: then conditional GET alone).
+struct Previous {
+  std::string crawl_dir;
+  std::int64_t run = 0;
+};
+Previous resolve_previous(const std::string& dir, const std::string& out) {
+  namespace fs = std::filesystem;
+  fs::path d = fs::absolute(dir).lexically_normal();
+  if (d.filename().empty()) d = d.parent_path();
+  fs::path run_dir = fs::exists(d / "crawl" / "crawl.sqlite") ? d : d.parent_path();
+  fs::path crawl = run_dir / "crawl";
+  if (!fs::exists(crawl / "crawl.sqlite"))
+    throw UsageError("--previous " + dir + ": no earlier run there (expected runs/<stamp>/crawl/crawl.sqlite)");
+  auto [stage, run] = read_job_stage((run_dir / "job.stage").string());
+  if (stage != "done")
+    throw UsageError("--previous " + dir + ": that run did not finish (job.stage: '" + stage + "')");
+  Previous p;
+  p.crawl_dir = crawl.string();
+  std::error_code ec;
+  if (fs::equivalent(run_dir.parent_path().parent_path(), fs::absolute(out), ec))
+    p.run = run;
+  else
+    std::cerr << "odh run: --previous " << dir << " is not a run of --out " << out
+              << ": conditional GET only, nothing carried forward\n";
+  return p;
+}
+
 void run_main(const RunArgs& a) {
   namespace fs = std::filesystem;
   const std::string sites_file = a.sites.empty() ? default_sites_path() : a.sites;
@@ -86,7 +118,10 @@ void run_main(const RunArgs& a) {
   const std::string pending = unfinished_run(a.out);
   if (a.resume && pending.empty()) std::cerr << "odh run: nothing to resume in " << a.out << ": a new run\n";
   const bool resume = !pending.empty();
-  const std::string stamp = resume ? pending : utc_stamp();
+  std::string stamp = resume ? pending : utc_stamp();
+  // A new run never lands in an existing run directory (two runs within one second: "<stamp>-2", …).
+  for (int k = 2; !resume && fs::exists(fs::path(a.out) / "runs" / stamp); ++k)
+    stamp = utc_stamp() + "-" + std::to_string(k);
   if (resume) std::cerr << "odh run: resuming the unfinished run " << stamp << "\n";
   fs::create_directories(a.out);
   HarvestOptions h;
@@ -96,6 +131,14 @@ void run_main(const RunArgs& a) {
   h.sites_file = sites_file;
   if (a.max_pages > 0) h.crawl.max_pages_per_site = a.max_pages;
   copy_probe_options(a.probes, &h.crawl);
+  if (!a.previous.empty()) {
+    if (resume)
+      throw UsageError("--previous: " + a.out + " has an unfinished run (" + stamp +
+                       "); finish it with `odh run --resume` first (an incremental run is not resumable yet)");
+    Previous p = resolve_previous(a.previous, a.out);
+    h.crawl.previous_dir = p.crawl_dir;
+    h.previous_run = p.run;
+  }
 
   // The simulator lives for the whole harvest; it serves every registry host (unselected ones too).
   std::unique_ptr<sim::Server> server;
@@ -104,6 +147,7 @@ void run_main(const RunArgs& a) {
     so.scale = a.scale;
     so.seed = a.seed;
     so.revision = a.revision;
+    so.faults_file = a.faults;
     auto world = std::make_shared<sim::World>(reg.sites, so);
     server = std::make_unique<sim::Server>(world);
     int port = server->start(0);
@@ -149,7 +193,8 @@ void run_main(const RunArgs& a) {
   auto result = run_main_job(sites, job, [&](const HarvestSummary& sum) {
     if (tty && !a.quiet) std::fprintf(stderr, "\n");
     std::cerr << "odh run: harvest run " << sum.run_id << ": " << sum.requests << " responses, " << sum.datasets
-              << " datasets, " << sum.apis << " APIs, " << sum.issues << " parse issues\n";
+              << " datasets (" << sum.carried << " carried forward), " << sum.apis << " APIs, " << sum.issues
+              << " parse issues\n";
     if (server) server->stop();
   });
   std::cout << "database: " << job.db_path << " (run " << result.harvest.run_id << ")\n"
@@ -183,6 +228,9 @@ CommandRegistrar reg(90, [](CLI::App& app) {
   c->add_option("--seed", a->seed, "--simulate: seed of generated content")->capture_default_str();
   c->add_option("--revision", a->revision, "--simulate: the same world N months later (docs/simulator.md)")
       ->check(CLI::Range(0, 120));
+  c->add_option("--faults", a->faults,
+                "--simulate: the simulator's fault file (docs/simulator.md), e.g. robots without Crawl-delay")
+      ->check(CLI::ExistingFile);
   c->add_option("--delay", a->delay,
                 "seconds between requests to one host (default 1; 0.05 with --simulate)");
   c->add_option("--max-pages", a->max_pages, "at most this many requests per site (0 = no limit)");
@@ -190,6 +238,10 @@ CommandRegistrar reg(90, [](CLI::App& app) {
   add_probe_options(c, &a->probes);
   c->add_flag("--resume", a->resume,
               "continue the unfinished run in --out (also done without the flag when there is one)");
+  c->add_option("--previous", a->previous,
+                "incremental re-harvest: an earlier run directory (runs/<stamp>) — conditional GET (304 -> WARC "
+                "revisit) and, for families whose spec allows it, unchanged list entries carried forward from "
+                "that run instead of fetched (docs/crawler.md)");
   c->add_option("--lang", a->lang, "report language")->check(CLI::IsMember({"zh", "en"}))->capture_default_str();
   c->add_option("--format", a->formats, "report formats: any of html,md,csv,xlsx,pdf")->capture_default_str();
   c->callback([a] { run_main(*a); });

@@ -43,6 +43,10 @@ struct DatasetRow {
   std::optional<double> rating;
   std::optional<std::int64_t> fetch_id;
   int depth = -1;  // -1 unknown
+  // Incremental runs: the update time (or hash) the catalogue list showed for this entry (family spec
+  // `list: updated:`), and the earlier run's dataset_pk when the row was carried forward unchanged.
+  std::string list_stamp;
+  std::optional<std::int64_t> carried_from;
   std::vector<FieldRow> fields;
   std::vector<DistributionRow> distributions;
 };

@@ -65,6 +65,33 @@ std::unique_ptr<Archive> open_archive(const std::string& dir, const std::string&
   }
 }
 
+bool read_archived_response(const std::string& path, std::int64_t offset, int* status, HeaderList* headers,
+                            std::string* body, std::string* refers_to, std::string* error) {
+  try {
+    warc::Record rec = warc::read_record_at(path, static_cast<std::uint64_t>(offset));
+    refers_to->clear();
+    if (rec.type() == "revisit" &&
+        warc::find_field(rec.headers, "WARC-Profile").find("identical-payload-digest") != std::string_view::npos)
+      *refers_to = std::string(warc::find_field(rec.headers, "WARC-Refers-To"));
+    if ((rec.type() != "response" && refers_to->empty()) || !rec.is_http()) {
+      *error = "not an HTTP response record";
+      return false;
+    }
+    warc::HttpMessage m = rec.http();
+    if (!m.error.empty() || m.is_request) {
+      *error = m.error.empty() ? "not a response" : m.error;
+      return false;
+    }
+    *status = m.status;
+    headers->assign(m.headers.begin(), m.headers.end());
+    *body = std::move(m.body);
+    return true;
+  } catch (const std::exception& e) {
+    *error = e.what();
+    return false;
+  }
+}
+
 bool truncate_archive(const std::string& path, std::int64_t bytes, std::string* error) {
   try {
     if (::truncate(path.c_str(), bytes) != 0) {

@@ -206,6 +206,8 @@ struct Transfer {
   bool truncated = false;  // ... and it was cut
   curl_slist* headers = nullptr;
   std::string cond_record_id, cond_uri, cond_date;  // conditional GET: previous record
+  std::string cond_file;                            // ... its WARC file (path) and offset
+  std::int64_t cond_offset = -1;
 };
 
 // Politeness is per host name: every origin (scheme, port) of one host shares one gate, so
@@ -357,6 +359,7 @@ class Engine {
   void apply_pause_rule(Host* h, double wait);
   bool follow_redirect(Transfer* t, FetchLogRow& f, std::string* error_class);
   void complete(Transfer* t, FetchLogRow& f, std::string error_class);
+  void deliver_earlier(Transfer* t, FetchResult& r, std::string* error_class);
   double last_flush_ = 0;
   void finish_robots(Transfer* t, const std::string& err, ArchivedAt at, double latency);
   void refuse(Host* h, Job& job, const std::string& error_class, int state);
@@ -806,7 +809,8 @@ void Engine::start(Host* h, Job job, bool robots) {
   hl = curl_slist_append(
       hl, "Accept: text/html,application/xhtml+xml,application/json,application/xml;q=0.9,*/*;q=0.8");
   for (auto& [k, v] : job.req.headers) hl = curl_slist_append(hl, (k + ": " + v).c_str());
-  if (!robots && job.req.method == "GET" && !o_.previous_dir.empty()) {
+  // Probes are never conditional: a download check must see the file as the server has it now.
+  if (!robots && !t->probe && job.req.method == "GET" && !o_.previous_dir.empty()) {
     if (auto prev = st_.previous(job.fetch_url)) {
       if (!prev->etag.empty()) hl = curl_slist_append(hl, ("If-None-Match: " + prev->etag).c_str());
       if (!prev->last_modified.empty())
@@ -814,6 +818,10 @@ void Engine::start(Host* h, Job job, bool robots) {
       t->cond_record_id = prev->record_id;
       t->cond_uri = prev->url;
       t->cond_date = prev->date;
+      t->cond_file = std::filesystem::absolute(std::filesystem::path(o_.previous_dir) / "warc" / prev->warc_file)
+                         .lexically_normal()
+                         .string();
+      t->cond_offset = prev->warc_offset;
     }
   }
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
@@ -1110,6 +1118,7 @@ void Engine::complete(Transfer* t, FetchLogRow& f, std::string error_class) {
   r.warc_file = t->at.file;
   r.warc_offset = t->at.offset;
   r.fetched_at = f.fetched_at;
+  if (status == 304 && !t->cond_file.empty()) deliver_earlier(t, r, &error_class);
   if (status > 0) decode_fetch_result(r);  // text (UTF-8), charset, charset_source for text types
   if (poisoned(job)) error_class = "spider-crash";  // logged as such; deliver() drops the body
   f.charset = r.charset;
@@ -1125,6 +1134,39 @@ void Engine::complete(Transfer* t, FetchLogRow& f, std::string error_class) {
   }
   if (!error_class.empty()) prog_.errors++;
   deliver(job, r);
+}
+
+// 304 Not Modified to our conditional GET (CrawlOptions::previous_dir): the spider gets the earlier
+// response the revisit record refers to — its status, headers and body, Content-Encoding removed by
+// the same rules — with revisit_of_* naming that record (web/fetch.h). The fetch log keeps the 304.
+// An earlier record that cannot be read leaves the 304 with error class "revisit-unreadable".
+void Engine::deliver_earlier(Transfer* t, FetchResult& r, std::string* error_class) {
+  int status = 0;
+  HeaderList headers;
+  std::string body, refers_to, why;
+  bool ok = read_archived_response(t->cond_file, t->cond_offset, &status, &headers, &body, &refers_to, &why);
+  if (ok && !refers_to.empty()) {  // the earlier record is itself a payload-dedup revisit: body from its original
+    int s2 = 0;
+    HeaderList h2;
+    std::string r2;
+    auto at = st_.previous_record(refers_to);
+    ok = at && read_archived_response((std::filesystem::path(o_.previous_dir) / "warc" / at->first).string(),
+                                      at->second, &s2, &h2, &body, &r2, &why) && r2.empty();
+    if (!at) why = "record " + refers_to + " not in the previous crawl";
+  }
+  if (!ok) {
+    *error_class = r.error_class = "revisit-unreadable";
+    log("revisit of " + t->job.fetch_url + ": earlier record " + t->cond_file + "@" +
+        std::to_string(t->cond_offset) + " unreadable: " + why);
+    return;
+  }
+  std::string enc_err = remove_content_encoding(header_value(headers, "Content-Encoding"), &body, t->max_decoded);
+  r.status = status;
+  r.response_headers = std::move(headers);
+  r.body = std::move(body);
+  r.revisit_of_file = t->cond_file;
+  r.revisit_of_offset = t->cond_offset;
+  if (!enc_err.empty()) *error_class = r.error_class = enc_err;
 }
 
 void Engine::finish_robots(Transfer* t, const std::string& err, ArchivedAt at, double latency_ms) {

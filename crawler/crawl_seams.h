@@ -58,6 +58,13 @@ class Archive {
 // Opens a new WARC file in dir (never appends to an existing one). Rotates at max_bytes.
 std::unique_ptr<Archive> open_archive(const std::string& dir, const std::string& prefix,
                                       std::int64_t max_bytes, std::string* error);
+// The HTTP response archived in the record at `offset` of the WARC file `path` (a previous crawl's,
+// read for a 304 revisit): status, headers and entity body as stored (Content-Encoding kept). A revisit
+// record of the writer's payload dedup (identical-payload-digest) has no body: *refers_to is then its
+// WARC-Refers-To, the record holding the body ("" otherwise). False, with *error, when the record cannot
+// be read or holds no HTTP response.
+bool read_archived_response(const std::string& path, std::int64_t offset, int* status, HeaderList* headers,
+                            std::string* body, std::string* refers_to, std::string* error);
 // Cuts a WARC file back to `bytes` (the last committed record boundary), then lets the warc
 // module's repair check that the tail is whole.
 bool truncate_archive(const std::string& path, std::int64_t bytes, std::string* error);

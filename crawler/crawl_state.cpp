@@ -401,8 +401,9 @@ bool State::attach_previous(const std::string& dir) {
     // The latest 200 of each URL that had a validator.
     sel_prev_ = std::make_unique<sql::Statement>(
         db_,
-        "SELECT etag, last_modified, record_id, final_url, fetched_at FROM prev.fetch WHERE final_url=? AND "
-        "status=200 AND record_id IS NOT NULL AND (etag IS NOT NULL OR last_modified IS NOT NULL) "
+        "SELECT etag, last_modified, record_id, final_url, fetched_at, warc_file, warc_offset FROM prev.fetch "
+        "WHERE final_url=? AND status=200 AND record_id IS NOT NULL AND warc_file IS NOT NULL AND "
+        "(etag IS NOT NULL OR last_modified IS NOT NULL) "
         "ORDER BY fetch_id DESC LIMIT 1");
   } catch (const Failure&) {
     return false;
@@ -415,9 +416,17 @@ std::optional<PrevFetch> State::previous(const std::string& url) {
   auto& s = *sel_prev_;
   s.bind(1, url);
   std::optional<PrevFetch> out;
-  if (s.step()) out = PrevFetch{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)};
+  if (s.step()) out = PrevFetch{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.i64(6)};
   s.reset();
   return out;
+}
+
+std::optional<std::pair<std::string, std::int64_t>> State::previous_record(const std::string& record_id) {
+  if (!sel_prev_ || record_id.empty()) return std::nullopt;
+  sql::Statement s(db_, "SELECT warc_file, warc_offset FROM prev.fetch WHERE record_id=? AND warc_file IS NOT NULL LIMIT 1");
+  s.bind(1, record_id);
+  if (!s.step()) return std::nullopt;
+  return std::make_pair(s.text(0), s.i64(1));
 }
 
 }  // namespace odh::crawl

@@ -52,6 +52,8 @@ struct HostRow {
 
 struct PrevFetch {  // what a previous crawl knew about a URL (for conditional GET)
   std::string etag, last_modified, record_id, url, date;
+  std::string warc_file;  // the previous crawl's response record: file under <previous>/warc, offset
+  std::int64_t warc_offset = -1;
 };
 
 class State {
@@ -102,6 +104,8 @@ class State {
   // Previous crawl (ATTACHed read-only) lookup by URL.
   bool attach_previous(const std::string& dir);
   std::optional<PrevFetch> previous(const std::string& url);
+  // Where the previous crawl wrote the record with this WARC-Record-ID: {file under warc/, offset}.
+  std::optional<std::pair<std::string, std::int64_t>> previous_record(const std::string& record_id);
 
 
  private:

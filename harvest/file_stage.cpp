@@ -82,6 +82,9 @@ class FileStage : public Spider, public ParseSink {
     for (auto& [url, format] : dists) note(url, format);
   }
   void api(ApiRow&& row) override { sink_.api(std::move(row)); }
+  // An incremental run's unchanged entry: the earlier row comes with its earlier file checks
+  // (StoreSink::carry_forward), so its links are not probed again this run.
+  bool carry_forward(const ListedEntry& entry) override { return sink_.carry_forward(entry); }
   void issue(const std::string& portal_id, const std::string& url, const std::string& kind,
              const std::string& message) override {
     sink_.issue(portal_id, url, kind, message);

@@ -52,13 +52,23 @@ class StoreSink : public ParseSink {
   void api(ApiRow&& row) override;
   void issue(const std::string& portal_id, const std::string& url, const std::string& kind,
              const std::string& message) override;
+  // Incremental harvest: when `previous_run` (> 0) holds a dataset of the entry's portal and source id
+  // whose list_stamp equals the entry's stamp, that row — fields and distributions — is written again
+  // into this run (carried_from = its dataset_pk, fetch_id = the list page, depth = the detail's,
+  // views/downloads from the list when it shows them) and true is returned.
+  bool carry_forward(const ListedEntry& entry) override;
   std::int64_t datasets = 0, apis = 0, issues = 0;
   std::int64_t file_bytes = 0;  // body bytes the run's download probes brought (CrawlOptions::files_total_bytes)
+  std::int64_t carried = 0;      // datasets carried forward (counted in `datasets` too), with their file checks
+  std::int64_t previous_run = 0;  // the run carry_forward compares with (0 = none: full harvest)
   std::map<std::pair<std::string, std::string>, int> unknown_labels;  // (portal, label) → count
 
  private:
+  std::int64_t last_dataset_pk_ = 0;
   Store& store_;
   std::int64_t run_;
+  // portal → source id → {dataset_pk, list_stamp} of previous_run, read once per portal
+  std::map<std::string, std::map<std::string, std::pair<std::int64_t, std::string>>> stamps_;
 };
 
 // The spider stack of one site (stages 2–6), the same for `odh parse --live`, `odh parse --replay` and
@@ -83,6 +93,7 @@ struct HarvestSummary {
   bool interrupted = false;  // the crawl was stopped (SIGINT/SIGTERM): the run is not finished
   int sites = 0, sites_skipped = 0;  // sites_skipped: without an engine (link spider only)
   std::int64_t requests = 0, answered = 0, datasets = 0, apis = 0, issues = 0;
+  std::int64_t carried = 0;  // datasets carried forward from the previous run (HarvestOptions::previous_run)
   std::map<std::string, std::int64_t> datasets_by_portal;
   std::map<std::pair<std::string, std::string>, int> unknown_labels;  // (portal, label) → count
   // Replay diagnostics, seconds: "parse_cpu" (CPU of the threads running spiders), "write_cpu" (CPU
@@ -97,6 +108,11 @@ struct HarvestOptions {
   std::string label = "live";                             // run label
   std::string source = "live";                            // run source: live | sim
   std::string sites_file;                                 // recorded with the run
+  // Incremental re-harvest (`odh run --previous DIR`): crawl.previous_dir is the earlier crawl (conditional
+  // GET, 304 → WARC revisit, the spiders get the earlier body) and previous_run its finished run in the
+  // same store: entries a family spec may skip (incremental: skip-unchanged-details) whose list stamp is
+  // unchanged are carried forward from it instead of fetched. 0 = no carrying.
+  std::int64_t previous_run = 0;
   std::function<void(const CrawlProgress&)> on_progress;  // optional
   std::function<void(const std::string&)> on_log;         // optional
   // Called with the crawler before it runs and with nullptr after (optional): a signal handler may

@@ -36,8 +36,12 @@ CrawlReport run_crawl(Crawler& crawler, const std::vector<Site>& sites, const Ha
 
 HarvestSummary harvest_live(const std::vector<Site>& sites, const HarvestOptions& options, Store& store) {
   HarvestSummary sum;
+  if (options.previous_run > 0 && !store.run_finished(options.previous_run))
+    throw Failure("--previous: run " + std::to_string(options.previous_run) + " of " + store.path() +
+                  " is not a finished run");
   sum.run_id = store.begin_run(options.label, options.source, options.sites_file);
   StoreSink sink(store, sum.run_id);
+  sink.previous_run = options.previous_run;
   for (const auto& s : sites) {
     store.write_portal(sum.run_id, {s.id, s.name, s.province, s.city, s.county, s.division_code, s.level,
                                     s.region, s.kind, s.family, s.urls.empty() ? "" : s.urls[0], s.seq});
@@ -56,6 +60,7 @@ HarvestSummary harvest_live(const std::vector<Site>& sites, const HarvestOptions
   if (!r.interrupted) store.finish_run(sum.run_id);  // an interrupted run is never the latest finished
   sum.answered = sum.requests;
   sum.datasets = sink.datasets;
+  sum.carried = sink.carried;
   sum.apis = sink.apis;
   sum.issues = sink.issues;
   sum.unknown_labels = sink.unknown_labels;

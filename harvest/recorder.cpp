@@ -89,6 +89,8 @@ SpiderOutput RecordingSpider::on_owned(FetchResult&& r) {
   f.error_class = r.error_class;
   f.charset = r.charset;  // the fetcher decoded the text (web/fetch.h); never again here
   f.charset_source = r.charset_source;
+  f.revisit_of_file = r.revisit_of_file;  // a 304: the page as the earlier WARC record holds it
+  f.revisit_of_offset = r.revisit_of_offset;
   r.fetch_id = store_.write_fetch(run_, f);
   if (requests_) ++*requests_;
   SpiderOutput out;

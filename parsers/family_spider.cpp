@@ -300,6 +300,8 @@ class FamilySpider : public Spider {
   // Items of a list page, uniformly: each has an id, a link, raw formats and (json) the item itself.
   struct Item {
     std::string id, link;
+    std::string stamp;                             // list.updated (incremental harvest)
+    std::optional<std::int64_t> views, downloads;  // list.views / list.downloads
     std::vector<std::string> formats;
     std::map<std::string, std::string> vars;  // item.<key> for detail templates
     const json* obj = nullptr;
@@ -427,6 +429,12 @@ class FamilySpider : public Spider {
         it.id = p.substr(p.rfind('/') + 1);
       }
       it.formats = html_values(n, l.formats);
+      if (!l.updated.empty())
+        if (auto v = html_values(n, l.updated); !v.empty()) it.stamp = trim(v.back());
+      if (!l.views.empty())
+        if (auto v = html_values(n, l.views); !v.empty()) it.views = parse_count(v.back());
+      if (!l.downloads.empty())
+        if (auto v = html_values(n, l.downloads); !v.empty()) it.downloads = parse_count(v.back());
       it.vars["item.title"] = a ? a.text() : "";
       if (!it.link.empty() || !it.id.empty()) lp.items.push_back(std::move(it));
     }
@@ -451,6 +459,12 @@ class FamilySpider : public Spider {
         if (const json* v = detail::jpath(x, l.link)) it.link = resolve_url(base_url, detail::scalar_text(*v));
       if (!l.formats.empty())
         for (const json* v : detail::jpath_all(x, l.formats)) it.formats.push_back(detail::scalar_text(*v));
+      if (!l.updated.empty())
+        if (const json* v = detail::jpath(x, l.updated); v && !v->is_null()) it.stamp = detail::scalar_text(*v);
+      if (!l.views.empty())
+        if (const json* v = detail::jpath(x, l.views)) it.views = parse_count(detail::scalar_text(*v));
+      if (!l.downloads.empty())
+        if (const json* v = detail::jpath(x, l.downloads)) it.downloads = parse_count(detail::scalar_text(*v));
       if (x.is_object())
         for (auto jt = x.begin(); jt != x.end(); ++jt)
           if (jt.value().is_primitive() && !jt.value().is_null())
@@ -494,7 +508,13 @@ class FamilySpider : public Spider {
       if (!seen_details_.insert(q.method + " " + q.url + "\n" + q.body).second) continue;
       q.kind = "detail";
       q.depth = r.request.depth + 1;
+      // Incremental harvest: an entry the list shows unchanged is carried forward, not fetched.
+      if (!it.stamp.empty() && !it.id.empty() && l.record == "dataset" &&
+          spec_.incremental == "skip-unchanged-details" &&
+          sink_.carry_forward({site_.id, it.id, it.stamp, r.fetch_id, q.depth, it.views, it.downloads}))
+        continue;
       json m = {{"list", li}, {"id", it.id}, {"formats", it.formats}};
+      if (!it.stamp.empty()) m["stamp"] = it.stamp;
       if (!spec_.detail.page_url.empty()) m["page_url"] = expand(spec_.detail.page_url, vars);
       q.meta = m.dump();
       // The list page as Referer, unless the spec names the one the portal expects (shanghai.md).
@@ -648,11 +668,14 @@ class FamilySpider : public Spider {
       sink_.issue(site_.id, r.request.url, "no-record", "detail page has no title and no fields");
       return;
     }
-    emit(rec, r, l, r.request.depth);
+    emit(rec, r, l, r.request.depth, meta.value("stamp", ""));
   }
 
-  void emit(const RawRecord& rec, const FetchResult& r, const ListSpec& l, int depth) {
+  // `stamp`: the list's update time of the entry (list.updated), kept as the row's list_stamp.
+  void emit(const RawRecord& rec, const FetchResult& r, const ListSpec& l, int depth,
+            const std::string& stamp = "") {
     DatasetRow row = build_dataset(rec, site_.id, spec_, dict_);
+    row.list_stamp = stamp;
     if (r.fetch_id >= 0) row.fetch_id = r.fetch_id;
     row.depth = depth;
     if (l.record == "api") {

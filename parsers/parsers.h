@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,10 +28,27 @@ namespace odh {
 
 class LabelDictionary;
 
+// A catalogue list's entry for a dataset whose detail page an incremental harvest may skip (family
+// spec `incremental: skip-unchanged-details`, parsers/spec.h).
+struct ListedEntry {
+  std::string portal_id, source_id;
+  std::string stamp;           // the update time (or hash) the list shows (spec list.updated)
+  std::int64_t fetch_id = -1;  // the list page's fetch row
+  int depth = -1;              // the click depth the detail page would have had
+  std::optional<std::int64_t> views, downloads;  // usage the list shows (list.views / list.downloads)
+};
+
 // Where engines put what they find. Not thread-safe; one per run.
 class ParseSink {
  public:
   virtual ~ParseSink() = default;
+  // Incremental harvest: true when the sink holds this entry from an earlier run with the same stamp
+  // and has carried that record forward into this run (the engine then does not request the
+  // detail page); false (the default) when the detail must be fetched.
+  virtual bool carry_forward(const ListedEntry& entry) {
+    (void)entry;
+    return false;
+  }
   virtual void dataset(DatasetRow&& row) = 0;
   virtual void api(ApiRow&& row) = 0;
   virtual void issue(const std::string& portal_id, const std::string& url, const std::string& kind,

@@ -60,13 +60,14 @@ struct Reader {
 const char* kListKeys[] = {"record",  "request",    "format",        "paging",    "start",
                            "size",    "max_pages",  "json_string",   "html",      "items",
                            "total",   "pages",      "link",          "id",        "formats",
-                           "convert", "detail_url", "pages_pattern", "categories", "id_pattern"};
+                           "convert", "detail_url", "pages_pattern", "categories", "id_pattern",
+                           "updated", "views", "downloads"};
 const char* kCategoryKeys[] = {"request", "items", "attr", "pattern", "vars"};
 const char* kDetailKeys[] = {"request", "format",  "root",  "title",   "title_own_text",
                              "pairs",   "formats", "files", "page_url"};
 const char* kTopKeys[] = {"family", "engine",   "about",  "list",  "lists",
                           "detail", "defaults", "labels", "codes", "tags_split_spaces",
-                          "sites",  "international"};
+                          "sites",  "international", "incremental"};
 
 template <size_t N>
 void check_keys(const Reader& r, const YAML::Node& n, const char* (&keys)[N], const std::string& where) {
@@ -116,6 +117,9 @@ ListSpec read_list(const Reader& r, const YAML::Node& n) {
   l.detail_url = r.str(n, "detail_url");
   l.pages_pattern = r.str(n, "pages_pattern");
   l.id_pattern = r.str(n, "id_pattern");
+  l.updated = r.str(n, "updated");
+  l.views = r.str(n, "views");
+  l.downloads = r.str(n, "downloads");
   if (!l.id_pattern.empty())
     check_pattern(r, n["id_pattern"], "list.id_pattern", l.id_pattern, 1, "needs one capture group");
   if (!l.pages_pattern.empty())
@@ -211,6 +215,15 @@ static FamilySpec read_family_file(const std::filesystem::path& path) {
     s.format_codes = r.map(c, "format");
   }
   if (root["tags_split_spaces"].IsDefined()) s.tags_split_spaces = root["tags_split_spaces"].as<bool>();
+  s.incremental = r.str(root, "incremental");
+  if (!s.incremental.empty()) {
+    if (s.incremental != "skip-unchanged-details")
+      r.fail(root["incremental"], "incremental", "skip-unchanged-details (or absent)");
+    if (s.detail.request.url.empty())
+      r.fail(root["incremental"], "incremental", "the family has no detail pages to skip");
+    if (std::none_of(s.lists.begin(), s.lists.end(), [](const ListSpec& l) { return !l.updated.empty(); }))
+      r.fail(root["incremental"], "incremental", "skip-unchanged-details needs list.updated (the list's update time)");
+  }
   return s;
 }
 

@@ -67,6 +67,11 @@ struct ListSpec {
   std::string
       detail_url;       // this list's detail URL template, when it differs from detail.request (hainan APIs)
   std::string convert;  // json: item converter (fields | ckan | datajson | socrata | ods); "" = via detail
+  // Incremental harvest (docs/parsers.md "Incremental"): the item's update time (or content hash) — json:
+  // path; html: "sel@attr", the last matching element (a date follows its label) — stored as the
+  // dataset's list_stamp; and usage counters the list shows (paths / selectors), which refresh a record
+  // carried forward.
+  std::string updated, views, downloads;
 };
 
 struct DetailSpec {
@@ -92,6 +97,10 @@ struct FamilySpec {
   std::map<std::string, std::string> labels;    // label → canonical, family-wide
   std::map<std::string, std::string> frequency_codes, open_codes, format_codes;
   bool tags_split_spaces = true;
+  // "skip-unchanged-details": with a previous run (odh run --previous), a list entry whose `updated`
+  // equals the previous run's list_stamp for the same source id is not requested again; the sink
+  // carries the earlier record forward (ParseSink::carry_forward). "" = every detail is fetched.
+  std::string incremental;
   std::string source_file;
 };
 

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <strings.h>
 #include <httplib.h>
 #include <sys/socket.h>
 #include <zlib.h>
@@ -19,6 +20,37 @@
 #include "sim/tls.h"
 
 namespace odh::sim {
+
+// Conditional GET, truthfully (RFC 9110 §13): every 200 answer to a GET without a validator of its
+// family's own gets a strong ETag that is a hash of its content type and body, so the validator
+// changes exactly when the page does (list pages carry view counts that grow each month: they change;
+// a home or terms page of an unchanged world does not). A request whose If-None-Match names the
+// current ETag gets 304 with no body. A family that sets its own ETag keeps its own behaviour
+// (tianjin answers every conditional request with 304, as its notes say).
+static void conditional_get(const Req& req, Resp& resp) {
+  if ((req.method != "GET" && req.method != "HEAD") || resp.status != 200) return;
+  for (const auto& h : resp.headers)
+    if (strcasecmp(h.first.c_str(), "ETag") == 0) return;
+  std::uint64_t x = 1469598103934665603ull;  // FNV-1a 64
+  auto eat = [&x](const std::string& s) {
+    for (unsigned char c : s) x = (x ^ c) * 1099511628211ull;
+  };
+  eat(resp.content_type);
+  eat(std::string(1, '\0'));
+  eat(resp.body);
+  char tag[24];
+  std::snprintf(tag, sizeof tag, "\"%016llx\"", static_cast<unsigned long long>(x));
+  resp.headers.emplace_back("ETag", tag);
+  auto inm = req.headers.find("if-none-match");
+  if (inm == req.headers.end()) return;
+  // A list of entity tags (or *), weak comparison (§13.1.2).
+  const std::string& v = inm->second;
+  if (v.find(tag) != std::string::npos || v.find("W/" + std::string(tag)) != std::string::npos ||
+      v.find('*') != std::string::npos) {
+    resp.status = 304;
+    resp.body.clear();
+  }
+}
 
 namespace {
 
@@ -381,6 +413,7 @@ struct Server::Impl {
       return;
     }
     if (do_malform && resp.content_type.find("html") != std::string::npos) resp.body = malform(resp.body);
+    conditional_get(req, resp);
     // A Range request answered in full: 206, and cpp-httplib sends the bytes asked for with Content-Range.
     if (!hreq.ranges.empty() && resp.status == 200 && !do_truncate && !do_slow) resp.status = 206;
     status = res.status = resp.status;

@@ -49,14 +49,14 @@ struct Store::Stmts {
                "level,region,kind,family,url) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"),
         fetch(db,
               "INSERT INTO fetch(run_id,portal_id,url,method,kind,status,content_type,charset,charset_source,"
-              "bytes,warc_file,warc_offset,fetched_at,depth,error_class) "
-              "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+              "bytes,warc_file,warc_offset,fetched_at,depth,error_class,revisit_of_file,revisit_of_offset) "
+              "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
         dataset(
             db,
             "INSERT INTO dataset(run_id,portal_id,source_id,url,title,description,publisher,topic_raw,theme,"
             "issued,modified,frequency_raw,frequency,open_condition,tags,views,downloads,record_count,"
-            "field_count,rating,rating_count,comment_count,fetch_id,depth) "
-            "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+            "field_count,rating,rating_count,comment_count,fetch_id,depth,list_stamp,carried_from) "
+            "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
         field(db, "INSERT INTO dataset_field(dataset_pk,label,value,canonical) VALUES(?,?,?,?)"),
         dist(db, "INSERT INTO distribution(dataset_pk,format_raw,format,url,byte_size) VALUES(?,?,?,?,?)"),
         api(db,
@@ -353,6 +353,67 @@ std::int64_t Store::latest_run(bool finished) {
   return s.step() && !s.is_null(0) ? s.i64(0) : 0;
 }
 
+bool Store::run_finished(std::int64_t run_id) {
+  if (log_) throw Failure("store: run_finished on a write log");
+  sql::Statement s(db_, "SELECT finished_at IS NOT NULL FROM run WHERE run_id=?");
+  s.bind(1, run_id);
+  return s.step() && s.i64(0) != 0;
+}
+
+std::map<std::string, std::pair<std::int64_t, std::string>> Store::list_stamps(std::int64_t run_id,
+                                                                                const std::string& portal_id) {
+  if (log_) throw Failure("store: list_stamps on a write log");
+  std::map<std::string, std::pair<std::int64_t, std::string>> out;
+  sql::Statement s(db_,
+                   "SELECT source_id, dataset_pk, list_stamp FROM dataset WHERE run_id=? AND portal_id=? AND "
+                   "source_id IS NOT NULL AND list_stamp IS NOT NULL ORDER BY dataset_pk");
+  s.bind(1, run_id).bind(2, portal_id);
+  while (s.step()) out.try_emplace(s.text(0), s.i64(1), s.text(2));
+  return out;
+}
+
+std::optional<DatasetRow> Store::dataset_row(std::int64_t dataset_pk) {
+  if (log_) throw Failure("store: dataset_row on a write log");
+  sql::Statement s(db_,
+                   "SELECT portal_id,source_id,url,title,description,publisher,topic_raw,theme,issued,modified,"
+                   "frequency_raw,frequency,open_condition,tags,views,downloads,record_count,field_count,rating,"
+                   "rating_count,comment_count,fetch_id,depth,list_stamp,carried_from FROM dataset WHERE dataset_pk=?");
+  s.bind(1, dataset_pk);
+  if (!s.step()) return std::nullopt;
+  DatasetRow d;
+  std::string* text[] = {&d.portal_id, &d.source_id, &d.url, &d.title, &d.description, &d.publisher,
+                         &d.topic_raw, &d.theme, &d.issued, &d.modified, &d.frequency_raw, &d.frequency,
+                         &d.open_condition};
+  for (int i = 0; i < 13; ++i) *text[i] = s.text(i);
+  std::string tags = s.text(13);
+  for (size_t i = 0; i < tags.size();) {
+    size_t e = tags.find(';', i);
+    if (e == std::string::npos) e = tags.size();
+    if (e > i) d.tags.push_back(tags.substr(i, e - i));
+    i = e + 1;
+  }
+  d.views = s.opt_i64(14);
+  d.downloads = s.opt_i64(15);
+  d.record_count = s.opt_i64(16);
+  d.field_count = s.opt_i64(17);
+  d.rating = s.opt_f64(18);
+  d.rating_count = s.opt_i64(19);
+  d.comment_count = s.opt_i64(20);
+  d.fetch_id = s.opt_i64(21);
+  d.depth = s.is_null(22) ? -1 : static_cast<int>(s.i64(22));
+  d.list_stamp = s.text(23);
+  d.carried_from = s.opt_i64(24);
+  sql::Statement f(db_, "SELECT label, value, canonical FROM dataset_field WHERE dataset_pk=? ORDER BY rowid");
+  f.bind(1, dataset_pk);
+  while (f.step()) d.fields.push_back({f.text(0), f.text(1), f.text(2)});
+  sql::Statement x(db_,
+                   "SELECT format_raw, format, url, byte_size FROM distribution WHERE dataset_pk=? ORDER BY "
+                   "distribution_pk");
+  x.bind(1, dataset_pk);
+  while (x.step()) d.distributions.push_back({x.text(0), x.text(1), x.text(2), x.opt_i64(3)});
+  return d;
+}
+
 std::map<std::string, std::int64_t> Store::datasets_by_portal(std::int64_t run_id) {
   if (log_) throw Failure("store: datasets_by_portal on a write log");
   flush();
@@ -415,6 +476,8 @@ std::int64_t Store::write_fetch(std::int64_t run_id, const FetchRow& f) {
                 .arg_text(f.fetched_at)
                 .arg(f.depth)
                 .arg_text(f.error_class)
+                .arg_text(f.revisit_of_file)
+                .arg(f.revisit_of_offset >= 0 ? std::optional<std::int64_t>(f.revisit_of_offset) : std::nullopt)
                 .run();
   wrote();
   return id;
@@ -447,6 +510,8 @@ std::int64_t Store::write_dataset(std::int64_t run_id, const DatasetRow& d) {
                 .arg(d.comment_count)
                 .arg(d.fetch_id)
                 .arg(d.depth >= 0 ? std::optional<std::int64_t>(d.depth) : std::nullopt)
+                .arg_text(d.list_stamp)
+                .arg(d.carried_from)
                 .run();
   for (const auto& f : d.fields) {
     // value "" is a published-but-empty value: keep it as '' (not NULL) so presence is measurable.
@@ -535,6 +600,23 @@ void Store::write_file_check(std::int64_t run_id, const std::string& portal_id, 
       .arg_text(url)
       .arg(run_id)
       .arg_text(portal_id)
+      .run();
+  wrote();
+}
+
+void Store::carry_file_checks(std::int64_t to_pk, std::int64_t from_pk) {
+  if (log_) throw Failure("store: carry_file_checks on a write log");
+  begin_if_needed();
+  sql::Statement(db_,
+                 "UPDATE distribution SET (live, link_class, link_evidence, sniffed_format, mime, machine_readable, "
+                 "stars, format_matches, rows, columns, rows_lower_bound, encoding, fetch_id) = (SELECT o.live, "
+                 "o.link_class, o.link_evidence, o.sniffed_format, o.mime, o.machine_readable, o.stars, "
+                 "o.format_matches, o.rows, o.columns, o.rows_lower_bound, o.encoding, o.fetch_id FROM distribution o "
+                 "WHERE o.dataset_pk = ?1 AND o.url = distribution.url AND o.link_class IS NOT NULL LIMIT 1) "
+                 "WHERE dataset_pk = ?2 AND url IS NOT NULL AND EXISTS (SELECT 1 FROM distribution o WHERE "
+                 "o.dataset_pk = ?1 AND o.url = distribution.url AND o.link_class IS NOT NULL)")
+      .bind(1, from_pk)
+      .bind(2, to_pk)
       .run();
   wrote();
 }

@@ -44,6 +44,9 @@ struct FetchRow {
                               fetched_at, error_class;
   int status = 0, depth = 0;
   std::int64_t bytes = 0, warc_offset = -1;
+  // A 304 revisit (web/fetch.h FetchResult::revisit_of_*): the earlier response's WARC record.
+  std::string revisit_of_file;
+  std::int64_t revisit_of_offset = -1;
 };
 
 // A portal's politeness counters from the crawler (its entry host), for portal_status.
@@ -108,6 +111,15 @@ class Store {
   // The newest run id (0 when the store has none); with finished = true the newest run that
   // finish_run() closed (a crashed or interrupted harvest is not finished).
   std::int64_t latest_run(bool finished = false);
+  // Whether finish_run() closed the run (false for an unknown run).
+  bool run_finished(std::int64_t run_id);
+  // Incremental runs (docs/schema.md): the datasets of `run_id` at `portal_id` that carry a list stamp,
+  // as source_id → {dataset_pk, list_stamp} (the first row of a source id listed twice).
+  std::map<std::string, std::pair<std::int64_t, std::string>> list_stamps(std::int64_t run_id,
+                                                                          const std::string& portal_id);
+  // One stored dataset with its fields (in writing order) and distributions (format_raw, format, url,
+  // byte_size: what write_dataset writes), to carry it forward; nullopt when there is no such row.
+  std::optional<DatasetRow> dataset_row(std::int64_t dataset_pk);
   // Datasets per portal of a run (portal_id → count; portals without datasets are absent).
   std::map<std::string, std::int64_t> datasets_by_portal(std::int64_t run_id);
 
@@ -128,6 +140,9 @@ class Store {
   // with that URL; a dataset written later with the URL needs the call again.
   void write_file_check(std::int64_t run_id, const std::string& portal_id, const std::string& url,
                         const FileCheck& check);
+  // An incremental run's carried dataset `to_pk` takes the file checks of `from_pk`'s distributions with
+  // the same URL (the probe's fetch_id still names the earlier run's fetch row: its provenance).
+  void carry_file_checks(std::int64_t to_pk, std::int64_t from_pk);
   void write_issue(std::int64_t run_id, const std::string& portal_id, const std::string& url,
                    const std::string& kind, const std::string& message);
 

@@ -56,6 +56,13 @@ struct FetchResult {
   bool truncated = false;      // only the first bytes of the body were kept (a probe, is_probe)
   std::string warc_file;       // where the response record lives
   std::int64_t warc_offset = -1;
+  // A revisit: the server answered 304 Not Modified to a conditional GET (the crawler's
+  // CrawlOptions::previous_dir), so warc_file/offset hold a revisit record and status, headers, body
+  // and text are the earlier response's, read from the WARC record named here (path of the previous
+  // crawl's WARC file, offset of its response record). A spider sees the page exactly as it was;
+  // the recorder keeps this as the page's provenance. "" / -1 for any other result.
+  std::string revisit_of_file;
+  std::int64_t revisit_of_offset = -1;
   double fetched_at = 0;  // unix time, seconds
   // Row of the live crawl's own fetch log (crawl.sqlite); -1 in a replay.
   std::int64_t crawl_log_id = -1;

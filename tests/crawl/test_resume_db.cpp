@@ -266,6 +266,10 @@ TEST_CASE("kill -9 chains over every seam, the repair and random moments in a fa
     std::vector<std::string> a = {"crawl",   "--spiders", "family", "--sites",   sites, "--only",    only,
                                   "--offline", "--delay", "0",      "--retries", "2",   "--backoff", "0.05",
                                   "--quiet",   "--out",   out};
+    // No download probes here: their per-site budgets start again from zero in a resumed session (the
+    // file stage's counts are not crawl state), so a chain of kills may sample more files than the
+    // uninterrupted run and its capacity differ (docs/files.md). The first test case keeps them.
+    a.insert(a.end(), {"--files-per-site", "0", "--links-per-site", "0"});
     for (auto& c : world.connect_to) a.insert(a.end(), {"--connect-to", c});
     if (resume) a.push_back("--resume");
     return a;

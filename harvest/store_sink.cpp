@@ -37,9 +37,10 @@ bool StoreSink::carry_forward(const ListedEntry& e) {
   if (it == stamps_.end()) it = stamps_.emplace(e.portal_id, store_.list_stamps(previous_run, e.portal_id)).first;
   auto p = it->second.find(e.source_id);
   if (p == it->second.end() || p->second.second != e.stamp) return false;  // new or changed: fetch it
-  auto row = store_.dataset_row(p->second.first);
+  const std::int64_t earlier = p->second.first;
+  auto row = store_.dataset_row(earlier);
   if (!row) return false;
-  row->carried_from = p->second.first;
+  row->carried_from = earlier;
   row->fetch_id = e.fetch_id >= 0 ? std::optional<std::int64_t>(e.fetch_id) : std::nullopt;
   row->depth = e.depth;
   if (e.views) row->views = e.views;
@@ -47,7 +48,7 @@ bool StoreSink::carry_forward(const ListedEntry& e) {
   it->second.erase(p);  // one carry per earlier row
   ++carried;
   dataset(std::move(*row));
-  store_.carry_file_checks(last_dataset_pk_, p->second.first);
+  store_.carry_file_checks(last_dataset_pk_, earlier);  // (p is gone: erased above)
   return true;
 }
 
